@@ -1,0 +1,65 @@
+# Two commands on a fresh Debian/Ubuntu machine: `make build`, then `make test`.
+# Every target is idempotent: system packages and the virtual environment are only installed when missing
+# or out of date.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
+
+.PHONY: build test lint typecheck unit setup system-deps golden bench clean
+
+## build: set everything up, then render and validate all declarations into build/
+build: setup
+	$(BIN)/python build.py
+
+## test: the whole suite: ruff, mypy --strict, pytest (promtool and Prometheus run for real)
+test: setup lint typecheck unit
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy src
+
+unit: setup
+	$(BIN)/pytest
+
+setup: system-deps $(STAMP)
+
+# promtool (package prometheus) renders nothing but proves everything we render; Prometheus and
+# Alertmanager run for real in the integration tests.
+system-deps:
+	@missing=""; \
+	command -v promtool >/dev/null && command -v prometheus >/dev/null || missing="$$missing prometheus"; \
+	command -v prometheus-alertmanager >/dev/null || command -v alertmanager >/dev/null || missing="$$missing prometheus-alertmanager"; \
+	$(PYTHON) -c 'import ensurepip, sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || missing="$$missing python3-venv"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing system packages:$$missing"; \
+		$(APT) update -qq && $(APT) install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required" if sys.version_info < (3, 11) else 0)'
+	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[build,fastapi,otlp,dev]'
+	touch $@
+
+## golden: re-render the reviewed golden files after an intended change (then review the diff)
+golden: setup
+	$(BIN)/python -m aurum.monitoring.cli build --golden tests/golden
+
+## bench: the benchmarks quoted in the README
+bench: setup
+	$(BIN)/python benchmarks/compile_slos.py
+
+clean:
+	rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
