@@ -26,10 +26,20 @@ __all__ = [
     "METRICS",
     "METRICS_PREFIX",
     "RATE_LIMIT_DECISIONS_TOTAL",
+    "SLO_CURRENT_BURN_RATE",
+    "SLO_ERROR_BUDGET",
+    "SLO_INFO",
+    "SLO_LABEL",
+    "SLO_OBJECTIVE",
+    "SLO_PERIOD_BUDGET_REMAINING",
+    "SLO_PERIOD_BURN_RATE",
+    "SLO_SERVICE_LABEL",
+    "SLO_TIME_PERIOD",
     "Label",
     "Metric",
     "MetricType",
     "metric_by_name",
+    "slo_error_ratio",
 ]
 
 _PREFIX_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$|^$")
@@ -236,3 +246,22 @@ def metric_by_name(name: str) -> Metric | None:
             if found is not None and name in found.series_names():
                 return found
     return None
+
+
+# The SLO output contract: series the rule compiler records and dashboards, the runtime API and
+# alerts read. Every one carries the labels ``slo`` and ``service`` (plus the SLO's own labels).
+SLO_LABEL = "slo"
+SLO_SERVICE_LABEL = "service"
+SLO_OBJECTIVE = "slo:objective:ratio"
+SLO_ERROR_BUDGET = "slo:error_budget:ratio"
+SLO_TIME_PERIOD = "slo:time_period:days"
+SLO_CURRENT_BURN_RATE = "slo:current_burn_rate:ratio"
+SLO_PERIOD_BURN_RATE = "slo:period_burn_rate:ratio"
+SLO_PERIOD_BUDGET_REMAINING = "slo:period_error_budget_remaining:ratio"
+SLO_INFO = "slo:info"
+"""Always 1; labels ``slo``, ``service``, ``objective``, ``period`` and ``description``."""
+
+
+def slo_error_ratio(window: str) -> str:
+    """The recorded SLI error ratio over ``window`` (a Prometheus duration such as ``5m`` or ``30d``)."""
+    return f"slo:sli_error:ratio_rate{window}"
