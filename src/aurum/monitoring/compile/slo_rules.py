@@ -1,0 +1,142 @@
+"""SLO -> Prometheus rule groups: SLI windows, metadata, and multi-window multi-burn-rate alerts.
+
+Long windows are event-weighted and cheap at once: the base window's bad and total event rates are
+recorded once, and a window W is ``sum_over_time(bad[W]) / sum_over_time(total[W])`` over those
+recorded series. Summing rates sampled at a fixed interval counts every event the same number of
+times, so the ratio is total bad events over total events (not an average of 5-minute ratios, in
+which a quiet night weighs as much as a busy day), while a 30-day window reads two recorded series
+instead of every raw series.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from aurum.monitoring.compile import conventions as conv
+from aurum.monitoring.compile.promql import exact_number, selector
+from aurum.monitoring.compile.rules import AlertingRule, RecordingRule, RuleGroup
+from aurum.monitoring.compile.sli_queries import base_queries
+from aurum.monitoring.model import SLO, AlertTier, format_duration
+from aurum.observability import catalog
+
+__all__ = ["compile_slo", "tier_condition"]
+
+
+def _own(record: str, slo: SLO) -> str:
+    """A recorded series of ``slo`` (names are unique across declarations)."""
+    return selector(record, [("slo", "=", slo.name)])
+
+
+def _ratio_expr(slo: SLO, window: int) -> str:
+    bad, total = _own(conv.BAD_EVENTS_RECORD, slo), _own(conv.TOTAL_EVENTS_RECORD, slo)
+    if window == conv.BASE_WINDOW_SECONDS:
+        return f"{bad}\n/\n({total} > 0)"
+    w = format_duration(window)
+    # "> 0" leaves the ratio empty, not NaN, when the window saw no event at all.
+    return f"sum_over_time({bad}[{w}])\n/\n(sum_over_time({total}[{w}]) > 0)"
+
+
+def _sli_group(slo: SLO) -> RuleGroup:
+    labels = conv.record_labels(slo)
+    bad, total = base_queries(slo.sli)
+    rules: list[RecordingRule] = [
+        RecordingRule(conv.BAD_EVENTS_RECORD, bad, labels),
+        RecordingRule(conv.TOTAL_EVENTS_RECORD, total, labels),
+    ]
+    rules += [
+        RecordingRule(catalog.slo_error_ratio(format_duration(w)), _ratio_expr(slo, w), labels)
+        for w in conv.windows(slo)
+        if w != slo.period_seconds
+    ]
+    base_ratio = _own(catalog.slo_error_ratio(conv.BASE_WINDOW), slo)
+    budget = exact_number(slo.error_budget)
+    rules.append(RecordingRule(catalog.SLO_CURRENT_BURN_RATE, f"{base_ratio} / {budget}", labels))
+    return RuleGroup(conv.group_name(slo, "sli"), tuple(rules))
+
+
+def _period_group(slo: SLO) -> RuleGroup:
+    labels = conv.record_labels(slo)
+    period = format_duration(slo.period_seconds)
+    ratio = catalog.slo_error_ratio(period)
+    budget = exact_number(slo.error_budget)
+    rules = (
+        RecordingRule(ratio, _ratio_expr(slo, slo.period_seconds), labels),
+        RecordingRule(catalog.SLO_PERIOD_BURN_RATE, f"{_own(ratio, slo)} / {budget}", labels),
+        RecordingRule(
+            catalog.SLO_PERIOD_BUDGET_REMAINING, f"1 - {_own(catalog.SLO_PERIOD_BURN_RATE, slo)}", labels
+        ),
+    )
+    return RuleGroup(conv.group_name(slo, "period"), rules)
+
+
+def _meta_group(slo: SLO) -> RuleGroup:
+    labels = conv.record_labels(slo)
+    info_labels = {
+        **labels,
+        "objective": exact_number(slo.objective_ratio),
+        "period": format_duration(slo.period_seconds),
+        "description": slo.description,
+    }
+    rules = (
+        RecordingRule(catalog.SLO_OBJECTIVE, f"vector({exact_number(slo.objective_ratio)})", labels),
+        RecordingRule(catalog.SLO_ERROR_BUDGET, f"vector({exact_number(slo.error_budget)})", labels),
+        RecordingRule(catalog.SLO_TIME_PERIOD, f"vector({slo.period_days})", labels),
+        RecordingRule(catalog.SLO_INFO, "vector(1)", info_labels),
+    )
+    return RuleGroup(conv.group_name(slo, "meta"), rules)
+
+
+def tier_condition(slo: SLO, tier: AlertTier) -> str:
+    """Any window pair burning faster than its factor; the value is the short window's burn rate.
+
+    The short window comes first in each ``and`` so that ``$value`` is the burn rate right now.
+    """
+    budget = exact_number(slo.error_budget)
+    pairs = []
+    for window in tier.windows:
+        factor = exact_number(window.burn_factor(slo.period_seconds))
+        short, long = (
+            _own(catalog.slo_error_ratio(format_duration(w)), slo) for w in (window.short, window.long)
+        )
+        pairs.append(f"(\n  {short} / {budget} > {factor}\nand\n  {long} / {budget} > {factor}\n)")
+    return "\nor\n".join(pairs)
+
+
+def _describe_tier(slo: SLO, tier: AlertTier) -> str:
+    def factor(value: Fraction) -> str:
+        return f"{float(value):.4g}"
+
+    windows = " or ".join(
+        f"{factor(w.burn_factor(slo.period_seconds))}x over {format_duration(w.long)} "
+        f"(confirmed over {format_duration(w.short)})"
+        for w in tier.windows
+    )
+    return (
+        f"The {slo.name} SLO of {slo.service} (objective {slo.objective.normalize():f}% over "
+        f"{slo.period_days}d) is spending its error budget {{{{ $value | humanize }}}} times faster than "
+        f"sustainable. The {tier.name} tier fires above {windows}."
+    )
+
+
+def _alert_group(slo: SLO) -> RuleGroup:
+    alerts = tuple(
+        AlertingRule(
+            alert=conv.alert_name(slo, tier),
+            expr=tier_condition(slo, tier),
+            for_=format_duration(tier.for_) if tier.for_ else None,
+            labels={**conv.record_labels(slo), "severity": tier.severity, "tier": tier.name},
+            annotations={
+                "summary": f"The {slo.name} SLO of {slo.service} is burning its error budget too fast.",
+                "description": _describe_tier(slo, tier),
+                "runbook_url": conv.runbook_url(slo),
+            },
+        )
+        for tier in slo.alerting.enabled_tiers
+    )
+    return RuleGroup(conv.group_name(slo, "alerts"), alerts)
+
+
+def compile_slo(slo: SLO) -> tuple[RuleGroup, ...]:
+    """The rule groups of one SLO, in :data:`conventions.GROUP_PARTS` order."""
+    groups = (_sli_group(slo), _period_group(slo), _meta_group(slo), _alert_group(slo))
+    return tuple(group for group in groups if group.rules)

@@ -1,0 +1,123 @@
+"""Series selectors over catalog metrics: the metric object plus label matchers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, InstanceOf, field_validator, model_validator
+
+from aurum.observability.catalog import METRICS, Metric
+
+__all__ = ["MatchOp", "Matcher", "Selector", "not_equal", "not_regex", "regex", "select"]
+
+MatchOp = Literal["=", "!=", "=~", "!~"]
+_LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+
+
+class Matcher(BaseModel):
+    """One PromQL label matcher; regexes are fully anchored, as in PromQL."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    label: str
+    op: MatchOp
+    value: str
+
+    @field_validator("label")
+    @classmethod
+    def _label_name(cls, label: str) -> str:
+        if not _LABEL_NAME_RE.match(label) or label.startswith("__"):
+            msg = f"{label!r} is not a label name a selector may match on"
+            raise ValueError(msg)
+        return label
+
+    @model_validator(mode="after")
+    def _regex_compiles(self) -> Matcher:
+        if self.op in ("=~", "!~"):
+            try:
+                re.compile(self.value)
+            except re.error as error:
+                msg = f"label {self.label!r}: {self.value!r} is not a valid regular expression ({error})"
+                raise ValueError(msg) from None
+        return self
+
+    def matches(self, value: str) -> bool:
+        """Whether a series whose label has ``value`` is selected (an absent label is ``""``)."""
+        if self.op == "=":
+            return value == self.value
+        if self.op == "!=":
+            return value != self.value
+        found = re.fullmatch(self.value, value) is not None
+        return found if self.op == "=~" else not found
+
+
+class Selector(BaseModel):
+    """A catalog metric and matchers on its labels, validated against the catalog."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    metric: InstanceOf[Metric]
+    matchers: tuple[Matcher, ...] = ()
+
+    @model_validator(mode="after")
+    def _against_catalog(self) -> Selector:
+        if not any(self.metric is known for known in METRICS):
+            msg = f"{self.metric.name} is not a metric of aurum.observability.catalog; add it there first"
+            raise ValueError(msg)
+        seen: set[tuple[str, str]] = set()
+        for matcher in self.matchers:
+            if matcher.label not in self.metric.label_names:
+                labels = ", ".join(self.metric.label_names) or "none"
+                msg = f"{self.metric.name} has no label {matcher.label!r} (labels: {labels})"
+                raise ValueError(msg)
+            allowed = self.metric.label(matcher.label).allowed
+            if matcher.op in ("=", "!=") and allowed and matcher.value not in allowed:
+                msg = (
+                    f"{self.metric.name}: label {matcher.label!r} is one of {', '.join(allowed)}, "
+                    f"never {matcher.value!r}"
+                )
+                raise ValueError(msg)
+            if (matcher.label, matcher.op) in seen:
+                msg = f"{self.metric.name}: label {matcher.label!r} is matched twice with {matcher.op}"
+                raise ValueError(msg)
+            seen.add((matcher.label, matcher.op))
+        return self
+
+    def matches(self, labels: Mapping[str, str]) -> bool:
+        """Whether a series of this metric with ``labels`` is selected."""
+        return all(m.matches(labels.get(m.label, "")) for m in self.matchers)
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    op: MatchOp
+    value: str
+
+
+def regex(pattern: str) -> _Match:
+    """``label=~"pattern"`` in :func:`select`."""
+    return _Match("=~", pattern)
+
+
+def not_regex(pattern: str) -> _Match:
+    """``label!~"pattern"`` in :func:`select`."""
+    return _Match("!~", pattern)
+
+
+def not_equal(value: str) -> _Match:
+    """``label!="value"`` in :func:`select`."""
+    return _Match("!=", value)
+
+
+def select(metric: Metric, /, **labels: str | _Match) -> Selector:
+    """``select(HTTP_REQUESTS_TOTAL, status=regex("5.."))``: a selector with matchers sorted by label."""
+    matchers = [
+        Matcher(label=name, op=spec.op, value=spec.value)
+        if isinstance(spec, _Match)
+        else Matcher(label=name, op="=", value=spec)
+        for name, spec in sorted(labels.items())
+    ]
+    return Selector(metric=metric, matchers=tuple(matchers))

@@ -1,0 +1,116 @@
+"""The SLO: one frozen, validated object per objective, from which rules, tests and dashboards derive."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from fractions import Fraction
+from typing import Annotated
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+
+from aurum.monitoring.model.alerting import AlertPolicy
+from aurum.monitoring.model.duration import format_duration
+from aurum.monitoring.model.sli import SLI
+
+__all__ = ["RESERVED_LABELS", "SLO"]
+
+_KEBAB = r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$"
+_LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+
+RESERVED_LABELS = frozenset(
+    {"slo", "service", "severity", "tier", "objective", "period", "description", "alertname", "le"}
+)
+"""Labels the compiler sets itself; an SLO's own labels may not override them."""
+
+Name = Annotated[str, StringConstraints(pattern=_KEBAB, max_length=63)]
+
+
+class SLO(BaseModel):
+    """A service level objective.
+
+    ``objective`` is a percentage kept as an exact decimal: ``99.9`` compiles to ``0.999``, never to
+    ``0.9990000000000001``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: Name
+    service: Name
+    description: Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=r"^[^\n]*$")]
+    objective: Decimal = Field(gt=0, lt=100, description="Percentage of good events (or time).")
+    period_days: int = Field(default=30, ge=1, le=365)
+    sli: SLI
+    labels: dict[str, str] = Field(default_factory=dict)
+    alerting: AlertPolicy = Field(default_factory=AlertPolicy, validate_default=True)
+    runbook_url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+
+    @field_validator("objective")
+    @classmethod
+    def _finite(cls, objective: Decimal) -> Decimal:
+        if not objective.is_finite():
+            msg = "the objective must be a finite percentage"
+            raise ValueError(msg)
+        return objective
+
+    @field_validator("labels")
+    @classmethod
+    def _label_names(cls, labels: dict[str, str]) -> dict[str, str]:
+        for name, value in labels.items():
+            if not _LABEL_NAME_RE.match(name) or name.startswith("__"):
+                msg = f"{name!r} is not a valid Prometheus label name"
+                raise ValueError(msg)
+            if name in RESERVED_LABELS:
+                msg = f"label {name!r} is set by the compiler and cannot be overridden"
+                raise ValueError(msg)
+            if not value:
+                msg = f"label {name!r} has an empty value, which Prometheus treats as no label"
+                raise ValueError(msg)
+        return dict(sorted(labels.items()))
+
+    @field_validator("alerting")
+    @classmethod
+    def _reachable(cls, alerting: AlertPolicy, info: ValidationInfo) -> AlertPolicy:
+        objective, period_days = info.data.get("objective"), info.data.get("period_days")
+        if objective is None or period_days is None:
+            return alerting  # already reported on its own field
+        budget = 1 - Fraction(objective) / 100
+        period = period_days * 86_400
+        for tier in alerting.enabled_tiers:
+            for window in tier.windows:
+                long, short = format_duration(window.long), format_duration(window.short)
+                span = f"tier {tier.name!r} window {long}/{short}"
+                if window.long > period:
+                    msg = f"{span}: the long window is longer than the {period_days}d period"
+                    raise ValueError(msg)
+                factor = window.burn_factor(period)
+                if factor * budget >= 1:
+                    msg = (
+                        f"{span}: burn factor {float(factor):g} x error budget {float(budget):g} "
+                        f"= {float(factor * budget):g} >= 1, so the error ratio can never reach the "
+                        f"threshold; disable the tier (AlertPolicy(disabled={{{tier.name!r}}})) "
+                        "or lower its budget_percent"
+                    )
+                    raise ValueError(msg)
+        return alerting
+
+    @property
+    def objective_ratio(self) -> Decimal:
+        """``99.9`` -> ``Decimal('0.999')``, exact."""
+        return (self.objective / 100).normalize()
+
+    @property
+    def error_budget(self) -> Decimal:
+        """``1 - objective_ratio``, exact: ``Decimal('0.001')`` for 99.9."""
+        return (1 - self.objective / 100).normalize()
+
+    @property
+    def period_seconds(self) -> int:
+        return self.period_days * 86_400
