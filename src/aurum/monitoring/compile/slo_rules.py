@@ -19,7 +19,10 @@ from aurum.monitoring.compile.sli_queries import base_queries
 from aurum.monitoring.model import SLO, AlertTier, format_duration
 from aurum.observability import catalog
 
-__all__ = ["compile_slo", "tier_condition"]
+__all__ = ["VALUE_TEMPLATE", "alert_annotations", "alert_labels", "compile_slo", "tier_condition"]
+
+VALUE_TEMPLATE = "{{ $value | humanize }}"
+"""Where an alert's description shows its value (the short window's burn rate)."""
 
 
 def _own(record: str, slo: SLO) -> str:
@@ -102,7 +105,20 @@ def tier_condition(slo: SLO, tier: AlertTier) -> str:
     return "\nor\n".join(pairs)
 
 
-def _describe_tier(slo: SLO, tier: AlertTier) -> str:
+def alert_labels(slo: SLO, tier: AlertTier) -> dict[str, str]:
+    return {**conv.record_labels(slo), "severity": tier.severity, "tier": tier.name}
+
+
+def alert_annotations(slo: SLO, tier: AlertTier, value: str = VALUE_TEMPLATE) -> dict[str, str]:
+    """The annotations of ``tier``'s alert; tests pass the value they expect the template to render."""
+    return {
+        "summary": f"The {slo.name} SLO of {slo.service} is burning its error budget too fast.",
+        "description": _describe_tier(slo, tier, value),
+        "runbook_url": conv.runbook_url(slo),
+    }
+
+
+def _describe_tier(slo: SLO, tier: AlertTier, value: str) -> str:
     def factor(value: Fraction) -> str:
         return f"{float(value):.4g}"
 
@@ -113,7 +129,7 @@ def _describe_tier(slo: SLO, tier: AlertTier) -> str:
     )
     return (
         f"The {slo.name} SLO of {slo.service} (objective {slo.objective.normalize():f}% over "
-        f"{slo.period_days}d) is spending its error budget {{{{ $value | humanize }}}} times faster than "
+        f"{slo.period_days}d) is spending its error budget {value} times faster than "
         f"sustainable. The {tier.name} tier fires above {windows}."
     )
 
@@ -124,12 +140,8 @@ def _alert_group(slo: SLO) -> RuleGroup:
             alert=conv.alert_name(slo, tier),
             expr=tier_condition(slo, tier),
             for_=format_duration(tier.for_) if tier.for_ else None,
-            labels={**conv.record_labels(slo), "severity": tier.severity, "tier": tier.name},
-            annotations={
-                "summary": f"The {slo.name} SLO of {slo.service} is burning its error budget too fast.",
-                "description": _describe_tier(slo, tier),
-                "runbook_url": conv.runbook_url(slo),
-            },
+            labels=alert_labels(slo, tier),
+            annotations=alert_annotations(slo, tier),
         )
         for tier in slo.alerting.enabled_tiers
     )

@@ -34,7 +34,7 @@ _Dumper.add_representer(Decimal, _represent_decimal)
 def dump_yaml(document: Any) -> bytes:
     """YAML in insertion order (the compilers choose a reviewer-friendly order), UTF-8."""
     text = yaml.dump(
-        document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120, default_flow_style=False
+        document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 16, default_flow_style=False
     )
     return text.encode()
 

@@ -1,0 +1,58 @@
+"""``aurum-obs`` (and ``python build.py``): the command line of the build-time tools.
+
+Exit status: 0 when everything rendered and validated, 1 when validation failed, 2 for a bad
+declaration (with the file, the object and the field named).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from aurum.monitoring.io.declarations import DeclarationError
+from aurum.monitoring.pipeline import BuildFailedError, build
+from aurum.monitoring.validate.promtool import Promtool, PromtoolMissingError
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_INVALID, EXIT_DECLARATION = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="aurum-obs", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    build_cmd = commands.add_parser("build", help="render and validate every declaration into build/")
+    build_cmd.add_argument("--root", type=Path, default=Path(), help="repository root (default: .)")
+    build_cmd.add_argument("--out", type=Path, default=None, help="output directory (default: ROOT/build)")
+    build_cmd.add_argument("--promtool", default="promtool", help="promtool binary (default: from PATH)")
+    return parser
+
+
+def _build(args: argparse.Namespace) -> int:
+    root: Path = args.root.resolve()
+    out: Path = (args.out or root / "build").resolve()
+    try:
+        promtool = Promtool.find(args.promtool)
+        build(root, out, promtool)
+    except DeclarationError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_DECLARATION
+    except (BuildFailedError, PromtoolMissingError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        print(f"{out} was left unchanged.", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"wrote {out}")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "build":
+        return _build(args)
+    return EXIT_INVALID  # argparse rejects unknown commands before this
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,276 @@
+"""Generated promtool unit tests: each SLO's alerts shown firing and staying quiet.
+
+Every test feeds synthetic catalog series through the compiled rules (see :mod:`workload`) and
+asserts, at chosen minutes, the state of *every* tier's alert and the recorded values, as replayed
+exactly by :mod:`simulate`. The scenarios:
+
+- healthy traffic at half the budget: no alert; every window, burn rate and metadata series;
+- full outage, then recovery: the fastest tier fires at the first minute its windows allow, and
+  every alert resolves once the short windows are clean again;
+- for each slower tier, a steady burn between its threshold and the faster tiers' (3.5x the budget
+  with the default tiers) held for its long window: it fires, the faster tiers never do;
+- traffic stopping: no alert, no NaN; long windows keep the value they had.
+
+The generator checks each claim against the replay before writing it, so a policy for which a claim
+cannot hold fails the build instead of producing a test that proves nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from fractions import Fraction
+from typing import Any
+
+from aurum.monitoring.compile import conventions as conv
+from aurum.monitoring.compile.promql import exact_number, selector
+from aurum.monitoring.compile.simulate import Replay, stable_humanize
+from aurum.monitoring.compile.slo_rules import alert_annotations, alert_labels
+from aurum.monitoring.compile.workload import Phase, SynthesisError, Workload, workload_for
+from aurum.monitoring.model import SLO, AlertTier, FreshnessSLI, format_duration
+from aurum.observability import catalog
+
+__all__ = ["promtool_tests"]
+
+HEALTHY_BURN = Fraction(1, 2)
+SLOW_BURN = Fraction(7, 2)
+_ROUND = 10**6
+"""Recorded values are compared as ``round(value * 1e6)``: exact integers, immune to float noise."""
+
+
+def _minutes(seconds: int) -> int:
+    return seconds // 60
+
+
+def _at(minute: int) -> str:
+    return format_duration(minute * 60) if minute else "0m"
+
+
+def _speed(tier: AlertTier, slo: SLO) -> Fraction:
+    return max(window.burn_factor(slo.period_seconds) for window in tier.windows)
+
+
+class _Scenario:
+    """One promtool test: phases, the replay of them, and the assertions made from it."""
+
+    def __init__(self, slo: SLO, workload: Workload, name: str, phases: list[Phase]) -> None:
+        self.slo, self.name = slo, name
+        self.tiers = sorted(slo.alerting.enabled_tiers, key=lambda tier: -_speed(tier, slo))
+        realized = workload.realize(phases)
+        self.series = realized.input_series
+        self.replay = Replay(slo, realized.base)
+        self.alert_tests: list[dict[str, Any]] = []
+        self.expr_tests: list[dict[str, Any]] = []
+
+    @property
+    def end(self) -> int:
+        return self.replay.minutes - 1
+
+    def fires(self, tier: AlertTier, minute: int) -> bool:
+        return self.replay.firing(tier, minute)[0]
+
+    def first_firing(self, tier: AlertTier, start: int, end: int) -> int | None:
+        return next((m for m in range(start, end + 1) if self.fires(tier, m)), None)
+
+    def check_alerts(self, minute: int) -> None:
+        """Assert every tier's state at ``minute`` as replayed; skip states float noise could flip."""
+        for tier in self.tiers:
+            firing, robust, value = self.replay.firing(tier, minute)
+            if not robust:
+                continue
+            expected: list[dict[str, Any]] = []
+            if firing:
+                assert value is not None
+                shown = stable_humanize(value)
+                if shown is None:
+                    continue
+                expected.append(
+                    {
+                        "exp_labels": alert_labels(self.slo, tier),
+                        "exp_annotations": alert_annotations(self.slo, tier, shown),
+                    }
+                )
+            entry = {
+                "eval_time": _at(minute),
+                "alertname": conv.alert_name(self.slo, tier),
+                "exp_alerts": expected,
+            }
+            if entry not in self.alert_tests:
+                self.alert_tests.append(entry)
+
+    def check_value(self, minute: int, record: str, value: Fraction | None, scale: int = _ROUND) -> None:
+        """Assert ``round(record * scale)`` at ``minute`` (no sample at all when ``value`` is None)."""
+        expr = f"round({selector(record, [('slo', '=', self.slo.name)])} * {scale})"
+        if value is None:
+            self.expr_tests.append({"expr": expr, "eval_time": _at(minute), "exp_samples": []})
+            return
+        scaled = value * scale
+        if abs(scaled - scaled // 1 - Fraction(1, 2)) < Fraction(1, 100):
+            return  # too close to .5 to know which way Prometheus rounds
+        self.expr_tests.append(
+            {
+                "expr": expr,
+                "eval_time": _at(minute),
+                "exp_samples": [
+                    {"labels": selector("", self._labels()), "value": int((scaled + Fraction(1, 2)) // 1)}
+                ],
+            }
+        )
+
+    def _labels(self) -> list[tuple[str, str, str]]:
+        return [(name, "=", value) for name, value in conv.record_labels(self.slo).items()]
+
+    def check_windows(self, minute: int) -> None:
+        """Every recorded window, the burn rates and the budget remaining at ``minute``."""
+        budget = Fraction(self.slo.error_budget)
+        for window in conv.windows(self.slo):
+            ratio = self.replay.ratio(window, minute)
+            self.check_value(minute, catalog.slo_error_ratio(format_duration(window)), ratio)
+        current = self.replay.ratio(conv.BASE_WINDOW_SECONDS, minute)
+        period = self.replay.ratio(self.slo.period_seconds, minute)
+        self.check_value(minute, catalog.SLO_CURRENT_BURN_RATE, None if current is None else current / budget)
+        self.check_value(minute, catalog.SLO_PERIOD_BURN_RATE, None if period is None else period / budget)
+        remaining = None if period is None else 1 - period / budget
+        self.check_value(minute, catalog.SLO_PERIOD_BUDGET_REMAINING, remaining)
+        bad, total = self.replay.base.sums(minute, minute)
+        self.check_value(minute, conv.BAD_EVENTS_RECORD, bad)
+        self.check_value(minute, conv.TOTAL_EVENTS_RECORD, total)
+
+    def document(self) -> dict[str, Any]:
+        if not self.alert_tests and not self.expr_tests:
+            msg = f"scenario {self.name!r} has no assertion that is robust against float rounding"
+            raise SynthesisError(msg)
+        return {
+            "name": self.name,
+            "interval": "1m",
+            "input_series": list(self.series),
+            "alert_rule_test": self.alert_tests,
+            "promql_expr_test": self.expr_tests,
+        }
+
+
+def _healthy(slo: SLO) -> Fraction:
+    # A freshness SLI is healthy when never stale; event SLIs spend half their budget.
+    return Fraction(0) if isinstance(slo.sli, FreshnessSLI) else HEALTHY_BURN * Fraction(slo.error_budget)
+
+
+def _healthy_scenario(slo: SLO, workload: Workload) -> _Scenario:
+    scenario = _Scenario(slo, workload, "healthy traffic below budget: no alert", [Phase(180, _healthy(slo))])
+    for minute in (30, 60, 120, 180):
+        scenario.check_alerts(minute)
+    scenario.check_windows(scenario.end)
+    labels = scenario._labels()
+    exact = [
+        (catalog.SLO_OBJECTIVE, slo.objective_ratio),
+        (catalog.SLO_ERROR_BUDGET, slo.error_budget),
+        (catalog.SLO_TIME_PERIOD, slo.period_days),
+    ]
+    for record, value in exact:
+        scenario.expr_tests.append(
+            {
+                "expr": selector(record, [("slo", "=", slo.name)]),
+                "eval_time": _at(scenario.end),
+                "exp_samples": [{"labels": selector(record, labels), "value": value}],
+            }
+        )
+    info = [
+        *labels,
+        ("description", "=", slo.description),
+        ("objective", "=", exact_number(slo.objective_ratio)),
+        ("period", "=", format_duration(slo.period_seconds)),
+    ]
+    scenario.expr_tests.append(
+        {
+            "expr": selector(catalog.SLO_INFO, [("slo", "=", slo.name)]),
+            "eval_time": _at(scenario.end),
+            "exp_samples": [{"labels": selector(catalog.SLO_INFO, sorted(info)), "value": 1}],
+        }
+    )
+    return scenario
+
+
+def _outage_scenario(slo: SLO, workload: Workload, tier: AlertTier) -> _Scenario:
+    healthy, start = _healthy(slo), 60
+    longest = max(_minutes(w.long) for w in tier.windows)
+    probe = _Scenario(slo, workload, "probe", [Phase(start, healthy), Phase(longest, Fraction(1))])
+    detected = probe.first_firing(tier, start + 1, probe.end)
+    if detected is None:
+        msg = f"tier {tier.name!r} never fires during a full outage of {format_duration(longest * 60)}"
+        raise SynthesisError(msg)
+    outage = detected - start + 15
+    recovery = max(_minutes(w.short) for t in probe.tiers for w in t.windows) + 30
+    delay = format_duration((detected - start) * 60)
+    name = f"full outage: {tier.name} alert fires within {delay}, then resolves"
+    scenario = _Scenario(
+        slo, workload, name, [Phase(start, healthy), Phase(outage, Fraction(1)), Phase(recovery, healthy)]
+    )
+    restored = start + outage
+    loud = [m for m in range(restored, scenario.end + 1) if any(scenario.fires(t, m) for t in scenario.tiers)]
+    resolved = (loud[-1] + 1) if loud else restored
+    if resolved > scenario.end:
+        msg = f"alerts of {slo.name} do not resolve within {format_duration(recovery * 60)} of recovery"
+        raise SynthesisError(msg)
+    for minute in (start, detected - 1, detected, restored, resolved - 1, resolved, scenario.end):
+        scenario.check_alerts(minute)
+    return scenario
+
+
+def _burn_scenario(
+    slo: SLO, workload: Workload, tier: AlertTier, faster: list[AlertTier]
+) -> _Scenario | None:
+    period, budget = slo.period_seconds, Fraction(slo.error_budget)
+    ceiling = min(min(w.burn_factor(period) for w in t.windows) for t in faster)
+    factors = [w.burn_factor(period) for w in tier.windows if w.burn_factor(period) < ceiling]
+    if not factors:
+        return None  # this tier cannot fire without a faster one firing first
+    floor = max(factors)
+    ceiling = min(ceiling, 1 / budget)
+    burn = SLOW_BURN if floor < SLOW_BURN < ceiling else (floor + ceiling) / 2
+    window = max(_minutes(w.long) for w in tier.windows if w.burn_factor(period) <= floor)
+    start, length = 360, window + 30
+    quiet = ", ".join(t.name for t in faster)
+    name = f"slow burn at {float(burn):g}x the budget: {tier.name} fires, {quiet} does not"
+    scenario = _Scenario(slo, workload, name, [Phase(start, _healthy(slo)), Phase(length, burn * budget)])
+    fired = scenario.first_firing(tier, start, scenario.end)
+    loud = [t.name for t in faster if any(scenario.fires(t, m) for m in range(scenario.end + 1))]
+    if fired is None or loud:
+        msg = f"a burn at {float(burn):g}x does not fire tier {tier.name!r} alone with this SLI's series"
+        raise SynthesisError(msg)
+    checkpoints = {start, fired - 1, fired, scenario.end, *range(start, scenario.end, 120)}
+    for minute in sorted(checkpoints):
+        scenario.check_alerts(minute)
+    return scenario
+
+
+def _no_traffic_scenario(slo: SLO, workload: Workload) -> _Scenario:
+    scenario = _Scenario(
+        slo, workload, "traffic stops: no alert, no NaN", [Phase(60, _healthy(slo)), Phase(180, None)]
+    )
+    for minute in range(60, scenario.end + 1, 30):
+        scenario.check_alerts(minute)
+    scenario.check_windows(scenario.end)
+    return scenario
+
+
+def _scenarios(slo: SLO, workload: Workload) -> Iterable[_Scenario]:
+    yield _healthy_scenario(slo, workload)
+    tiers = sorted(slo.alerting.enabled_tiers, key=lambda tier: -_speed(tier, slo))
+    if tiers:
+        yield _outage_scenario(slo, workload, tiers[0])
+    for index in range(1, len(tiers)):
+        scenario = _burn_scenario(slo, workload, tiers[index], tiers[:index])
+        if scenario is not None:
+            yield scenario
+    yield _no_traffic_scenario(slo, workload)
+
+
+def promtool_tests(slo: SLO, rule_file: str, groups: Iterable[str]) -> dict[str, Any] | None:
+    """The promtool test file for ``slo``; None for raw PromQL SLIs, whose input series are unknown."""
+    workload = workload_for(slo)
+    if workload is None:
+        return None
+    return {
+        "rule_files": [rule_file],
+        "evaluation_interval": "1m",
+        "group_eval_order": list(groups),
+        "tests": [scenario.document() for scenario in _scenarios(slo, workload)],
+    }

@@ -1,0 +1,149 @@
+"""An exact model of what Prometheus computes from the compiled rules, for generated unit tests.
+
+The generated promtool tests assert *when* an alert fires and the ``$value`` its description shows.
+Rather than guessing safe times, the generator replays the synthetic input through this model with
+exact fractions and asserts only at minutes where the result is far from any threshold or rounding
+boundary, so float noise in Prometheus cannot flip the outcome.
+
+Semantics modelled (Prometheus 2.x, as shipped by Debian and Ubuntu): one-minute input and
+evaluation steps; range selectors include both ends; ``rate()`` over counters that start at 0 needs
+no extrapolation (the zero-point clamp), so every base rate is the window's increase over 300 s,
+a factor common to bad and total events that ratios cancel.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from aurum.monitoring.compile.conventions import BASE_WINDOW_SECONDS
+from aurum.monitoring.model import SLO, AlertTier
+
+__all__ = ["BaseSeries", "Replay", "humanize", "stable_humanize"]
+
+STEP_SECONDS = 60
+_MARGIN = Fraction(1, 10**9)
+
+
+@dataclass(frozen=True)
+class BaseSeries:
+    """The recorded base series, one value per evaluation minute, as recorded by Prometheus."""
+
+    bad: tuple[Fraction, ...]
+    total: tuple[Fraction, ...]
+    _bad_sums: tuple[Fraction, ...] = field(init=False, repr=False)
+    _total_sums: tuple[Fraction, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Prefix sums make any window's sum O(1): replays query thousands of windows per test.
+        object.__setattr__(self, "_bad_sums", tuple(itertools.accumulate(self.bad, initial=Fraction(0))))
+        object.__setattr__(self, "_total_sums", tuple(itertools.accumulate(self.total, initial=Fraction(0))))
+
+    @classmethod
+    def from_increments(cls, bad: Sequence[int], total: Sequence[int]) -> BaseSeries:
+        """Events per minute (index 0 is the first sample, always 0) -> per-second rates over 5m."""
+        span = BASE_WINDOW_SECONDS // STEP_SECONDS
+
+        def windowed(events: Sequence[int]) -> tuple[Fraction, ...]:
+            return tuple(
+                Fraction(sum(events[max(1, t - span + 1) : t + 1]), BASE_WINDOW_SECONDS)
+                for t in range(len(events))
+            )
+
+        return cls(windowed(bad), windowed(total))
+
+    def sums(self, first: int, last: int) -> tuple[Fraction, Fraction]:
+        """Sums of bad and total over minutes ``first..last`` inclusive."""
+        bad, total = self._bad_sums, self._total_sums
+        return bad[last + 1] - bad[first], total[last + 1] - total[first]
+
+
+@dataclass(frozen=True)
+class Replay:
+    """The SLO's recorded ratios and alert states at every minute of one synthetic input."""
+
+    slo: SLO
+    base: BaseSeries
+
+    @property
+    def minutes(self) -> int:
+        return len(self.base.total)
+
+    def ratio(self, window_seconds: int, t: int) -> Fraction | None:
+        """``slo:sli_error:ratio_rate<window>`` at minute ``t``; None where the rule yields nothing."""
+        first = t if window_seconds == BASE_WINDOW_SECONDS else max(0, t - window_seconds // STEP_SECONDS)
+        bad, total = self.base.sums(first, t)
+        return bad / total if total > 0 else None
+
+    def _condition(self, tier: AlertTier, t: int) -> tuple[bool, bool, Fraction | None]:
+        """(condition holds, result is robust against float noise, ``$value``)."""
+        budget = Fraction(self.slo.error_budget)
+        robust = True
+        for window in tier.windows:
+            factor = window.burn_factor(self.slo.period_seconds)
+            burns = []
+            for seconds in (window.short, window.long):
+                ratio = self.ratio(seconds, t)
+                burns.append(None if ratio is None else ratio / budget)
+            for burn in burns:
+                if burn is not None and abs(burn - factor) <= factor * _MARGIN:
+                    robust = False
+            if all(burn is not None and burn > factor for burn in burns):
+                return True, robust, burns[0]
+        return False, robust, None
+
+    def firing(self, tier: AlertTier, t: int) -> tuple[bool, bool, Fraction | None]:
+        """Whether ``tier``'s alert is firing at ``t`` (its condition held for ``for``), robustly."""
+        hold = (tier.for_ or 0) // STEP_SECONDS
+        robust, value = True, None
+        for minute in range(t - hold, t + 1):
+            if minute < 0:
+                return False, robust, None
+            holds, stable, current = self._condition(tier, minute)
+            robust = robust and stable
+            if not holds:
+                return False, robust, None
+            if minute == t:
+                value = current
+        return True, robust, value
+
+
+def humanize(value: float) -> str:
+    """Go's Prometheus template function ``humanize``: 4 significant digits and an SI prefix."""
+    if value == 0 or math.isnan(value) or math.isinf(value):
+        return _go_g(value)
+    prefixes_up, prefixes_down = (
+        ("k", "M", "G", "T", "P", "E", "Z", "Y"),
+        ("m", "u", "n", "p", "f", "a", "z", "y"),
+    )
+    prefix = ""
+    if abs(value) >= 1:
+        for candidate in prefixes_up:
+            if abs(value) < 1000:
+                break
+            prefix, value = candidate, value / 1000
+    else:
+        for candidate in prefixes_down:
+            if abs(value) >= 1:
+                break
+            prefix, value = candidate, value * 1000
+    return f"{_go_g(value)}{prefix}"
+
+
+def _go_g(value: float) -> str:
+    """Go's ``%.4g``; Python's matches it for finite values, Go spells infinities ``+Inf``."""
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    if math.isnan(value):
+        return "NaN"
+    return f"{value:.4g}"
+
+
+def stable_humanize(value: Fraction) -> str | None:
+    """``humanize`` of ``value``, or None when float noise could change the printed digits."""
+    low, high = float(value * (1 - _MARGIN)), float(value * (1 + _MARGIN))
+    text = humanize(float(value))
+    return text if humanize(low) == text == humanize(high) else None

@@ -1,0 +1,238 @@
+"""Synthetic input series for an SLO's generated promtool tests.
+
+A test is a sequence of phases, each with an error ratio (``burn``) held for some minutes. The
+workload turns phases into the catalog series the SLI reads (counters, histogram buckets or a
+timestamp gauge, with label values the SLI's matchers select) and into the base series the
+simulator replays. Event counts are integers chosen so every ratio is exact.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from aurum.monitoring.compile.promql import selector
+from aurum.monitoring.compile.simulate import STEP_SECONDS, BaseSeries
+from aurum.monitoring.model import SLO, FreshnessSLI, LatencySLI, RatioSLI, Selector
+from aurum.observability.catalog import Metric
+
+__all__ = ["Phase", "Realized", "SynthesisError", "Workload", "workload_for"]
+
+
+class SynthesisError(ValueError):
+    """The SLI's series cannot be synthesised from the catalog's label values."""
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    minutes: int
+    burn: Fraction | None
+    """Share of bad events (or slices); None means no traffic (counters flat, gauge absent)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Realized:
+    input_series: tuple[dict[str, str], ...]
+    base: BaseSeries
+
+
+def _notation(values: Sequence[int | None]) -> str:
+    """promtool's expanding notation: ``0+5x10 50+0x3``; ``stale`` then ``_`` once a series ends."""
+    parts: list[str] = []
+    i = 0
+    while i < len(values):
+        value = values[i]
+        if value is None:
+            parts.append("stale" if i > 0 and values[i - 1] is not None else "_")
+            i += 1
+            continue
+        following = values[i + 1] if i + 1 < len(values) else None
+        step = following - value if following is not None else 0
+        end = i + 1
+        while end < len(values):
+            current, previous = values[end], values[end - 1]
+            if current is None or previous is None or current - previous != step:
+                break
+            end += 1
+        sign = "+" if step >= 0 else "-"
+        parts.append(f"{value}{sign}{abs(step)}x{end - i - 1}" if end - i > 1 else f"{value}")
+        i = end
+    return " ".join(parts)
+
+
+def _cumulative(increments: Sequence[int]) -> list[int | None]:
+    return list(itertools.accumulate(increments))
+
+
+def _candidates(metric: Metric, selectors: Sequence[Selector]) -> dict[str, list[str]]:
+    values: dict[str, list[str]] = {name: [] for name in metric.label_names}
+    for sel in selectors:
+        for matcher in sel.matchers:
+            literal = matcher.value.split("|") if matcher.op == "=~" else [matcher.value]
+            values[matcher.label] += [
+                v for v in literal if v and v.replace("_", "").replace("-", "").isalnum()
+            ]
+    for name in metric.label_names:
+        values[name] += [*metric.label(name).values, "synthetic"]
+        values[name] = list(dict.fromkeys(values[name]))
+    return values
+
+
+def labels_for(metric: Metric, must: Sequence[Selector], must_not: Sequence[Selector] = ()) -> dict[str, str]:
+    """Label values of one series of ``metric`` selected by every ``must`` and no ``must_not``."""
+    candidates = _candidates(metric, [*must, *must_not])
+    constrained = sorted({m.label for sel in (*must, *must_not) for m in sel.matchers})
+    fixed = {name: values[0] for name, values in candidates.items() if name not in constrained}
+    for combination in itertools.product(*(candidates[name] for name in constrained)):
+        labels = {**fixed, **dict(zip(constrained, combination, strict=True))}
+        if all(sel.matches(labels) for sel in must) and not any(sel.matches(labels) for sel in must_not):
+            return dict(sorted(labels.items()))
+    wanted = " and ".join(selector(metric.name, [(m.label, m.op, m.value) for m in s.matchers]) for s in must)
+    unwanted = f" but not by {', '.join(str(s.matchers) for s in must_not)}" if must_not else ""
+    msg = (
+        f"no series of {metric.name} selected by {wanted}{unwanted} can be made from the catalog's "
+        "label values; add an example value for the label to the catalog"
+    )
+    raise SynthesisError(msg)
+
+
+def _prometheus_float(value: float) -> str:
+    """How prometheus_client renders a bucket bound (``1.0``, ``0.5``, ``+Inf``)."""
+    return "+Inf" if math.isinf(value) else repr(float(value))
+
+
+@dataclass(frozen=True)
+class Workload(ABC):
+    """Turns phases into series for one SLO."""
+
+    slo: SLO
+
+    def events_per_minute(self, phases: Sequence[Phase]) -> int:
+        """The least event count making every phase's bad events a whole number."""
+        burns = [phase.burn for phase in phases if phase.burn is not None]
+        return math.lcm(*(burn.denominator for burn in burns)) if burns else 1
+
+    def realize(self, phases: Sequence[Phase]) -> Realized:
+        per_minute = self.events_per_minute(phases)
+        bad, total = [0], [0]
+        for phase in phases:
+            count = 0 if phase.burn is None else per_minute
+            bad += [int(count * (phase.burn or 0))] * phase.minutes
+            total += [count] * phase.minutes
+        return Realized(self.series(bad, total), BaseSeries.from_increments(bad, total))
+
+    @abstractmethod
+    def series(self, bad: Sequence[int], total: Sequence[int]) -> tuple[dict[str, str], ...]:
+        """The input series carrying ``bad`` out of ``total`` events per minute."""
+
+
+def _entry(name: str, labels: dict[str, str], values: Sequence[int | None]) -> dict[str, str]:
+    return {
+        "series": selector(name, [(k, "=", v) for k, v in sorted(labels.items())]),
+        "values": _notation(values),
+    }
+
+
+class RatioWorkload(Workload):
+    def series(self, bad: Sequence[int], total: Sequence[int]) -> tuple[dict[str, str], ...]:
+        sli = self.slo.sli
+        assert isinstance(sli, RatioSLI)
+        good = [t - b for b, t in zip(bad, total, strict=True)]
+        counted, counts, other = (sli.bad, bad, good) if sli.bad is not None else (sli.good, good, bad)
+        assert counted is not None
+        if counted.metric is sli.total.metric:
+            # One series in both selectors, one in the total only: together they are the total.
+            inside = labels_for(counted.metric, [counted, sli.total])
+            outside = labels_for(counted.metric, [sli.total], [counted])
+            return (
+                _entry(counted.metric.name, inside, _cumulative(counts)),
+                _entry(counted.metric.name, outside, _cumulative(other)),
+            )
+        return (
+            _entry(counted.metric.name, labels_for(counted.metric, [counted]), _cumulative(counts)),
+            _entry(sli.total.metric.name, labels_for(sli.total.metric, [sli.total]), _cumulative(total)),
+        )
+
+
+class LatencyWorkload(Workload):
+    def series(self, bad: Sequence[int], total: Sequence[int]) -> tuple[dict[str, str], ...]:
+        sli = self.slo.sli
+        assert isinstance(sli, LatencySLI)
+        metric = sli.histogram.metric
+        labels = labels_for(metric, [sli.histogram])
+        # Good requests take the smallest bucket's time, slow ones the first bucket above the threshold.
+        slow_bound = next((b for b in metric.buckets if Decimal(str(b)) > sli.threshold), math.inf)
+        entries = []
+        for bound in (*metric.buckets, math.inf):
+            within = [t - b + (b if bound >= slow_bound else 0) for b, t in zip(bad, total, strict=True)]
+            entries.append(
+                _entry(
+                    f"{metric.name}_bucket", {**labels, "le": _prometheus_float(bound)}, _cumulative(within)
+                )
+            )
+        entries.append(_entry(f"{metric.name}_count", labels, _cumulative(total)))
+        return tuple(entries)
+
+
+class FreshnessWorkload(Workload):
+    """Burns become refresh schedules: a dataset refreshed every ``c`` minutes is stale for ``c - n``."""
+
+    def _fresh_slices(self) -> int:
+        sli = self.slo.sli
+        assert isinstance(sli, FreshnessSLI)
+        return sli.max_age // STEP_SECONDS + 1
+
+    def _cycle(self, burn: Fraction) -> int | None:
+        """Refresh period (minutes) whose stale share is nearest ``burn``; None for no refresh at all."""
+        fresh = self._fresh_slices()
+        if burn == 0:
+            return max(1, fresh // 4)
+        if burn >= 1:
+            return None
+        stale = max(1, round(burn * fresh / (1 - burn)))
+        return fresh + stale
+
+    def realize(self, phases: Sequence[Phase]) -> Realized:
+        sli = self.slo.sli
+        assert isinstance(sli, FreshnessSLI)
+        gauge: list[int | None] = [0]
+        last_refresh = 0
+        for phase in phases:
+            cycle = None if phase.burn is None else self._cycle(phase.burn)
+            for _ in range(phase.minutes):
+                minute = len(gauge)
+                if phase.burn is None:
+                    gauge.append(None)
+                    continue
+                if cycle is not None and (minute - last_refresh >= cycle or gauge[-1] is None):
+                    last_refresh = minute
+                gauge.append(last_refresh * STEP_SECONDS)
+        bad = [
+            Fraction(int(v is not None and minute * STEP_SECONDS - v > sli.max_age))
+            for minute, v in enumerate(gauge)
+        ]
+        total = [Fraction(int(v is not None)) for v in gauge]
+        labels = labels_for(sli.gauge.metric, [sli.gauge])
+        series = (_entry(sli.gauge.metric.name, labels, gauge),) if any(v is not None for v in gauge) else ()
+        return Realized(series, BaseSeries(tuple(bad), tuple(total)))
+
+    def series(self, bad: Sequence[int], total: Sequence[int]) -> tuple[dict[str, str], ...]:
+        msg = "a freshness workload is realised from refresh schedules, not event counts"
+        raise TypeError(msg)
+
+
+def workload_for(slo: SLO) -> Workload | None:
+    """The workload of ``slo``'s SLI kind; None for raw PromQL, whose series we cannot know."""
+    kinds: dict[type[Any], type[Workload]] = {
+        RatioSLI: RatioWorkload,
+        LatencySLI: LatencyWorkload,
+        FreshnessSLI: FreshnessWorkload,
+    }
+    factory = kinds.get(type(slo.sli))
+    return factory(slo) if factory else None

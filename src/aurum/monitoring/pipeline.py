@@ -1,0 +1,127 @@
+"""The build: load declarations, compile, parse, stage, prove with promtool, then publish atomically."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from aurum.monitoring.compile import conventions as conv
+from aurum.monitoring.compile.manifest import manifest
+from aurum.monitoring.compile.promtool_tests import promtool_tests
+from aurum.monitoring.compile.rules import AlertingRule, RuleGroup, rule_file
+from aurum.monitoring.compile.slo_rules import compile_slo
+from aurum.monitoring.compile.workload import SynthesisError
+from aurum.monitoring.io.declarations import Declared, load_slos
+from aurum.monitoring.io.output import staged_output
+from aurum.monitoring.io.render import dump_json, dump_yaml
+from aurum.monitoring.model import SLO, PromQLSLI
+from aurum.monitoring.validate.promql import parse_error
+from aurum.monitoring.validate.promtool import Promtool
+from aurum.monitoring.validate.unit_tests import vacuous_assertions
+
+__all__ = ["RULES_DIR", "TESTS_DIR", "Artifacts", "BuildFailedError", "build", "render"]
+
+RULES_DIR = PurePosixPath("prometheus/rules")
+TESTS_DIR = PurePosixPath("prometheus/tests")
+
+
+class BuildFailedError(Exception):
+    """Rendered output that promtool or a guard rejected (exit status 1)."""
+
+
+@dataclass
+class Artifacts:
+    """Everything one build writes, by path under the output directory."""
+
+    files: dict[PurePosixPath, bytes] = field(default_factory=dict)
+    documents: dict[PurePosixPath, dict[str, Any]] = field(default_factory=dict)
+    slos: int = 0
+    rules: int = 0
+
+    def add(self, path: PurePosixPath, document: dict[str, Any], dump: Callable[[Any], bytes] = dump_yaml) -> None:
+        self.documents[path] = document
+        self.files[path] = dump(document)
+
+    def under(self, directory: PurePosixPath) -> list[PurePosixPath]:
+        return sorted(path for path in self.files if path.parent == directory)
+
+
+def _check_promql(declared: Declared[SLO], groups: tuple[RuleGroup, ...]) -> None:
+    for group in groups:
+        for rule in group.rules:
+            error = parse_error(rule.expr)
+            if error is None:
+                continue
+            name = rule.alert if isinstance(rule, AlertingRule) else rule.record
+            if isinstance(declared.obj.sli, PromQLSLI):
+                raise declared.error("sli", f"the PromQL does not parse ({error}) in rule {name}")
+            msg = f"compiler produced invalid PromQL for {declared.obj.name} rule {name}: {error}\n{rule.expr}"
+            raise BuildFailedError(msg)
+
+
+def render(root: Path) -> Artifacts:
+    """Load and compile every declaration under ``root``; pure apart from reading the declarations."""
+    artifacts = Artifacts()
+    slos = load_slos(root)
+    for declared in slos:
+        slo = declared.obj
+        groups = compile_slo(slo)
+        _check_promql(declared, groups)
+        rules_path = RULES_DIR / conv.rule_file_name(slo)
+        artifacts.add(rules_path, rule_file(groups))
+        artifacts.rules += sum(len(group.rules) for group in groups)
+        try:
+            tests = promtool_tests(slo, f"../rules/{rules_path.name}", [group.name for group in groups])
+        except SynthesisError as error:
+            raise declared.error("sli", f"cannot generate promtool tests: {error}") from None
+        if tests is not None:
+            artifacts.add(TESTS_DIR / conv.test_file_name(slo), tests)
+    artifacts.slos = len(slos)
+    artifacts.add(PurePosixPath("slos.json"), manifest([d.obj for d in slos]), dump_json)
+    return artifacts
+
+
+def _guard(artifacts: Artifacts) -> None:
+    problems = []
+    for path in artifacts.under(TESTS_DIR):
+        test = artifacts.documents[path]
+        rules = [artifacts.documents[RULES_DIR / PurePosixPath(name).name] for name in test["rule_files"]]
+        problems += [f"{path}: {problem}" for problem in vacuous_assertions(test, rules)]
+    if problems:
+        raise BuildFailedError("generated tests would pass vacuously:\n" + "\n".join(problems))
+
+
+def build(root: Path, out: Path, promtool: Promtool, log: Callable[[str], None] = print) -> Artifacts:
+    """Render, validate in a staging directory, and only then replace ``out``.
+
+    Raises DeclarationError for a bad declaration and BuildFailedError when validation fails; in
+    both cases ``out`` is left exactly as it was.
+    """
+    started = time.perf_counter()
+    artifacts = render(root)
+    log(f"compiled {artifacts.slos} SLOs into {artifacts.rules} rules in {time.perf_counter() - started:.2f}s")
+    _guard(artifacts)
+    with staged_output(out) as staging:
+        staging.write(artifacts.files)
+        rule_files = [staging.path / path for path in artifacts.under(RULES_DIR)]
+        if rule_files:
+            checked = promtool.check_rules(rule_files)
+            if not checked.ok:
+                raise BuildFailedError(f"promtool check rules failed:\n{checked.output}")
+            log(f"promtool check rules --lint=all --lint-fatal: {len(rule_files)} files OK")
+        test_files = [staging.path / path for path in artifacts.under(TESTS_DIR)]
+        tested = time.perf_counter()
+        # One promtool per file, two at a time: the tests replay days of samples and use one core each.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            results = list(pool.map(lambda path: (path, promtool.test_rules([path])), test_files))
+        failed = [f"{path.name}:\n{result.output}" for path, result in results if not result.ok]
+        if failed:
+            raise BuildFailedError("promtool test rules failed:\n" + "\n".join(failed))
+        if test_files:
+            log(f"promtool test rules: {len(test_files)} files OK in {time.perf_counter() - tested:.1f}s")
+        staging.commit()
+    return artifacts

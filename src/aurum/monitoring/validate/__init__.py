@@ -1,0 +1,1 @@
+"""Validation of what the compilers produced: PromQL parsing in-process, promtool as a subprocess."""
