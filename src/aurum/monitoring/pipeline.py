@@ -42,7 +42,9 @@ class Artifacts:
     slos: int = 0
     rules: int = 0
 
-    def add(self, path: PurePosixPath, document: dict[str, Any], dump: Callable[[Any], bytes] = dump_yaml) -> None:
+    def add(
+        self, path: PurePosixPath, document: dict[str, Any], dump: Callable[[Any], bytes] = dump_yaml
+    ) -> None:
         self.documents[path] = document
         self.files[path] = dump(document)
 
@@ -59,7 +61,7 @@ def _check_promql(declared: Declared[SLO], groups: tuple[RuleGroup, ...]) -> Non
             name = rule.alert if isinstance(rule, AlertingRule) else rule.record
             if isinstance(declared.obj.sli, PromQLSLI):
                 raise declared.error("sli", f"the PromQL does not parse ({error}) in rule {name}")
-            msg = f"compiler produced invalid PromQL for {declared.obj.name} rule {name}: {error}\n{rule.expr}"
+            msg = f"compiler bug: invalid PromQL for {declared.obj.name} rule {name}: {error}\n{rule.expr}"
             raise BuildFailedError(msg)
 
 
@@ -103,7 +105,8 @@ def build(root: Path, out: Path, promtool: Promtool, log: Callable[[str], None] 
     """
     started = time.perf_counter()
     artifacts = render(root)
-    log(f"compiled {artifacts.slos} SLOs into {artifacts.rules} rules in {time.perf_counter() - started:.2f}s")
+    elapsed = time.perf_counter() - started
+    log(f"compiled {artifacts.slos} SLOs into {artifacts.rules} rules and their tests in {elapsed:.2f}s")
     _guard(artifacts)
     with staged_output(out) as staging:
         staging.write(artifacts.files)

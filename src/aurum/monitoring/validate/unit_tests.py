@@ -8,7 +8,7 @@ test reads must be recorded by them or fed as an input series.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aurum.monitoring.validate.promql import metric_names
@@ -20,7 +20,7 @@ def _series_name(series: str) -> str:
     return series.split("{", 1)[0].strip()
 
 
-def vacuous_assertions(test_file: Mapping[str, Any], rule_files: list[Mapping[str, Any]]) -> list[str]:
+def vacuous_assertions(test_file: Mapping[str, Any], rule_files: Sequence[Mapping[str, Any]]) -> list[str]:
     """What in ``test_file`` would pass whatever the rules do; empty when every assertion can fail."""
     rules = [rule for doc in rule_files for group in doc.get("groups", []) for rule in group.get("rules", [])]
     alerts = {rule["alert"] for rule in rules if "alert" in rule}
