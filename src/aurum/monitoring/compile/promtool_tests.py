@@ -132,8 +132,9 @@ class _Scenario:
         remaining = None if period is None else 1 - period / budget
         self.check_value(minute, catalog.SLO_PERIOD_BUDGET_REMAINING, remaining)
         bad, total = self.replay.base.sums(minute, minute)
-        self.check_value(minute, conv.BAD_EVENTS_RECORD, bad)
-        self.check_value(minute, conv.TOTAL_EVENTS_RECORD, total)
+        unit = self.replay.base.unit
+        self.check_value(minute, conv.BAD_EVENTS_RECORD, bad * unit)
+        self.check_value(minute, conv.TOTAL_EVENTS_RECORD, total * unit)
 
     def document(self) -> dict[str, Any]:
         if not self.alert_tests and not self.expr_tests:

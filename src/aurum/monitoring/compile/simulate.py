@@ -13,6 +13,7 @@ a factor common to bad and total events that ratios cancel.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Sequence
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from aurum.monitoring.compile.conventions import BASE_WINDOW_SECONDS
-from aurum.monitoring.model import SLO, AlertTier
+from aurum.monitoring.model import SLO, AlertTier, BurnWindow
 
 __all__ = ["BaseSeries", "Replay", "humanize", "stable_humanize"]
 
@@ -30,33 +31,33 @@ _MARGIN = Fraction(1, 10**9)
 
 @dataclass(frozen=True)
 class BaseSeries:
-    """The recorded base series, one value per evaluation minute, as recorded by Prometheus."""
+    """The recorded base series, one value per evaluation minute, as whole numbers times ``unit``.
 
-    bad: tuple[Fraction, ...]
-    total: tuple[Fraction, ...]
-    _bad_sums: tuple[Fraction, ...] = field(init=False, repr=False)
-    _total_sums: tuple[Fraction, ...] = field(init=False, repr=False)
+    Integers keep replays exact and fast: a test replays thousands of windows per minute of input.
+    """
+
+    bad: tuple[int, ...]
+    total: tuple[int, ...]
+    unit: Fraction = Fraction(1)
+    _bad_sums: tuple[int, ...] = field(init=False, repr=False)
+    _total_sums: tuple[int, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        # Prefix sums make any window's sum O(1): replays query thousands of windows per test.
-        object.__setattr__(self, "_bad_sums", tuple(itertools.accumulate(self.bad, initial=Fraction(0))))
-        object.__setattr__(self, "_total_sums", tuple(itertools.accumulate(self.total, initial=Fraction(0))))
+        object.__setattr__(self, "_bad_sums", tuple(itertools.accumulate(self.bad, initial=0)))
+        object.__setattr__(self, "_total_sums", tuple(itertools.accumulate(self.total, initial=0)))
 
     @classmethod
     def from_increments(cls, bad: Sequence[int], total: Sequence[int]) -> BaseSeries:
         """Events per minute (index 0 is the first sample, always 0) -> per-second rates over 5m."""
         span = BASE_WINDOW_SECONDS // STEP_SECONDS
 
-        def windowed(events: Sequence[int]) -> tuple[Fraction, ...]:
-            return tuple(
-                Fraction(sum(events[max(1, t - span + 1) : t + 1]), BASE_WINDOW_SECONDS)
-                for t in range(len(events))
-            )
+        def windowed(events: Sequence[int]) -> tuple[int, ...]:
+            return tuple(sum(events[max(1, t - span + 1) : t + 1]) for t in range(len(events)))
 
-        return cls(windowed(bad), windowed(total))
+        return cls(windowed(bad), windowed(total), Fraction(1, BASE_WINDOW_SECONDS))
 
-    def sums(self, first: int, last: int) -> tuple[Fraction, Fraction]:
-        """Sums of bad and total over minutes ``first..last`` inclusive."""
+    def sums(self, first: int, last: int) -> tuple[int, int]:
+        """Sums of bad and total over minutes ``first..last`` inclusive, in ``unit``."""
         bad, total = self._bad_sums, self._total_sums
         return bad[last + 1] - bad[first], total[last + 1] - total[first]
 
@@ -72,27 +73,34 @@ class Replay:
     def minutes(self) -> int:
         return len(self.base.total)
 
+    def _window(self, window_seconds: int, t: int) -> tuple[int, int]:
+        first = t if window_seconds == BASE_WINDOW_SECONDS else max(0, t - window_seconds // STEP_SECONDS)
+        return self.base.sums(first, t)
+
     def ratio(self, window_seconds: int, t: int) -> Fraction | None:
         """``slo:sli_error:ratio_rate<window>`` at minute ``t``; None where the rule yields nothing."""
-        first = t if window_seconds == BASE_WINDOW_SECONDS else max(0, t - window_seconds // STEP_SECONDS)
-        bad, total = self.base.sums(first, t)
-        return bad / total if total > 0 else None
+        bad, total = self._window(window_seconds, t)
+        return Fraction(bad, total) if total > 0 else None
 
     def _condition(self, tier: AlertTier, t: int) -> tuple[bool, bool, Fraction | None]:
         """(condition holds, result is robust against float noise, ``$value``)."""
         budget = Fraction(self.slo.error_budget)
         robust = True
         for window in tier.windows:
-            factor = window.burn_factor(self.slo.period_seconds)
-            burns = []
+            # burn > factor  <=>  bad / total > factor * budget  <=>  bad * den > total * num
+            num, den = _threshold(window, self.slo.period_seconds, budget)
+            holds = True
             for seconds in (window.short, window.long):
-                ratio = self.ratio(seconds, t)
-                burns.append(None if ratio is None else ratio / budget)
-            for burn in burns:
-                if burn is not None and abs(burn - factor) <= factor * _MARGIN:
-                    robust = False
-            if all(burn is not None and burn > factor for burn in burns):
-                return True, robust, burns[0]
+                bad, total = self._window(seconds, t)
+                if total <= 0:
+                    holds = False
+                    continue
+                gap = bad * den - total * num
+                robust = robust and abs(gap) * _MARGIN.denominator > total * num
+                holds = holds and gap > 0
+            if holds:
+                short = self.ratio(window.short, t)
+                return True, robust, None if short is None else short / budget
         return False, robust, None
 
     def firing(self, tier: AlertTier, t: int) -> tuple[bool, bool, Fraction | None]:
@@ -109,6 +117,13 @@ class Replay:
             if minute == t:
                 value = current
         return True, robust, value
+
+
+@functools.lru_cache(maxsize=256)
+def _threshold(window: BurnWindow, period_seconds: int, budget: Fraction) -> tuple[int, int]:
+    """The error ratio above which ``window`` burns too fast, as numerator and denominator."""
+    ratio = window.burn_factor(period_seconds) * budget
+    return ratio.numerator, ratio.denominator
 
 
 def humanize(value: float) -> str:

@@ -213,14 +213,13 @@ class FreshnessWorkload(Workload):
                 if cycle is not None and (minute - last_refresh >= cycle or gauge[-1] is None):
                     last_refresh = minute
                 gauge.append(last_refresh * STEP_SECONDS)
-        bad = [
-            Fraction(int(v is not None and minute * STEP_SECONDS - v > sli.max_age))
-            for minute, v in enumerate(gauge)
+        stale = [
+            int(v is not None and minute * STEP_SECONDS - v > sli.max_age) for minute, v in enumerate(gauge)
         ]
-        total = [Fraction(int(v is not None)) for v in gauge]
+        total = [int(v is not None) for v in gauge]
         labels = labels_for(sli.gauge.metric, [sli.gauge])
         series = (_entry(sli.gauge.metric.name, labels, gauge),) if any(v is not None for v in gauge) else ()
-        return Realized(series, BaseSeries(tuple(bad), tuple(total)))
+        return Realized(series, BaseSeries(tuple(stale), tuple(total)))
 
     def series(self, bad: Sequence[int], total: Sequence[int]) -> tuple[dict[str, str], ...]:
         msg = "a freshness workload is realised from refresh schedules, not event counts"
