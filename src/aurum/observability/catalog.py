@@ -240,12 +240,10 @@ _BY_NAME = {metric.name: metric for metric in METRICS}
 
 def metric_by_name(name: str) -> Metric | None:
     """The catalog metric exposed as ``name`` (a family name, or one of a histogram's series)."""
-    for suffix in ("", "_bucket", "_count", "_sum"):
-        if name.endswith(suffix):
-            found = _BY_NAME.get(name.removesuffix(suffix) if suffix else name)
-            if found is not None and name in found.series_names():
-                return found
-    return None
+    if name in _BY_NAME:
+        return _BY_NAME[name]
+    family = _BY_NAME.get(name.rsplit("_", 1)[0])
+    return family if family is not None and name in family.series_names() else None
 
 
 # The SLO output contract: series the rule compiler records and dashboards, the runtime API and

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from aurum.monitoring.model.duration import Duration
 from aurum.monitoring.model.selectors import Selector
@@ -65,17 +65,21 @@ class LatencySLI(_SLIBase):
     def _histogram(cls, selector: Selector) -> Selector:
         return _require_type(selector, MetricType.HISTOGRAM, "a latency SLI")
 
-    @model_validator(mode="after")
-    def _threshold_is_a_bucket(self) -> LatencySLI:
-        buckets = [Decimal(str(bucket)) for bucket in self.histogram.metric.buckets]
-        if self.threshold not in buckets:
+    @field_validator("threshold")
+    @classmethod
+    def _threshold_is_a_bucket(cls, threshold: Decimal, info: ValidationInfo) -> Decimal:
+        histogram = info.data.get("histogram")
+        if histogram is None:
+            return threshold  # reported on its own field
+        buckets = [Decimal(str(bucket)) for bucket in histogram.metric.buckets]
+        if threshold not in buckets:
             listed = ", ".join(str(bucket) for bucket in buckets)
             msg = (
-                f"threshold {self.threshold} s is not a bucket of {self.histogram.metric.name} "
+                f"{threshold} s is not a bucket of {histogram.metric.name} "
                 f"(buckets: {listed}); the share under it could only be estimated"
             )
             raise ValueError(msg)
-        return self
+        return threshold
 
 
 class FreshnessSLI(_SLIBase):

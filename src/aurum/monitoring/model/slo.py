@@ -8,10 +8,10 @@ from fractions import Fraction
 from typing import Annotated
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
-    StringConstraints,
     ValidationInfo,
     field_validator,
 )
@@ -30,7 +30,29 @@ RESERVED_LABELS = frozenset(
 )
 """Labels the compiler sets itself; an SLO's own labels may not override them."""
 
-Name = Annotated[str, StringConstraints(pattern=_KEBAB, max_length=63)]
+
+def _kebab(value: str) -> str:
+    if not re.match(_KEBAB, value) or len(value) > 63:
+        msg = f"{value!r} must be lowercase kebab-case of at most 63 characters, such as 'api-availability'"
+        raise ValueError(msg)
+    return value
+
+
+def _one_line(value: str) -> str:
+    if not value.strip() or "\n" in value or len(value) > 300:
+        msg = "must be one non-empty line of at most 300 characters (it becomes a label value)"
+        raise ValueError(msg)
+    return value
+
+
+def _http_url(value: str) -> str:
+    if not re.match(r"^https?://\S+$", value):
+        msg = f"{value!r} is not an http(s) URL"
+        raise ValueError(msg)
+    return value
+
+
+Name = Annotated[str, AfterValidator(_kebab)]
 
 
 class SLO(BaseModel):
@@ -44,13 +66,13 @@ class SLO(BaseModel):
 
     name: Name
     service: Name
-    description: Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=r"^[^\n]*$")]
+    description: Annotated[str, AfterValidator(_one_line)]
     objective: Decimal = Field(gt=0, lt=100, description="Percentage of good events (or time).")
     period_days: int = Field(default=30, ge=1, le=365)
     sli: SLI
     labels: dict[str, str] = Field(default_factory=dict)
     alerting: AlertPolicy = Field(default_factory=AlertPolicy, validate_default=True)
-    runbook_url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    runbook_url: Annotated[str, AfterValidator(_http_url)] | None = None
 
     @field_validator("objective")
     @classmethod
