@@ -55,7 +55,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 ## golden: re-render the reviewed golden files after an intended change (then review the diff)
 golden: setup
-	$(BIN)/python -m aurum.monitoring.cli build --golden tests/golden
+	$(BIN)/python build.py --out tests/golden
 
 ## bench: the benchmarks quoted in the README
 bench: setup

@@ -5,6 +5,7 @@ asserts, at chosen minutes, the state of *every* tier's alert and the recorded v
 exactly by :mod:`simulate`. The scenarios:
 
 - healthy traffic at half the budget: no alert; every window, burn rate and metadata series;
+- no bad event ever, so the bad-event series do not exist: every ratio is 0, not missing;
 - full outage, then recovery: the fastest tier fires at the first minute its windows allow, and
   every alert resolves once the short windows are clean again;
 - for each slower tier, a steady burn between its threshold and the faster tiers' (3.5x the budget
@@ -23,7 +24,7 @@ from typing import Any
 
 from aurum.monitoring.compile import conventions as conv
 from aurum.monitoring.compile.promql import exact_number, selector
-from aurum.monitoring.compile.simulate import Replay, stable_humanize
+from aurum.monitoring.compile.simulate import Replay, shown_burn_rate
 from aurum.monitoring.compile.slo_rules import alert_annotations, alert_labels
 from aurum.monitoring.compile.workload import Phase, SynthesisError, Workload, workload_for
 from aurum.monitoring.model import SLO, AlertTier, FreshnessSLI, format_duration
@@ -80,7 +81,7 @@ class _Scenario:
             expected: list[dict[str, Any]] = []
             if firing:
                 assert value is not None
-                shown = stable_humanize(value)
+                shown = shown_burn_rate(value, self.slo.error_budget)
                 if shown is None:
                     continue
                 expected.append(
@@ -210,7 +211,8 @@ def _outage_scenario(slo: SLO, workload: Workload, tier: AlertTier) -> _Scenario
     if resolved > scenario.end:
         msg = f"alerts of {slo.name} do not resolve within {format_duration(recovery * 60)} of recovery"
         raise SynthesisError(msg)
-    for minute in (start, detected - 1, detected, restored, resolved - 1, resolved, scenario.end):
+    during = range(detected, restored, 5)
+    for minute in sorted({start, detected - 1, *during, restored, resolved - 1, resolved, scenario.end}):
         scenario.check_alerts(minute)
     return scenario
 
@@ -252,8 +254,20 @@ def _no_traffic_scenario(slo: SLO, workload: Workload) -> _Scenario:
     return scenario
 
 
+def _flawless_scenario(slo: SLO, workload: Workload) -> _Scenario:
+    """No bad event ever: the bad-event series do not even exist, yet every ratio is 0, not empty."""
+    scenario = _Scenario(
+        slo, workload, "no bad event ever: ratios are 0, not missing", [Phase(120, Fraction(0))]
+    )
+    scenario.check_alerts(scenario.end)
+    scenario.check_windows(scenario.end)
+    return scenario
+
+
 def _scenarios(slo: SLO, workload: Workload) -> Iterable[_Scenario]:
     yield _healthy_scenario(slo, workload)
+    if not isinstance(slo.sli, FreshnessSLI):  # a fresh gauge is already the healthy scenario
+        yield _flawless_scenario(slo, workload)
     tiers = sorted(slo.alerting.enabled_tiers, key=lambda tier: -_speed(tier, slo))
     if tiers:
         yield _outage_scenario(slo, workload, tiers[0])

@@ -18,12 +18,13 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 
 from aurum.monitoring.compile.conventions import BASE_WINDOW_SECONDS
 from aurum.monitoring.model import SLO, AlertTier, BurnWindow
 
-__all__ = ["BaseSeries", "Replay", "humanize", "stable_humanize"]
+__all__ = ["BaseSeries", "Replay", "humanize", "shown_burn_rate"]
 
 STEP_SECONDS = 60
 _MARGIN = Fraction(1, 10**9)
@@ -83,7 +84,7 @@ class Replay:
         return Fraction(bad, total) if total > 0 else None
 
     def _condition(self, tier: AlertTier, t: int) -> tuple[bool, bool, Fraction | None]:
-        """(condition holds, result is robust against float noise, ``$value``)."""
+        """(condition holds, result is robust against float noise, short window's error ratio)."""
         budget = Fraction(self.slo.error_budget)
         robust = True
         for window in tier.windows:
@@ -99,12 +100,12 @@ class Replay:
                 robust = robust and abs(gap) * _MARGIN.denominator > total * num
                 holds = holds and gap > 0
             if holds:
-                short = self.ratio(window.short, t)
-                return True, robust, None if short is None else short / budget
+                return True, robust, self.ratio(window.short, t)
         return False, robust, None
 
     def firing(self, tier: AlertTier, t: int) -> tuple[bool, bool, Fraction | None]:
-        """Whether ``tier``'s alert is firing at ``t`` (its condition held for ``for``), robustly."""
+        """Whether ``tier``'s alert fires at ``t`` (its condition held for ``for``), robustly, and the
+        error ratio of the short window its ``$value`` comes from."""
         hold = (tier.for_ or 0) // STEP_SECONDS
         robust, value = True, None
         for minute in range(t - hold, t + 1):
@@ -157,8 +158,16 @@ def _go_g(value: float) -> str:
     return f"{value:.4g}"
 
 
-def stable_humanize(value: Fraction) -> str | None:
-    """``humanize`` of ``value``, or None when float noise could change the printed digits."""
+def shown_burn_rate(ratio: Fraction, budget: Decimal) -> str | None:
+    """What ``{{ $value | humanize }}`` prints for an error ratio over the budget, or None when
+    float noise could change the printed digits.
+
+    A ratio of exactly 1 (every event bad) is x / x in Prometheus too, so its burn rate is the very
+    float ``1.0 / budget`` that Python computes; anything else is checked for a stable rendering.
+    """
+    if ratio == 1:
+        return humanize(1.0 / float(budget))
+    value = ratio / Fraction(budget)
     low, high = float(value * (1 - _MARGIN)), float(value * (1 + _MARGIN))
     text = humanize(float(value))
     return text if humanize(low) == text == humanize(high) else None

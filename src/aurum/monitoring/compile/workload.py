@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -139,6 +139,11 @@ def _entry(name: str, labels: dict[str, str], values: Sequence[int | None]) -> d
     }
 
 
+def _exposed(entries: Iterable[tuple[str, dict[str, str], list[int | None]]]) -> tuple[dict[str, str], ...]:
+    """Series as a client library exposes them: a counter child never incremented does not exist."""
+    return tuple(_entry(name, labels, values) for name, labels, values in entries if any(values))
+
+
 class RatioWorkload(Workload):
     def series(self, bad: Sequence[int], total: Sequence[int]) -> tuple[dict[str, str], ...]:
         sli = self.slo.sli
@@ -150,13 +155,17 @@ class RatioWorkload(Workload):
             # One series in both selectors, one in the total only: together they are the total.
             inside = labels_for(counted.metric, [counted, sli.total])
             outside = labels_for(counted.metric, [sli.total], [counted])
-            return (
-                _entry(counted.metric.name, inside, _cumulative(counts)),
-                _entry(counted.metric.name, outside, _cumulative(other)),
+            return _exposed(
+                [
+                    (counted.metric.name, inside, _cumulative(counts)),
+                    (counted.metric.name, outside, _cumulative(other)),
+                ]
             )
-        return (
-            _entry(counted.metric.name, labels_for(counted.metric, [counted]), _cumulative(counts)),
-            _entry(sli.total.metric.name, labels_for(sli.total.metric, [sli.total]), _cumulative(total)),
+        return _exposed(
+            [
+                (counted.metric.name, labels_for(counted.metric, [counted]), _cumulative(counts)),
+                (sli.total.metric.name, labels_for(sli.total.metric, [sli.total]), _cumulative(total)),
+            ]
         )
 
 
