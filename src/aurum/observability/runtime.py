@@ -46,7 +46,7 @@ _default_metrics: AurumMetrics | None = None
 
 
 def current() -> Runtime:
-    global _current  # noqa: PLW0603 - the one process-wide state this module exists to hold
+    global _current  # noqa: PLW0603 - the process-wide state this module exists to hold
     state = _current
     if state is None:
         with _lock:
@@ -61,7 +61,7 @@ def configure(settings: ObservabilitySettings | None = None) -> Runtime:
 
     The tracing pipeline is rebuilt; default-registry metrics are kept (see ``_default_metrics``).
     """
-    global _current  # noqa: PLW0603
+    global _current  # noqa: PLW0603 - the process-wide state this module exists to hold
     with _lock:
         previous = _current
         _current = Runtime(settings=settings if settings is not None else ObservabilitySettings())
@@ -76,7 +76,7 @@ def get_settings() -> ObservabilitySettings:
 
 def metrics() -> AurumMetrics:
     """The metrics of this process (on prometheus_client's default registry unless swapped)."""
-    global _default_metrics  # noqa: PLW0603
+    global _default_metrics  # noqa: PLW0603 - created once per process, see above
     state = current()
     found = state.metrics
     if found is None:
