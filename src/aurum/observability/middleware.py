@@ -63,17 +63,28 @@ _MAX_TENANT_BYTES = 128
 
 
 def route_template(scope: Scope, root_path_before: str) -> str:
-    """The template of the route that handled the request, with any mount prefixes before it."""
-    route = scope.get("route")
-    template = getattr(route, "path_format", None)
-    if not isinstance(template, str):
-        return UNMATCHED_ROUTE
+    """The template of the route that handled the request, with any mount prefixes before it.
+
+    ``root_path_before`` is ``scope["root_path"]`` as it was before routing: every mount on the way
+    appends its path to ``root_path``, which is how prefixes of mounted applications are recovered.
+    """
     root_path: str = scope.get("root_path", "")
     prefix = root_path[len(root_path_before) :] if root_path.startswith(root_path_before) else ""
-    if hasattr(route, "routes") and template.endswith("/{path}"):
-        # A mount served by a non-router app: root_path already ends with the mount's own path.
+    route = scope.get("route")
+    # FastAPI >= 0.16x keeps included routers nested: scope["route"] is then the route as declared
+    # in its APIRouter (without the prefixes), and the full template is in its routing context.
+    fastapi_state = scope.get("fastapi")
+    effective = fastapi_state.get("effective_route_context") if isinstance(fastapi_state, dict) else None
+    template = getattr(effective, "path_format", None)
+    if not isinstance(template, str):
+        template = getattr(route, "path_format", None)
+    if isinstance(template, str) and not (hasattr(route, "routes") and template.endswith("/{path}")):
+        return prefix + template
+    if prefix:
+        # Served by a mounted app that is not a router (static files, a WSGI bridge, ...): the mount
+        # path is the template, whatever path the app served below it.
         return prefix + "/{path}"
-    return prefix + template
+    return UNMATCHED_ROUTE
 
 
 def _new_request_id() -> str:
@@ -97,6 +108,10 @@ class ObservabilityMiddleware:
         self._record_metrics = settings.metrics_enabled
         self._log_requests = settings.log_requests
         self._trace = settings.tracing_enabled
+        if self._trace:
+            # Built now, not on the first request, so that every request sees the same global
+            # tracer provider (FastAPI, for one, enables its own telemetry when one is set).
+            runtime.tracing()
         self._log = make_logger("aurum.observability.http")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -125,7 +140,11 @@ class ObservabilityMiddleware:
             if tenant
             else bind_context(request_id=request_id_text)
         )
-        span, span_token = self._start_span(scope, method, traced_headers) if self._trace else (None, None)
+        span, span_token = (
+            self._start_span(scope, method, traced_headers, request_id_text, tenant)
+            if self._trace
+            else (None, None)
+        )
         root_path_before: str = scope.get("root_path", "")
         status = 500
 
@@ -159,16 +178,29 @@ class ObservabilityMiddleware:
                 self._end_span(span, span_token, method=method, route=route, status=status, failure=failure)
             reset_context(log_token)
 
+    @staticmethod
     def _start_span(
-        self, scope: Scope, method: str, traced_headers: dict[str, str] | None
-    ) -> tuple[trace.Span, object]:
+        scope: Scope, method: str, traced_headers: dict[str, str] | None, request_id: str, tenant: str | None
+    ) -> tuple[trace.Span, object | None]:
+        """The request's server span, and the context token when this middleware opened it."""
+        current = trace.get_current_span()
+        if current.is_recording() and getattr(current, "kind", None) is SpanKind.SERVER:
+            # An outer layer (FastAPI's native telemetry, OpenTelemetry's ASGI instrumentation)
+            # already opened the server span: one per request, so annotate that one instead.
+            current.set_attribute("aurum.request_id", request_id)
+            if tenant:
+                current.set_attribute("aurum.tenant.id", tenant)
+            return current, None
         parent = propagate.extract(traced_headers) if traced_headers else None
         attributes: dict[str, Any] = {
             "http.request.method": method,
             "url.path": scope["path"],
             "url.scheme": scope.get("scheme", "http"),
             "network.protocol.version": scope.get("http_version", "1.1"),
+            "aurum.request_id": request_id,
         }
+        if tenant:
+            attributes["aurum.tenant.id"] = tenant
         client = scope.get("client")
         if client:
             attributes["client.address"] = client[0]
@@ -179,8 +211,16 @@ class ObservabilityMiddleware:
 
     @staticmethod
     def _end_span(
-        span: trace.Span, token: object, *, method: str, route: str, status: int, failure: Exception | None
+        span: trace.Span,
+        token: object | None,
+        *,
+        method: str,
+        route: str,
+        status: int,
+        failure: Exception | None,
     ) -> None:
+        if token is None:
+            return  # not ours to finish: whoever opened it records status and route
         try:
             if span.is_recording():
                 span.set_attribute("http.response.status_code", status)

@@ -36,6 +36,7 @@ class Runtime:
     started_monotonic: float = field(default_factory=time.monotonic)
     metrics: AurumMetrics | None = None
     tracing: Tracing | None = None
+    tracing_is_global: bool = False
 
 
 _lock = threading.RLock()
@@ -59,14 +60,19 @@ def current() -> Runtime:
 def configure(settings: ObservabilitySettings | None = None) -> Runtime:
     """(Re)build the state from ``settings`` (default: the environment); returns it.
 
-    The tracing pipeline is rebuilt; default-registry metrics are kept (see ``_default_metrics``).
+    Call it at start-up, before the first request. The tracing pipeline is rebuilt on next use, except
+    one already installed as the global provider, which OpenTelemetry does not let us replace;
+    default-registry metrics are kept (see ``_default_metrics``).
     """
     global _current  # noqa: PLW0603 - the process-wide state this module exists to hold
     with _lock:
         previous = _current
         _current = Runtime(settings=settings if settings is not None else ObservabilitySettings())
-        if previous is not None and previous.tracing is not None and previous.tracing.provider is not None:
-            previous.tracing.provider.shutdown()
+        if previous is not None and previous.tracing is not None:
+            if previous.tracing_is_global:
+                _current.tracing, _current.tracing_is_global = previous.tracing, True
+            elif previous.tracing.provider is not None:
+                previous.tracing.provider.shutdown()
         return _current
 
 
@@ -100,7 +106,8 @@ def tracing() -> Tracing:
         with _lock:
             if state.tracing is None:
                 state.tracing = build_tracing(state.settings)
-                install_global_provider(state.tracing)
+                if state.settings.tracing_global_provider:
+                    state.tracing_is_global = install_global_provider(state.tracing)
             found = state.tracing
     return found
 

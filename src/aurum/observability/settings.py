@@ -57,6 +57,9 @@ class ObservabilitySettings(BaseSettings):
     tracing_max_traces: int = Field(default=1000, ge=1)
     tracing_retention_seconds: int = Field(default=3600, ge=1)
     tracing_store_enabled: bool = True
+    # Off by default: a global provider changes other libraries' behaviour (FastAPI >= 0.16x turns
+    # its own request telemetry on when one is set). Turn on to collect third-party spans too.
+    tracing_global_provider: bool = False
     service_name: str = "aurum-api"
 
     # Metrics: the cardinality guard (distinct label sets per metric, and tenants per metric).

@@ -2,8 +2,10 @@
 
 The shim owns a provider rather than taking whatever is global so that its helpers, the middleware and
 the trace store agree on one pipeline, and so that tests can swap it (see
-:mod:`aurum.observability.testing`). The default runtime also installs it as the global provider when
-no one else has, so third-party OpenTelemetry instrumentation lands in the same traces.
+:mod:`aurum.observability.testing`). With ``AURUM_TRACING_GLOBAL_PROVIDER=true`` it is also installed
+as the global provider (when no one else has set one), so third-party OpenTelemetry instrumentation
+lands in the same traces. Trace context itself is shared either way: spans of other providers still
+become parents and children of ours.
 """
 
 from __future__ import annotations
