@@ -317,7 +317,8 @@ LOG_TIMESTAMP = LogField(
 )
 LOG_LEVEL = LogField("level", "Upper-case level name.", ("string",), required=True)
 LOG_MESSAGE = LogField("message", "The log message.", ("string",), required=True)
-LOG_LOGGER = LogField("logger", "Dotted name of the emitting logger.", ("string",), required=True)
+# Always written, but not required: records in the spec's own format (without it) stay valid.
+LOG_LOGGER = LogField("logger", "Dotted name of the emitting logger.", ("string",))
 LOG_REQUEST_ID = LogField("request_id", "X-Request-ID of the request being served.", ("string",))
 LOG_TENANT_ID = LogField("tenant_id", "Tenant the work is done for.", ("string",))
 LOG_COMPONENT = LogField("component", "Component tag (api, scenario, worker, ...).", ("string",))
