@@ -74,7 +74,8 @@ _SCHEME = (
     r"(?P<scheme>\bbearer\s+)[A-Za-z0-9\-._~+/]+=*"
     r"|(?P<scheme2>\b(?:basic|token|digest|apikey)\s+)(?=(?-i:[A-Za-z\-._~]*(?:[0-9+/=]|[a-z][A-Z])))[A-Za-z0-9\-._~+/]+=*"
 )
-_URL_PASSWORD = r"(?P<userinfo>[a-z][a-z0-9+.\-]*://[^/\s:@]*:)[^/\s@]+@"
+# The password may hold an unencoded '/' (invalid, but seen in logs): stop only at whitespace or '@'.
+_URL_PASSWORD = r"(?P<userinfo>[a-z][a-z0-9+.\-]*://[^/\s:@]*:)[^\s@]+@"
 _PARAM = (
     r"(?P<param>\b(?:password|passwd|pwd|secret|token|api_key|apikey|access_token|refresh_token"
     r"|client_secret|auth)\s*[=:]\s*)[^&\s,;\"']+"
@@ -98,7 +99,7 @@ def redact_string(text: str) -> str:
     return _CREDENTIALS.sub(_replace, text)
 
 
-def _redact_value(value: Any, depth: int) -> Any:  # noqa: PLR0911 - one return per kind of value
+def _redact_value(value: Any, depth: int, path: set[int]) -> Any:  # noqa: PLR0911 - one return per kind
     if isinstance(value, str):
         return redact_string(value)
     if isinstance(value, (int, float, bool)) or value is None:
@@ -106,20 +107,28 @@ def _redact_value(value: Any, depth: int) -> Any:  # noqa: PLR0911 - one return 
     if depth >= _MAX_DEPTH:
         # Deeper than any honest log payload; refusing to look is safer than leaking.
         return REDACTED
-    if isinstance(value, Mapping):
-        return _redact_mapping(value, depth + 1)
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = [_redact_value(item, depth + 1) for item in value]
-        if all(new is old for new, old in zip(items, value, strict=True)):
-            return value
-        return items if isinstance(value, list) else tuple(items)
-    return value
+    if not isinstance(value, (Mapping, list, tuple, set, frozenset)):
+        return value
+    if id(value) in path:
+        # A container inside itself: handing the original back would let the renderer walk its
+        # unredacted contents, so the cycle is cut here.
+        return "<cycle>"
+    path.add(id(value))
+    try:
+        if isinstance(value, Mapping):
+            return _redact_mapping(value, depth + 1, path)
+        items = [_redact_value(item, depth + 1, path) for item in value]
+    finally:
+        path.discard(id(value))
+    if all(new is old for new, old in zip(items, value, strict=True)):
+        return value
+    return items if isinstance(value, list) else tuple(items)
 
 
-def _redact_mapping(mapping: Mapping[Any, Any], depth: int) -> Mapping[Any, Any]:
+def _redact_mapping(mapping: Mapping[Any, Any], depth: int, path: set[int]) -> Mapping[Any, Any]:
     changed: dict[Any, Any] | None = None
     for key, value in mapping.items():
-        new = REDACTED if is_secret_key(key) else _redact_value(value, depth)
+        new = REDACTED if is_secret_key(key) else _redact_value(value, depth, path)
         if new is not value:
             if changed is None:
                 changed = dict(mapping)
@@ -136,7 +145,7 @@ def redact(event: dict[str, Any]) -> dict[str, Any]:
             if _CREDENTIALS.search(value) is not None:
                 event[key] = _CREDENTIALS.sub(_replace, value)
         elif not isinstance(value, (int, float, bool)) and value is not None:
-            new = _redact_value(value, 0)
+            new = _redact_value(value, 0, set())
             if new is not value:
                 event[key] = new
     return event
