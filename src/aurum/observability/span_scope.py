@@ -82,16 +82,17 @@ class SpanScope:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        context_api.detach(self._token)  # type: ignore[arg-type]
         span = self._span
-        # Only Exception is an error: GeneratorExit, KeyboardInterrupt and CancelledError are not.
-        if isinstance(exc, Exception) and span.is_recording():
-            span.record_exception(exc)
-            span.set_attribute("error.type", error_type(exc))
-            span.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
         try:
+            # Only Exception is an error: GeneratorExit, KeyboardInterrupt and CancelledError are not.
+            if isinstance(exc, Exception) and span.is_recording():
+                span.record_exception(exc)
+                span.set_attribute("error.type", error_type(exc))
+                span.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
+            # Still current here, so what _finish logs carries this span's trace id.
             self._finish(exc, time.perf_counter() - self._started)
         finally:
+            context_api.detach(self._token)  # type: ignore[arg-type]
             span.end()
 
     async def __aenter__(self) -> SpanScope:
