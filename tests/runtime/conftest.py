@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 from aurum.observability import runtime
-from aurum.observability.instruments import AurumMetrics
 from aurum.observability.log_schema import LOG_RECORD_SCHEMA
 from aurum.observability.settings import ObservabilitySettings
 from aurum.observability.testing import (
@@ -19,6 +18,11 @@ from aurum.observability.testing import (
     isolated_registry,
 )
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from aurum.observability.instruments import AurumMetrics
+
 TOKEN = "test-token-5f2c9a"
 
 
@@ -28,10 +32,11 @@ def _fresh_runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in list(__import__("os").environ):
         if name.startswith(("AURUM_", "OTEL_", "PROMETHEUS_MULTIPROC")):
             monkeypatch.delenv(name)
+    root_level = logging.getLogger().level
     runtime.configure(ObservabilitySettings())
     yield
     runtime.configure(ObservabilitySettings())
-    logging.getLogger().setLevel(logging.WARNING)
+    logging.getLogger().setLevel(root_level)
 
 
 @pytest.fixture

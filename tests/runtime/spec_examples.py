@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-DATA = Path(__file__).parent / "data" / "observability-system.md"
+# Stored as .txt so formatters that understand Markdown leave the spec byte-identical.
+DATA = Path(__file__).parent / "data" / "observability-system.md.txt"
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "spec" / "observability-system.md"
 
 _BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -18,12 +16,16 @@ from aurum.observability.api import router
 from aurum.observability.enhanced_logging import StructuredLoggingMiddleware
 from aurum.observability.log_schema import LOG_RECORD_SCHEMA
 from aurum.observability.metrics import increment_business_transactions
-from aurum.observability.slo_catalog import SLOManifest, default_slos
 from aurum.observability.settings import ObservabilitySettings
+from aurum.observability.slo_catalog import SLOManifest, default_slos
 from aurum.observability.testing import override_settings
 from aurum.observability.tracing_enhanced import trace_scenario_operation
 
 from .conftest import TOKEN
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 PROTECTED = [
@@ -92,7 +94,8 @@ def test_metrics_text_and_openmetrics(client):
     client.post("/api/scenarios")
     text = client.get("/v1/observability/metrics")
     assert text.headers["content-type"].startswith("text/plain; version=")
-    assert 'aurum_business_transactions_total{category="scenario",status="success",transaction="scenario_create"} 1.0' in text.text
+    labels = 'category="scenario",status="success",transaction="scenario_create"'
+    assert f"aurum_business_transactions_total{{{labels}}} 1.0" in text.text
     open_metrics = client.get("/v1/observability/metrics", headers={"Accept": "application/openmetrics-text"})
     assert open_metrics.headers["content-type"].startswith("application/openmetrics-text")
     assert open_metrics.text.rstrip().endswith("# EOF")
@@ -119,7 +122,9 @@ def test_performance_reports_process_and_request_figures(client):
 
 
 def test_traces_list_detail_export_and_cleanup(client):
-    client.post("/api/scenarios", headers={"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"})
+    client.post(
+        "/api/scenarios", headers={"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}
+    )
     listed = client.get("/v1/observability/traces", headers=AUTH).json()
     assert listed["max_spans_per_trace"] == 1000
     summary = next(t for t in listed["traces"] if t["trace_id"] == "0af7651916cd43dd8448eb211c80319c")
@@ -169,21 +174,25 @@ def test_dashboard_and_log_schema(client):
     dashboard = client.get("/v1/observability/dashboard", headers=AUTH).json()
     assert dashboard["uid"] == "aurum-slo-runtime"
     assert dashboard["dashboard"]["panels"]
-    assert client.get("/v1/observability/logs/schema", headers=AUTH).json() == json.loads(json.dumps(LOG_RECORD_SCHEMA))
+    assert client.get("/v1/observability/logs/schema", headers=AUTH).json() == json.loads(
+        json.dumps(LOG_RECORD_SCHEMA)
+    )
 
 
 # -- Prometheus as the SLO source ----------------------------------------------------------------
 class FakePrometheus(BaseHTTPRequestHandler):
     """Answers /api/v1/query like Prometheus's HTTP API, with recorded output-contract series."""
 
-    queries: list[str] = []
-    result: list[dict[str, Any]] = []
+    queries: ClassVar[list[str]] = []
+    result: ClassVar[list[dict[str, Any]]] = []
 
     def do_GET(self) -> None:
         url = urlparse(self.path)
         assert url.path == "/api/v1/query"
         FakePrometheus.queries.append(parse_qs(url.query)["query"][0])
-        body = json.dumps({"status": "success", "data": {"resultType": "vector", "result": self.result}}).encode()
+        body = json.dumps(
+            {"status": "success", "data": {"resultType": "vector", "result": self.result}}
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.end_headers()

@@ -107,7 +107,9 @@ def test_console_format_is_human_readable():
     finally:
         configure_logging(ObservabilitySettings())
     line = stream.getvalue().strip()
-    assert re.match(r"^\d{4}-\d\d-\d\dT[\d:.]+Z \[INFO +\] hello  logger=\"aurum.console\" user=\"ann\"$", line)
+    assert re.match(
+        r"^\d{4}-\d\d-\d\dT[\d:.]+Z \[INFO +\] hello  logger=\"aurum.console\" user=\"ann\"$", line
+    )
 
 
 def test_configure_replaces_plain_root_stream_handlers_but_keeps_others():

@@ -50,16 +50,26 @@ def test_every_catalog_metric_is_registered_with_its_type_labels_and_buckets():
 
 
 def test_labels_returns_the_same_cached_child_for_keywords_and_positions(metrics):
-    first = metrics.business_transactions.labels(transaction="scenario_create", category="scenario", status="success")
-    again = metrics.business_transactions.labels(status="success", category="scenario", transaction="scenario_create")
+    first = metrics.business_transactions.labels(
+        transaction="scenario_create", category="scenario", status="success"
+    )
+    again = metrics.business_transactions.labels(
+        status="success", category="scenario", transaction="scenario_create"
+    )
     positional = metrics.business_transactions.labels("scenario_create", "scenario", "success")
     assert first is again
-    assert positional is metrics.business_transactions.collector.labels("scenario_create", "scenario", "success")
+    assert positional is metrics.business_transactions.collector.labels(
+        "scenario_create", "scenario", "success"
+    )
 
 
 @pytest.mark.parametrize(
     ("args", "kwargs"),
-    [((), {"transaction": "x", "category": "y"}), (("x", "y"), {}), ((), {"transaction": "x", "category": "y", "st": "z"})],
+    [
+        ((), {"transaction": "x", "category": "y"}),
+        (("x", "y"), {}),
+        ((), {"transaction": "x", "category": "y", "st": "z"}),
+    ],
 )
 def test_wrong_label_names_or_counts_are_rejected(metrics, args, kwargs):
     with pytest.raises(ValueError, match="takes exactly the labels"):
@@ -112,7 +122,12 @@ def test_caps_are_configurable_and_folding_keeps_method_and_status():
         for route in ("/a", "/b", "/c", "/d"):
             metrics.record_http_request("POST", route, 201, "acme", 0.2)
         name = catalog.HTTP_REQUESTS_TOTAL.name
-        labels = {"method": "POST", "path": OVERFLOW_LABEL_VALUE, "status": "201", "tenant_id": OVERFLOW_LABEL_VALUE}
+        labels = {
+            "method": "POST",
+            "path": OVERFLOW_LABEL_VALUE,
+            "status": "201",
+            "tenant_id": OVERFLOW_LABEL_VALUE,
+        }
         assert sample_value(metrics, name, **labels) == 2
         assert overflow_count(metrics, name, "label_sets") == 2
         latency = catalog.HTTP_REQUEST_DURATION_SECONDS.name
@@ -149,8 +164,15 @@ def test_other_business_helpers(metrics):
     increment_rate_limit_decision("acme", "limited")
     set_data_last_updated("curves", 1700000000.0)
     set_db_pool_connections("primary", in_use=3, idle=7, max_size=10)
-    assert sample_value(metrics, "aurum_cache_operations_total", cache_type="scenario", operation="get", result="hit") == 1
+    assert (
+        sample_value(
+            metrics, "aurum_cache_operations_total", cache_type="scenario", operation="get", result="hit"
+        )
+        == 1
+    )
     assert sample_value(metrics, "aurum_rate_limit_decisions_total", tenant_id="acme", result="limited") == 1
-    assert sample_value(metrics, "aurum_data_last_updated_timestamp_seconds", dataset="curves") == 1700000000.0
+    assert (
+        sample_value(metrics, "aurum_data_last_updated_timestamp_seconds", dataset="curves") == 1700000000.0
+    )
     assert sample_value(metrics, "aurum_db_pool_connections", pool="primary", state="max") == 10
     assert sample_value(metrics, "aurum_db_pool_connections", pool="primary", state="in_use") == 3

@@ -93,7 +93,12 @@ def test_request_id_is_taken_or_generated_and_echoed(metrics, spans, logs):
 
 def test_tenant_header_labels_metrics_and_logs(metrics, spans, logs):
     get(make_app(), "/api/scenarios/a", **{"X-Tenant-ID": "acme-corp"})
-    labels = {"method": "GET", "path": "/api/scenarios/{scenario_id}", "status": "200", "tenant_id": "acme-corp"}
+    labels = {
+        "method": "GET",
+        "path": "/api/scenarios/{scenario_id}",
+        "status": "200",
+        "tenant_id": "acme-corp",
+    }
     assert requests_total(metrics, **labels) == 1
     assert all(record["tenant_id"] == "acme-corp" for record in logs if record["logger"].startswith("aurum"))
 
@@ -175,7 +180,12 @@ def test_unknown_methods_are_folded_to_other(metrics, spans):
             await client.request("BREW", "/api/scenarios/a")
 
     asyncio.run(call())
-    assert requests_total(metrics, method="OTHER", path="/api/scenarios/{scenario_id}", status="405", tenant_id="") == 1
+    assert (
+        requests_total(
+            metrics, method="OTHER", path="/api/scenarios/{scenario_id}", status="405", tenant_id=""
+        )
+        == 1
+    )
 
 
 def test_non_http_scopes_pass_straight_through():

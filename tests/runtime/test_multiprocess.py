@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -14,6 +14,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from aurum.observability.api import router
 from aurum.observability.multiprocess import child_exit, prepare_directory
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 WORKER = """
 import asyncio, os, sys
@@ -60,7 +63,10 @@ def test_two_workers_are_merged_into_one_exposition(tmp_path: Path, monkeypatch)
     }
     workers = [
         subprocess.Popen(
-            [sys.executable, "-c", WORKER, str(REQUESTS_PER_WORKER)], env=env, stdout=subprocess.PIPE, text=True
+            [sys.executable, "-c", WORKER, str(REQUESTS_PER_WORKER)],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         for _ in range(2)
     ]
@@ -81,7 +87,9 @@ def test_two_workers_are_merged_into_one_exposition(tmp_path: Path, monkeypatch)
         request_labels = (("method", "GET"), ("path", "/hello"), ("status", "200"), ("tenant_id", "acme"))
         assert merged[("aurum_http_requests_total", request_labels)] == 2 * REQUESTS_PER_WORKER
         latency_labels = (("method", "GET"), ("path", "/hello"))
-        assert merged[("aurum_http_request_duration_seconds_count", latency_labels)] == 2 * REQUESTS_PER_WORKER
+        assert (
+            merged[("aurum_http_request_duration_seconds_count", latency_labels)] == 2 * REQUESTS_PER_WORKER
+        )
         run_labels = (("category", "scenario"), ("status", "success"), ("transaction", "scenario_run"))
         assert merged[("aurum_business_transactions_total", run_labels)] == 2
         pool_max = ("aurum_db_pool_connections", (("pool", "primary"), ("state", "max")))

@@ -68,7 +68,10 @@ def test_caller_objects_are_not_mutated():
     event = {"payload": payload}
     redacted = redact(event)
     assert json.dumps(payload, sort_keys=True) == before
-    assert redacted["payload"] == {"user": {"password": REDACTED, "name": "n"}, "items": [{"token": REDACTED}]}
+    assert redacted["payload"] == {
+        "user": {"password": REDACTED, "name": "n"},
+        "items": [{"token": REDACTED}],
+    }
 
 
 def test_a_cycle_cannot_smuggle_a_secret_past_redaction():
@@ -82,9 +85,9 @@ def test_a_cycle_cannot_smuggle_a_secret_past_redaction():
 # -- property: generated nested payloads ---------------------------------------------------------
 # Secret values carry a marker no other generated text can contain, so "not in the line" is exact.
 MARKER = "S3KR1T"
-secret_values = st.text(alphabet=string.ascii_letters + string.digits + "-_.~+/", min_size=4, max_size=24).map(
-    lambda tail: f"{MARKER}{tail}"
-)
+secret_values = st.text(
+    alphabet=string.ascii_letters + string.digits + "-_.~+/", min_size=4, max_size=24
+).map(lambda tail: f"{MARKER}{tail}")
 plain_text = st.text(alphabet=string.ascii_lowercase + " ", max_size=12)
 plain_keys = st.sampled_from(PLAIN_KEYS)
 scalars = st.one_of(plain_text, st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False))
@@ -123,7 +126,10 @@ def test_generated_payloads_never_leak_a_secret_value(payload, secret, shape):
 
 
 @settings(max_examples=100, deadline=None, derandomize=True)
-@given(user=st.text(alphabet=string.ascii_letters, min_size=1, max_size=8), password=st.binary(min_size=6, max_size=24))
+@given(
+    user=st.text(alphabet=string.ascii_letters, min_size=1, max_size=8),
+    password=st.binary(min_size=6, max_size=24),
+)
 def test_basic_credentials_with_base64_shape_are_redacted(user, password):
     encoded = base64.b64encode(user.encode() + b":" + password).decode()
     # The documented limit: a Basic credential that is a plain lower-case word is prose, not base64.

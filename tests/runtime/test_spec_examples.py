@@ -32,7 +32,7 @@ PY = blocks("python")
 def run(code: str, namespace: dict[str, Any]) -> None:
     """Execute a block; top-level ``await`` (as in the business-metrics example) is allowed."""
     compiled = compile(code, "<spec>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
-    result = eval(compiled, namespace)  # noqa: S307 - the spec's own examples, by design
+    result = eval(compiled, namespace)  # the spec's own examples, by design
     if asyncio.iscoroutine(result):
         asyncio.run(result)
 
@@ -92,7 +92,10 @@ def test_tracing_example_needs_its_missing_import_and_then_traces(spans):
     with pytest.raises(NameError, match="trace_cache_operation"):
         asyncio.run(ns["create_scenario_with_tracing"]("scenario-1", "acme-corp"))
     spans.clear()
-    run("from aurum.observability.tracing_enhanced import trace_cache_operation\n" + PY["Tracing Operations"], ns)
+    run(
+        "from aurum.observability.tracing_enhanced import trace_cache_operation\n" + PY["Tracing Operations"],
+        ns,
+    )
     asyncio.run(ns["create_scenario_with_tracing"]("scenario-1", "acme-corp"))
     scenario = spans.by_name("scenario.create")
     insert = spans.by_name("insert scenario")
@@ -188,7 +191,9 @@ def test_fastapi_example_gives_metrics_logs_and_spans(metrics, spans, logs, log_
     async def call() -> httpx.Response:
         transport = httpx.ASGITransport(app=ns["app"])
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            return await client.get("/api/scenarios", headers={"X-Request-ID": "req-abc", "X-Tenant-ID": "acme"})
+            return await client.get(
+                "/api/scenarios", headers={"X-Request-ID": "req-abc", "X-Tenant-ID": "acme"}
+            )
 
     response = asyncio.run(call())
     assert response.status_code == 200
@@ -198,7 +203,10 @@ def test_fastapi_example_gives_metrics_logs_and_spans(metrics, spans, logs, log_
     server = spans.by_name("GET /api/scenarios")
     assert server.attributes["http.route"] == "/api/scenarios"
     operation_logs = [record for record in logs if record.get("operation") == "list_scenarios"]
-    assert [record["message"] for record in operation_logs] == ["list_scenarios started", "list_scenarios completed"]
+    assert [record["message"] for record in operation_logs] == [
+        "list_scenarios started",
+        "list_scenarios completed",
+    ]
     for record in operation_logs:
         assert record["request_id"] == "req-abc"
         assert record["trace_id"] == format(server.context.trace_id, "032x")

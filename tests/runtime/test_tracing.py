@@ -22,7 +22,7 @@ from aurum.observability.tracing_setup import build_tracing
 
 
 def test_helpers_work_with_plain_with_and_nest(spans):
-    with trace_scenario_operation("run", "s-1", "acme", run_id="r-1"):
+    with trace_scenario_operation("run", "s-1", "acme", run_id="r-1"):  # noqa: SIM117 - nesting is the point
         with trace_database_query("select", "run", tenant_id="acme", system="postgresql", namespace="aurum"):
             pass
     scenario = spans.by_name("scenario.run")
@@ -89,7 +89,9 @@ def test_database_helper_observes_latency_and_logs_slow_queries(metrics, spans, 
             import time
 
             time.sleep(0.005)
-    assert sample_value(metrics, "aurum_db_query_duration_seconds_count", operation="select", table="curve") == 2
+    assert (
+        sample_value(metrics, "aurum_db_query_duration_seconds_count", operation="select", table="curve") == 2
+    )
     slow = [record for record in logs if record["message"] == "slow database query"]
     assert len(slow) == 1
     assert slow[0]["table"] == "curve"
@@ -114,7 +116,12 @@ def test_cache_helper_counts_hits_misses_and_errors(metrics, spans):
         for result in ("hit", "miss", "error")
     }
     assert counts == {"hit": 1, "miss": 1, "error": 1}
-    assert sample_value(metrics, "aurum_cache_operations_total", cache_type="scenario", operation="set", result="hit") is None
+    assert (
+        sample_value(
+            metrics, "aurum_cache_operations_total", cache_type="scenario", operation="set", result="hit"
+        )
+        is None
+    )
     assert len(spans.finished()) == 4
 
 
@@ -162,7 +169,9 @@ def test_tracing_disabled_gives_no_spans_but_metrics_still_count():
     with isolated_registry() as metrics, trace_database_query("select", "curve") as scope:
         assert not scope.span.is_recording()
     assert runtime.tracing().store is None
-    assert sample_value(metrics, "aurum_db_query_duration_seconds_count", operation="select", table="curve") == 1
+    assert (
+        sample_value(metrics, "aurum_db_query_duration_seconds_count", operation="select", table="curve") == 1
+    )
 
 
 def test_otlp_exporter_is_added_when_the_endpoint_is_set(monkeypatch):
@@ -170,7 +179,11 @@ def test_otlp_exporter_is_added_when_the_endpoint_is_set(monkeypatch):
     tracing = build_tracing(ObservabilitySettings())
     try:
         processors = tracing.provider._active_span_processor._span_processors  # type: ignore[union-attr]
-        exporters = [type(p._batch_processor._exporter).__name__ for p in processors if isinstance(p, BatchSpanProcessor)]
+        exporters = [
+            type(p._batch_processor._exporter).__name__
+            for p in processors
+            if isinstance(p, BatchSpanProcessor)
+        ]
         assert exporters == ["OTLPSpanExporter"]
     finally:
         tracing.provider.shutdown()  # type: ignore[union-attr]
