@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
-__all__ = ["bind_context", "bound_context", "current_context", "reset_context"]
+__all__ = ["bind_context", "bound_context", "current_context", "reset_context", "set_request_context"]
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 _LOG_CONTEXT: ContextVar[Mapping[str, Any]] = ContextVar("aurum_log_context", default=_EMPTY)
@@ -31,6 +31,12 @@ def bind_context(**fields: Any) -> Token[Mapping[str, Any]]:
     """Add ``fields`` to the log context; keep the token to undo it with :func:`reset_context`."""
     merged = {**_LOG_CONTEXT.get(), **fields}
     return _LOG_CONTEXT.set(MappingProxyType(merged))
+
+
+def set_request_context(request_id: str, tenant_id: str | None) -> Token[Mapping[str, Any]]:
+    """Start a request's context (the middleware's hot path: one dict, no merge)."""
+    fields = {"request_id": request_id, "tenant_id": tenant_id} if tenant_id else {"request_id": request_id}
+    return _LOG_CONTEXT.set(fields)
 
 
 def reset_context(token: Token[Mapping[str, Any]]) -> None:

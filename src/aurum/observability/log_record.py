@@ -145,10 +145,11 @@ _encode = json.JSONEncoder(
 
 
 def _ordered(event: dict[str, Any]) -> dict[str, Any]:
-    head = {key: event[key] for key in HEAD_FIELDS if key in event}
-    if len(head) == len(event):
-        return head
-    return {**head, **{key: value for key, value in event.items() if key not in head}}
+    ordered = {key: event[key] for key in HEAD_FIELDS if key in event}
+    if len(ordered) != len(event):
+        # update() keeps the position of keys already present and appends the caller's context.
+        ordered.update(event)
+    return ordered
 
 
 def render_json(event: dict[str, Any]) -> str:

@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, MutableMapping
-from typing import Any, TextIO, cast
+from typing import Any, TextIO
 
 import structlog
 
@@ -83,7 +83,7 @@ def _process(logger: Any, method: str, event: MutableMapping[str, Any]) -> str:
     if method == "exception":
         event.setdefault("exc_info", True)
     # structlog always hands processors a plain dict.
-    return SINK.render(finish(cast("dict[str, Any]", event), _LEVELS[method][1], time.time()))
+    return SINK.render(finish(dict(event), _LEVELS[method][1], time.time()))
 
 
 class AurumLogger(structlog.BoundLoggerBase):
@@ -92,11 +92,25 @@ class AurumLogger(structlog.BoundLoggerBase):
     _logger: _LineWriter
 
     def _log(self, method: str, event: object, args: tuple[Any, ...], kw: dict[str, Any]) -> None:
-        if not self._logger.std.isEnabledFor(_LEVELS[method][0]):
+        number, name = _LEVELS[method]
+        std = self._logger.std
+        if not std.isEnabledFor(number):
             return
+        # What structlog's _proxy_to_logger would do with our single processor, without its
+        # generic dispatch: this is the hot path of every log line.
+        record = dict(self._context) if self._context else {}
+        record.update(kw)
+        message = event if isinstance(event, str) else str(event)
         if args:
-            kw["positional_args"] = args
-        self._proxy_to_logger(method, cast("str | None", event), **kw)
+            try:
+                message %= args
+            except (TypeError, ValueError):
+                record["message_args"] = args
+        record["message"] = message
+        record.setdefault("logger", std.name)
+        if method == "exception":
+            record.setdefault("exc_info", True)
+        SINK.write(SINK.render(finish(record, name, time.time())))
 
     def debug(self, event: object = None, *args: Any, **kw: Any) -> None:
         self._log("debug", event, args, kw)

@@ -30,7 +30,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from aurum.observability import runtime
 from aurum.observability.catalog import UNMATCHED_ROUTE
-from aurum.observability.log_context import bind_context, reset_context
+from aurum.observability.log_context import reset_context, set_request_context
 from aurum.observability.logging_setup import ensure_configured, make_logger
 from aurum.observability.span_scope import error_type
 
@@ -135,11 +135,7 @@ class ObservabilityMiddleware:
         else:
             request_id_text = request_id.decode("ascii")
         method: str = scope["method"]
-        log_token = (
-            bind_context(request_id=request_id_text, tenant_id=tenant)
-            if tenant
-            else bind_context(request_id=request_id_text)
-        )
+        log_token = set_request_context(request_id_text, tenant)
         span, span_token = (
             self._start_span(scope, method, traced_headers, request_id_text, tenant)
             if self._trace
