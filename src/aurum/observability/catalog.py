@@ -18,14 +18,18 @@ from enum import StrEnum
 __all__ = [
     "BUSINESS_TRANSACTIONS_TOTAL",
     "CACHE_OPERATIONS_TOTAL",
+    "CARDINALITY_OVERFLOW_TOTAL",
     "DATA_LAST_UPDATED_TIMESTAMP_SECONDS",
     "DB_POOL_CONNECTIONS",
     "DB_QUERY_DURATION_SECONDS",
     "HTTP_REQUESTS_TOTAL",
     "HTTP_REQUEST_DURATION_SECONDS",
+    "LOG_FIELDS",
     "METRICS",
     "METRICS_PREFIX",
+    "OVERFLOW_LABEL_VALUE",
     "RATE_LIMIT_DECISIONS_TOTAL",
+    "SELF_METRICS",
     "SLO_CURRENT_BURN_RATE",
     "SLO_ERROR_BUDGET",
     "SLO_INFO",
@@ -35,7 +39,9 @@ __all__ = [
     "SLO_PERIOD_BURN_RATE",
     "SLO_SERVICE_LABEL",
     "SLO_TIME_PERIOD",
+    "UNMATCHED_ROUTE",
     "Label",
+    "LogField",
     "Metric",
     "MetricType",
     "metric_by_name",
@@ -263,3 +269,79 @@ SLO_INFO = "slo:info"
 def slo_error_ratio(window: str) -> str:
     """The recorded SLI error ratio over ``window`` (a Prometheus duration such as ``5m`` or ``30d``)."""
     return f"slo:sli_error:ratio_rate{window}"
+
+
+# --- Runtime additions: names the runtime shim emits beyond the application metrics above. ---
+# Kept out of METRICS on purpose: METRICS is what SLOs and dashboards may select from, while these
+# describe the shim itself.
+
+OVERFLOW_LABEL_VALUE = "__overflow__"
+"""Label value that excess label values fold into once a metric reaches its cardinality cap."""
+
+UNMATCHED_ROUTE = "__unmatched__"
+"""``path`` label value of requests that matched no route (raw paths would be unbounded)."""
+
+CARDINALITY_OVERFLOW_TOTAL = Metric(
+    name=f"{_P}observability_cardinality_overflow_total",
+    type=MetricType.COUNTER,
+    help="Observations whose label values were folded into the overflow value by the cardinality guard.",
+    unit="observations",
+    labels=(
+        Label("metric", "Metric whose label values were folded.", examples=(HTTP_REQUESTS_TOTAL.name,)),
+        Label(
+            "reason",
+            "Which cap was reached: the metric's label-set cap or the separate tenant cap.",
+            allowed=("label_sets", "tenant_id"),
+        ),
+    ),
+)
+
+SELF_METRICS: tuple[Metric, ...] = (CARDINALITY_OVERFLOW_TOTAL,)
+
+
+@dataclass(frozen=True, slots=True)
+class LogField:
+    """One field of the structured log record; ``json_types`` are JSON Schema type names."""
+
+    name: str
+    description: str
+    json_types: tuple[str, ...]
+    required: bool = False
+    format: str | None = None
+
+
+LOG_TIMESTAMP = LogField(
+    "timestamp", "ISO 8601 UTC time with milliseconds.", ("string",), required=True, format="date-time"
+)
+LOG_LEVEL = LogField("level", "Upper-case level name.", ("string",), required=True)
+LOG_MESSAGE = LogField("message", "The log message.", ("string",), required=True)
+# Always written, but not required: records in the spec's own format (without it) stay valid.
+LOG_LOGGER = LogField("logger", "Dotted name of the emitting logger.", ("string",))
+LOG_REQUEST_ID = LogField("request_id", "X-Request-ID of the request being served.", ("string",))
+LOG_TENANT_ID = LogField("tenant_id", "Tenant the work is done for.", ("string",))
+LOG_COMPONENT = LogField("component", "Component tag (api, scenario, worker, ...).", ("string",))
+LOG_OPERATION = LogField("operation", "Operation being performed.", ("string",))
+LOG_DURATION_MS = LogField("duration_ms", "Duration of the operation in milliseconds.", ("number",))
+LOG_TRACE_ID = LogField("trace_id", "W3C trace id (32 hex digits) of the active span.", ("string",))
+LOG_SPAN_ID = LogField("span_id", "Span id (16 hex digits) of the active span.", ("string",))
+LOG_ERROR_TYPE = LogField("error_type", "Qualified type name of the exception.", ("string",))
+LOG_ERROR_MESSAGE = LogField("error_message", "Message of the exception.", ("string",))
+LOG_STACK = LogField("stack", "Formatted traceback of the exception.", ("string",))
+
+LOG_FIELDS: tuple[LogField, ...] = (
+    LOG_TIMESTAMP,
+    LOG_LEVEL,
+    LOG_MESSAGE,
+    LOG_LOGGER,
+    LOG_REQUEST_ID,
+    LOG_TENANT_ID,
+    LOG_COMPONENT,
+    LOG_OPERATION,
+    LOG_DURATION_MS,
+    LOG_TRACE_ID,
+    LOG_SPAN_ID,
+    LOG_ERROR_TYPE,
+    LOG_ERROR_MESSAGE,
+    LOG_STACK,
+)
+"""Every field the shim itself writes; callers' keyword context comes on top of these."""

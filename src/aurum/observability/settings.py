@@ -7,9 +7,10 @@ The runtime shim and the SLO declarations read the same settings, so an override
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AnyHttpUrl, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["ObservabilitySettings"]
@@ -45,3 +46,32 @@ class ObservabilitySettings(BaseSettings):
     # Performance
     performance_tracking_enabled: bool = True
     slow_query_threshold_ms: int = Field(default=1000, ge=1)
+
+    # --- Runtime shim settings beyond the spec's list. ---
+    # Logging: one access-log line per request from the middleware (the spec's "request correlation").
+    log_requests: bool = True
+
+    # Tracing: the in-process trace store behind /v1/observability/traces. Bounded so that a busy
+    # process cannot grow without limit: the oldest trace is evicted past ``tracing_max_traces`` and
+    # traces older than the retention are dropped by cleanup.
+    tracing_max_traces: int = Field(default=1000, ge=1)
+    tracing_retention_seconds: int = Field(default=3600, ge=1)
+    tracing_store_enabled: bool = True
+    # Off by default: a global provider changes other libraries' behaviour (FastAPI >= 0.16x turns
+    # its own request telemetry on when one is set). Turn on to collect third-party spans too.
+    tracing_global_provider: bool = False
+    service_name: str = "aurum-api"
+
+    # Metrics: the cardinality guard (distinct label sets per metric, and tenants per metric).
+    metrics_max_label_sets: int = Field(default=1000, ge=1)
+    metrics_max_tenants: int = Field(default=100, ge=1)
+
+    # API: every /v1/observability endpoint but health and metrics needs this bearer token; with none
+    # configured they answer 403, so the API is closed unless someone decides to open it.
+    observability_token: SecretStr | None = None
+
+    # SLO status source: Prometheus (reading the recorded output-contract series) when set, otherwise
+    # the process's own counters. The manifest is what the build writes to build/slos.json.
+    prometheus_url: AnyHttpUrl | None = None
+    prometheus_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
+    slo_manifest: Path | None = None

@@ -1,0 +1,170 @@
+"""prometheus_client metrics built from the catalog, guarded and with cached label children.
+
+``AurumMetrics(registry)`` creates one collector per catalog metric on the given registry (injectable,
+as in client_python, so tests and :mod:`aurum.observability.testing` use their own). Every labelled
+metric is wrapped in a :class:`GuardedMetric`, whose ``labels()`` looks the label values up in a dict
+of children before anything else: the raw ``.labels(...)`` path validates, converts and locks on
+every call, which is most of the cost of recording an observation.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.metrics import MetricWrapperBase
+
+from aurum.observability import catalog
+from aurum.observability.cardinality import CardinalityGuard
+from aurum.observability.catalog import Metric, MetricType
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["AurumMetrics", "GuardedMetric"]
+
+CollectorT = TypeVar("CollectorT", bound=MetricWrapperBase)
+
+# How each gauge merges across worker processes in multiprocess mode: the freshest timestamp wins,
+# pool connections add up over the workers that are alive.
+_GAUGE_MULTIPROCESS_MODE = {
+    catalog.DATA_LAST_UPDATED_TIMESTAMP_SECONDS.name: "max",
+    catalog.DB_POOL_CONNECTIONS.name: "livesum",
+}
+
+
+def _build_collector(metric: Metric, registry: CollectorRegistry | None) -> Counter | Gauge | Histogram:
+    names = metric.label_names
+    if metric.type is MetricType.COUNTER:
+        return Counter(metric.family, metric.help, names, registry=registry)
+    if metric.type is MetricType.HISTOGRAM:
+        return Histogram(metric.name, metric.help, names, registry=registry, buckets=metric.buckets)
+    mode = _GAUGE_MULTIPROCESS_MODE.get(metric.name, "livesum")
+    return Gauge(metric.name, metric.help, names, registry=registry, multiprocess_mode=mode)  # type: ignore[arg-type]
+
+
+class GuardedMetric(Generic[CollectorT]):
+    """A catalog metric whose ``labels()`` is cached and bounded by a :class:`CardinalityGuard`."""
+
+    __slots__ = ("_children", "_getter", "_names", "collector", "guard", "metric")
+
+    def __init__(self, metric: Metric, collector: CollectorT, guard: CardinalityGuard) -> None:
+        self.metric = metric
+        self.collector = collector
+        self.guard = guard
+        self._names = metric.label_names
+        # itemgetter pulls the keyword values out in catalog order in C; with one label it returns
+        # the bare value, which is then the cache key.
+        self._getter: Callable[[dict[str, object]], Any] = itemgetter(*self._names)
+        self._children: dict[Any, CollectorT] = {}
+
+    def labels(self, *values: object, **kwargs: object) -> CollectorT:
+        """The child for these label values, as prometheus_client's ``labels()`` but cached and guarded."""
+        key: Any
+        if kwargs:
+            if values or len(kwargs) != len(self._names):
+                raise self._wrong_labels(values, kwargs)
+            try:
+                key = self._getter(kwargs)
+            except KeyError:
+                raise self._wrong_labels(values, kwargs) from None
+            raw = key if len(self._names) > 1 else (key,)
+        else:
+            if len(values) != len(self._names):
+                raise self._wrong_labels(values, kwargs)
+            key = raw = values
+        try:
+            child = self._children.get(key)
+        except TypeError:  # an unhashable label value: never cached, still recorded
+            child = None
+        if child is not None:
+            return child
+        return self._admit(key, raw)
+
+    def _wrong_labels(self, values: tuple[object, ...], kwargs: dict[str, object]) -> ValueError:
+        got = sorted(kwargs) if kwargs else f"{len(values)} positional values"
+        return ValueError(f"{self.metric.name} takes exactly the labels {self._names}, got {got}")
+
+    def _admit(self, key: Any, raw: tuple[object, ...]) -> CollectorT:
+        admitted, folded = self.guard.admit(tuple(str(value) for value in raw))
+        child = self.collector.labels(*admitted)
+        if not folded:
+            # Only admitted keys are cached, so the cache is bounded by the guard's cap; folded keys
+            # go through the guard every time, which is what counts each fold.
+            with suppress(TypeError):  # an unhashable label value: recorded, just not cached
+                self._children[key] = child
+        return child
+
+
+class AurumMetrics:
+    """All catalog metrics on one registry, plus the cardinality self-metric."""
+
+    def __init__(
+        self,
+        registry: CollectorRegistry | None = REGISTRY,
+        *,
+        max_label_sets: int = 1000,
+        max_tenants: int = 100,
+    ) -> None:
+        self.registry = registry
+        overflow = catalog.CARDINALITY_OVERFLOW_TOTAL
+        self.cardinality_overflow = Counter(
+            overflow.family, overflow.help, overflow.label_names, registry=registry
+        )
+        self._guarded: dict[str, GuardedMetric[Any]] = {}
+        for metric in catalog.METRICS:
+            guard = CardinalityGuard(
+                metric,
+                max_label_sets=max_label_sets,
+                max_tenants=max_tenants,
+                on_overflow=self._count_overflow,
+            )
+            self._guarded[metric.name] = GuardedMetric(metric, _build_collector(metric, registry), guard)
+
+        self.http_requests: GuardedMetric[Counter] = self._guarded[catalog.HTTP_REQUESTS_TOTAL.name]
+        self.http_request_duration: GuardedMetric[Histogram] = self._guarded[
+            catalog.HTTP_REQUEST_DURATION_SECONDS.name
+        ]
+        self.business_transactions: GuardedMetric[Counter] = self._guarded[
+            catalog.BUSINESS_TRANSACTIONS_TOTAL.name
+        ]
+        self.cache_operations: GuardedMetric[Counter] = self._guarded[catalog.CACHE_OPERATIONS_TOTAL.name]
+        self.data_last_updated: GuardedMetric[Gauge] = self._guarded[
+            catalog.DATA_LAST_UPDATED_TIMESTAMP_SECONDS.name
+        ]
+        self.db_query_duration: GuardedMetric[Histogram] = self._guarded[
+            catalog.DB_QUERY_DURATION_SECONDS.name
+        ]
+        self.db_pool_connections: GuardedMetric[Gauge] = self._guarded[catalog.DB_POOL_CONNECTIONS.name]
+        self.rate_limit_decisions: GuardedMetric[Counter] = self._guarded[
+            catalog.RATE_LIMIT_DECISIONS_TOTAL.name
+        ]
+        self._http_pairs: dict[tuple[str, str, int, str], tuple[Counter, Histogram]] = {}
+
+    def metric(self, metric: Metric) -> GuardedMetric[Any]:
+        """The guarded collector of a catalog metric."""
+        return self._guarded[metric.name]
+
+    def record_http_request(self, method: str, route: str, status: int, tenant: str, seconds: float) -> None:
+        """Count one served request and observe its latency: the middleware's hot path."""
+        pair = self._http_pairs.get((method, route, status, tenant))
+        if pair is None:
+            pair = self._http_pair(method, route, status, tenant)
+        pair[0].inc()
+        pair[1].observe(seconds)
+
+    def _http_pair(self, method: str, route: str, status: int, tenant: str) -> tuple[Counter, Histogram]:
+        counter_values, counter_folded = self.http_requests.guard.admit((method, route, str(status), tenant))
+        latency_values, latency_folded = self.http_request_duration.guard.admit((method, route))
+        pair = (
+            self.http_requests.collector.labels(*counter_values),
+            self.http_request_duration.collector.labels(*latency_values),
+        )
+        if not (counter_folded or latency_folded):
+            self._http_pairs[(method, route, status, tenant)] = pair
+        return pair
+
+    def _count_overflow(self, metric_name: str, reason: str) -> None:
+        self.cardinality_overflow.labels(metric_name, reason).inc()

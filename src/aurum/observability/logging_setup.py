@@ -1,0 +1,213 @@
+"""Wiring of the log pipeline: structlog loggers, the standard-library bridge and the output sink.
+
+Levels come from the standard library's logger hierarchy for both paths, so
+``AURUM_LOG_LEVEL`` (the root level) and ``logging.getLogger("aurum.observability").setLevel(DEBUG)``
+(the spec's debug mode) mean the same thing for structlog loggers and for third-party libraries.
+structlog loggers do not go *through* ``logging`` though: a structlog call checks the level, builds the
+record and writes one line, which is several times cheaper than a ``LogRecord`` round trip.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+from collections.abc import Callable, MutableMapping
+from typing import Any, TextIO
+
+import structlog
+
+from aurum.observability.log_record import finish, render_console, render_json
+from aurum.observability.settings import ObservabilitySettings
+
+__all__ = ["SINK", "AurumLogger", "LogSink", "configure_logging", "ensure_configured", "make_logger"]
+
+Renderer = Callable[[dict[str, Any]], str]
+
+
+class LogSink:
+    """Where rendered lines go: a stream (stdout unless configured) and the renderer in force."""
+
+    def __init__(self) -> None:
+        self.stream: TextIO | None = None
+        self.render: Renderer = render_json
+        self._lock = threading.Lock()
+
+    def write(self, line: str) -> None:
+        stream = self.stream if self.stream is not None else sys.stdout
+        with self._lock:
+            stream.write(line + "\n")
+            stream.flush()
+
+
+SINK = LogSink()
+
+_LEVELS = {
+    "debug": (logging.DEBUG, "DEBUG"),
+    "info": (logging.INFO, "INFO"),
+    "msg": (logging.INFO, "INFO"),
+    "warning": (logging.WARNING, "WARNING"),
+    "warn": (logging.WARNING, "WARNING"),
+    "error": (logging.ERROR, "ERROR"),
+    "exception": (logging.ERROR, "ERROR"),
+    "critical": (logging.CRITICAL, "CRITICAL"),
+    "fatal": (logging.CRITICAL, "CRITICAL"),
+}
+
+
+class _LineWriter:
+    """structlog's wrapped logger: receives the finished line whatever the method name."""
+
+    __slots__ = ("std",)
+
+    def __init__(self, name: str = "root") -> None:
+        self.std = logging.getLogger(name)
+
+    def _write(self, line: str) -> None:
+        SINK.write(line)
+
+    debug = info = msg = warning = warn = error = exception = critical = fatal = _write
+
+
+def _process(logger: Any, method: str, event: MutableMapping[str, Any]) -> str:
+    """The whole pipeline as one structlog processor: finish the record, then render it."""
+    event["message"] = str(event.pop("event", ""))
+    event.setdefault("logger", logger.std.name)
+    positional = event.pop("positional_args", None)
+    if positional:
+        try:
+            event["message"] %= positional
+        except (TypeError, ValueError):
+            event["message_args"] = positional
+    if method == "exception":
+        event.setdefault("exc_info", True)
+    # structlog always hands processors a plain dict.
+    return SINK.render(finish(dict(event), _LEVELS[method][1], time.time()))
+
+
+class AurumLogger(structlog.BoundLoggerBase):
+    """A structlog bound logger (``bind``/``new``/``unbind`` as usual) with stdlib-hierarchy levels."""
+
+    _logger: _LineWriter
+
+    def _log(self, method: str, event: object, args: tuple[Any, ...], kw: dict[str, Any]) -> None:
+        number, name = _LEVELS[method]
+        std = self._logger.std
+        if not std.isEnabledFor(number):
+            return
+        # What structlog's _proxy_to_logger would do with our single processor, without its
+        # generic dispatch: this is the hot path of every log line.
+        record = dict(self._context) if self._context else {}
+        record.update(kw)
+        message = event if isinstance(event, str) else str(event)
+        if args:
+            try:
+                message %= args
+            except (TypeError, ValueError):
+                record["message_args"] = args
+        record["message"] = message
+        record.setdefault("logger", std.name)
+        if method == "exception":
+            record.setdefault("exc_info", True)
+        SINK.write(SINK.render(finish(record, name, time.time())))
+
+    def debug(self, event: object = None, *args: Any, **kw: Any) -> None:
+        self._log("debug", event, args, kw)
+
+    def info(self, event: object = None, *args: Any, **kw: Any) -> None:
+        self._log("info", event, args, kw)
+
+    msg = info
+
+    def warning(self, event: object = None, *args: Any, **kw: Any) -> None:
+        self._log("warning", event, args, kw)
+
+    warn = warning
+
+    def error(self, event: object = None, *args: Any, **kw: Any) -> None:
+        self._log("error", event, args, kw)
+
+    def exception(self, event: object = None, *args: Any, **kw: Any) -> None:
+        self._log("exception", event, args, kw)
+
+    def critical(self, event: object = None, *args: Any, **kw: Any) -> None:
+        self._log("critical", event, args, kw)
+
+    fatal = critical
+
+    def log(self, level: int, event: object = None, *args: Any, **kw: Any) -> None:
+        method = logging.getLevelName(level).lower()
+        self._log(method if method in _LEVELS else "info", event, args, kw)
+
+    def is_enabled_for(self, level: int) -> bool:
+        return self._logger.std.isEnabledFor(level)
+
+
+def make_logger(name: str, **initial: Any) -> AurumLogger:
+    """A structlog logger writing the published record, with ``logger`` bound to ``name``."""
+    return AurumLogger(_LineWriter(name), processors=[_process], context=initial)
+
+
+# -- standard library -------------------------------------------------------------------------
+_RESERVED = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
+
+
+class RecordHandler(logging.Handler):
+    """Renders ``logging`` records from any library as the same JSON record, into the same sink."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            event: dict[str, Any] = {"message": record.getMessage(), "logger": record.name}
+            # ``extra={...}`` fields become record attributes; carry them like structlog keywords.
+            for key, value in record.__dict__.items():
+                if key not in _RESERVED:
+                    event[key] = value
+            if record.exc_info and record.exc_info[1] is not None:
+                event["exc_info"] = record.exc_info[1]
+            SINK.write(SINK.render(finish(event, record.levelname, record.created)))
+        except Exception:
+            self.handleError(record)
+
+
+_configured = False
+_config_lock = threading.Lock()
+
+
+def configure_logging(
+    settings: ObservabilitySettings | None = None,
+    *,
+    stream: TextIO | None = None,
+    configure_structlog: bool = True,
+) -> None:
+    """Install the pipeline: level, format, stdlib bridge on the root logger, structlog defaults.
+
+    Plain ``StreamHandler``s already on the root logger are removed (they would print every record a
+    second time in another format); other handlers, such as pytest's capture handler, are kept.
+    """
+    global _configured  # noqa: PLW0603 - process-wide logging configuration is global by nature
+    settings = settings if settings is not None else ObservabilitySettings()
+    with _config_lock:
+        SINK.stream = stream
+        SINK.render = render_console if settings.log_format == "console" else render_json
+        root = logging.getLogger()
+        for handler in list(root.handlers):
+            if isinstance(handler, RecordHandler) or type(handler) is logging.StreamHandler:
+                root.removeHandler(handler)
+        root.addHandler(RecordHandler())
+        root.setLevel(settings.log_level)
+        if configure_structlog:
+            # Code that calls structlog.get_logger() directly gets the same record.
+            structlog.configure(
+                processors=[_process],
+                wrapper_class=AurumLogger,
+                logger_factory=_LineWriter,
+                cache_logger_on_first_use=False,
+            )
+        _configured = True
+
+
+def ensure_configured(settings: ObservabilitySettings | None = None) -> None:
+    """Configure logging from the settings unless the application already did."""
+    if not _configured:
+        configure_logging(settings)

@@ -1,0 +1,257 @@
+"""Pure ASGI middleware: request metrics, request context for logs, the server span, the access log.
+
+``app.add_middleware(StructuredLoggingMiddleware)`` is all an application adds. Pure ASGI rather than
+``BaseHTTPMiddleware``: no extra task per request, streaming untouched, and no dependency on
+Starlette at all, so it also wraps any other ASGI framework.
+
+Per request it:
+
+* takes ``X-Request-ID`` when it looks like an id (else generates one) and echoes it in the response;
+* takes ``X-Tenant-ID`` (the metrics label is bounded by the cardinality guard);
+* binds ``request_id``/``tenant_id`` to the log context and continues a W3C ``traceparent``;
+* records ``aurum_http_requests_total`` and ``aurum_http_request_duration_seconds`` by route
+  template, read from the router's ``scope["route"]`` after routing (never the raw path; requests
+  that matched no route share one label value);
+* counts an unhandled exception as a 500 and re-raises it for the server's error handling;
+* skips its own metrics and health paths entirely.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from typing import TYPE_CHECKING, Any
+
+from opentelemetry import context as context_api
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
+
+from aurum.observability import runtime
+from aurum.observability.catalog import UNMATCHED_ROUTE
+from aurum.observability.log_context import reset_context, set_request_context
+from aurum.observability.logging_setup import ensure_configured, make_logger
+from aurum.observability.span_scope import error_type
+
+if TYPE_CHECKING:
+    from aurum.observability.settings import ObservabilitySettings
+
+__all__ = ["DEFAULT_SKIP_PATHS", "ObservabilityMiddleware", "StructuredLoggingMiddleware", "route_template"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+DEFAULT_SKIP_PATHS = frozenset(
+    {
+        "/v1/observability/metrics",
+        "/v1/observability/health",
+        "/metrics",
+        "/health",
+        "/healthz",
+        "/livez",
+        "/readyz",
+    }
+)
+# Anything else becomes OTHER, as the HTTP semantic conventions do: methods are client-controlled.
+_KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"})
+_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:\-]{1,128}")
+_MAX_TENANT_BYTES = 128
+
+
+def route_template(scope: Scope, root_path_before: str) -> str:
+    """The template of the route that handled the request, with any mount prefixes before it.
+
+    ``root_path_before`` is ``scope["root_path"]`` as it was before routing: every mount on the way
+    appends its path to ``root_path``, which is how prefixes of mounted applications are recovered.
+    """
+    root_path: str = scope.get("root_path", "")
+    prefix = root_path[len(root_path_before) :] if root_path.startswith(root_path_before) else ""
+    route = scope.get("route")
+    # FastAPI >= 0.16x keeps included routers nested: scope["route"] is then the route as declared
+    # in its APIRouter (without the prefixes), and the full template is in its routing context.
+    fastapi_state = scope.get("fastapi")
+    effective = fastapi_state.get("effective_route_context") if isinstance(fastapi_state, dict) else None
+    template = getattr(effective, "path_format", None)
+    if not isinstance(template, str):
+        template = getattr(route, "path_format", None)
+    if isinstance(template, str) and not (hasattr(route, "routes") and template.endswith("/{path}")):
+        return prefix + template
+    if prefix:
+        # Served by a mounted app that is not a router (static files, a WSGI bridge, ...): the mount
+        # path is the template, whatever path the app served below it.
+        return prefix + "/{path}"
+    return UNMATCHED_ROUTE
+
+
+def _new_request_id() -> str:
+    return "req-" + os.urandom(8).hex()
+
+
+class ObservabilityMiddleware:
+    """See the module docstring; ``StructuredLoggingMiddleware`` is the spec's name for it."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        settings: ObservabilitySettings | None = None,
+        skip_paths: Iterable[str] | None = None,
+    ) -> None:
+        self.app = app
+        settings = settings if settings is not None else runtime.get_settings()
+        ensure_configured(settings)
+        self._skip = frozenset(DEFAULT_SKIP_PATHS if skip_paths is None else skip_paths)
+        self._record_metrics = settings.metrics_enabled
+        self._log_requests = settings.log_requests
+        self._trace = settings.tracing_enabled
+        if self._trace:
+            # Built now, not on the first request, so that every request sees the same global
+            # tracer provider (FastAPI, for one, enables its own telemetry when one is set).
+            runtime.tracing()
+        self._log = make_logger("aurum.observability.http")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self._skip:
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = tenant = None
+        traced_headers: dict[str, str] | None = None
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                request_id = value
+            elif name == b"x-tenant-id":
+                tenant = value[:_MAX_TENANT_BYTES].decode("latin-1").strip()
+            elif name in (b"traceparent", b"tracestate", b"baggage"):
+                traced_headers = traced_headers or {}
+                traced_headers[name.decode("latin-1")] = value.decode("latin-1")
+        if request_id is None or _REQUEST_ID.fullmatch(request_id) is None:
+            request_id_text = _new_request_id()
+            request_id = request_id_text.encode("ascii")
+        else:
+            request_id_text = request_id.decode("ascii")
+        method: str = scope["method"]
+        log_token = set_request_context(request_id_text, tenant)
+        span, span_token = (
+            self._start_span(scope, method, traced_headers, request_id_text, tenant)
+            if self._trace
+            else (None, None)
+        )
+        root_path_before: str = scope.get("root_path", "")
+        status = 500
+
+        async def send_with_request_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = message.get("headers")
+                message["headers"] = [*(headers or ()), (b"x-request-id", request_id)]
+            await send(message)
+
+        failure: Exception | None = None
+        try:
+            await self.app(scope, receive, send_with_request_id)
+        except Exception as exc:
+            failure = exc
+            status = 500
+            raise
+        finally:
+            seconds = time.perf_counter() - started
+            route = route_template(scope, root_path_before)
+            if self._record_metrics:
+                runtime.metrics().record_http_request(
+                    method if method in _KNOWN_METHODS else "OTHER", route, status, tenant or "", seconds
+                )
+            if self._log_requests:
+                self._access_log(
+                    scope, method=method, route=route, status=status, seconds=seconds, failure=failure
+                )
+            if span is not None:
+                self._end_span(span, span_token, method=method, route=route, status=status, failure=failure)
+            reset_context(log_token)
+
+    @staticmethod
+    def _start_span(
+        scope: Scope, method: str, traced_headers: dict[str, str] | None, request_id: str, tenant: str | None
+    ) -> tuple[trace.Span, object | None]:
+        """The request's server span, and the context token when this middleware opened it."""
+        current = trace.get_current_span()
+        if current.is_recording() and getattr(current, "kind", None) is SpanKind.SERVER:
+            # An outer layer (FastAPI's native telemetry, OpenTelemetry's ASGI instrumentation)
+            # already opened the server span: one per request, so annotate that one instead.
+            current.set_attribute("aurum.request_id", request_id)
+            if tenant:
+                current.set_attribute("aurum.tenant.id", tenant)
+            return current, None
+        parent = propagate.extract(traced_headers) if traced_headers else None
+        attributes: dict[str, Any] = {
+            "http.request.method": method,
+            "url.path": scope["path"],
+            "url.scheme": scope.get("scheme", "http"),
+            "network.protocol.version": scope.get("http_version", "1.1"),
+            "aurum.request_id": request_id,
+        }
+        if tenant:
+            attributes["aurum.tenant.id"] = tenant
+        client = scope.get("client")
+        if client:
+            attributes["client.address"] = client[0]
+        span = runtime.tracing().tracer.start_span(
+            method, context=parent, kind=SpanKind.SERVER, attributes=attributes
+        )
+        return span, context_api.attach(trace.set_span_in_context(span, parent))
+
+    @staticmethod
+    def _end_span(
+        span: trace.Span,
+        token: object | None,
+        *,
+        method: str,
+        route: str,
+        status: int,
+        failure: Exception | None,
+    ) -> None:
+        if token is None:
+            return  # not ours to finish: whoever opened it records status and route
+        try:
+            if span.is_recording():
+                span.set_attribute("http.response.status_code", status)
+                if route != UNMATCHED_ROUTE:
+                    span.set_attribute("http.route", route)
+                    span.update_name(f"{method} {route}")
+                if failure is not None:
+                    span.record_exception(failure)
+                    span.set_attribute("error.type", error_type(failure))
+                    span.set_status(Status(StatusCode.ERROR, f"{type(failure).__name__}: {failure}"))
+                elif status >= 500:
+                    # Server spans are errors on 5xx only; a 4xx is the client's error (semconv).
+                    span.set_attribute("error.type", str(status))
+                    span.set_status(Status(StatusCode.ERROR))
+        finally:
+            span.end()
+            context_api.detach(token)  # type: ignore[arg-type]
+
+    def _access_log(
+        self, scope: Scope, *, method: str, route: str, status: int, seconds: float, failure: Exception | None
+    ) -> None:
+        fields = {
+            "component": "http",
+            "method": method,
+            "path": route,
+            "url_path": scope["path"],
+            "status": status,
+            "duration_ms": round(seconds * 1000, 3),
+        }
+        if failure is not None:
+            self._log.error("request failed", exc_info=failure, **fields)
+        elif status >= 500:
+            self._log.error("request completed", **fields)
+        else:
+            self._log.info("request completed", **fields)
+
+
+StructuredLoggingMiddleware = ObservabilityMiddleware

@@ -1,0 +1,72 @@
+"""The spec's SLO API: ``check_slo_status``, ``get_sli_values``, ``get_slo_dashboard_config``.
+
+Thin entry points over :mod:`~aurum.observability.slo_catalog` (which SLOs),
+:mod:`~aurum.observability.slo_status` (how they are doing) and
+:mod:`~aurum.observability.slo_grafana` (the dashboard).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from aurum.observability import runtime
+from aurum.observability.exposition import reading_registry
+from aurum.observability.metric_reading import collect_samples
+from aurum.observability.slo_catalog import SLODefinition, get_slos
+from aurum.observability.slo_grafana import grafana_dashboard
+from aurum.observability.slo_prometheus import PrometheusError
+from aurum.observability.slo_status import (
+    SLOStatus,
+    SLOStatusReport,
+    evaluate_from_prometheus,
+    evaluate_from_samples,
+)
+
+if TYPE_CHECKING:
+    from aurum.observability.settings import ObservabilitySettings
+
+__all__ = [
+    "SLODashboardConfig",
+    "SLOStatus",
+    "SLOStatusReport",
+    "check_slo_status",
+    "get_sli_values",
+    "get_slo_dashboard_config",
+]
+
+
+def check_slo_status(settings: ObservabilitySettings | None = None) -> SLOStatusReport:
+    """Every SLO's status, from Prometheus when ``AURUM_PROMETHEUS_URL`` is set, else from this process."""
+    settings = settings if settings is not None else runtime.get_settings()
+    slos = get_slos(settings)
+    error = None
+    if settings.prometheus_url is not None:
+        try:
+            return evaluate_from_prometheus(slos, settings)
+        except PrometheusError as exc:
+            error = str(exc)
+    state = runtime.current()
+    samples = collect_samples(reading_registry(runtime.metrics().registry))
+    report = evaluate_from_samples(slos, samples, settings, uptime=time.monotonic() - state.started_monotonic)
+    return report.model_copy(update={"source_error": error}) if error else report
+
+
+def get_sli_values(settings: ObservabilitySettings | None = None) -> dict[str, float | None]:
+    """Each SLO's current SLI (share of good events), ``None`` where there is no data yet."""
+    return {slo.name: slo.sli_value for slo in check_slo_status(settings).slos}
+
+
+@dataclass(frozen=True)
+class SLODashboardConfig:
+    slos: tuple[SLODefinition, ...]
+    title: str = "Aurum SLOs"
+
+    def generate_grafana_dashboard(self) -> dict[str, Any]:
+        """Grafana dashboard JSON over the SLO output contract (no grafanalib needed)."""
+        return grafana_dashboard(self.slos, title=self.title)
+
+
+def get_slo_dashboard_config(settings: ObservabilitySettings | None = None) -> SLODashboardConfig:
+    return SLODashboardConfig(get_slos(settings if settings is not None else runtime.get_settings()))

@@ -1,0 +1,214 @@
+"""SLO status: from Prometheus's recorded output contract when configured, else from this process.
+
+With ``AURUM_PROMETHEUS_URL`` the status is what the recording rules computed over the SLO period.
+Without it (or when Prometheus cannot be reached) each SLI is computed from the process's own
+counters since it started: honest for a single process and for development, and the report says so
+in ``source`` and ``window``. A failed Prometheus query is reported in ``source_error``, never hidden.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel
+
+from aurum.observability import catalog
+from aurum.observability.metric_reading import Sample, bucket_counts, sum_matching
+from aurum.observability.slo_catalog import FreshnessSLI, LatencySLI, RatioSLI, SLODefinition
+from aurum.observability.slo_prometheus import PrometheusError, query_slo_series
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from aurum.observability.settings import ObservabilitySettings
+    from aurum.observability.slo_prometheus import SLOSeries
+
+__all__ = ["SLOStatus", "SLOStatusReport", "evaluate_from_prometheus", "evaluate_from_samples", "status_of"]
+
+Source = Literal["prometheus", "process"]
+State = Literal["met", "at_risk", "breached", "no_data"]
+
+
+class SLOStatus(BaseModel):
+    name: str
+    service: str
+    description: str
+    sli_kind: str
+    objective: Decimal
+    period_days: int
+    source: Source
+    window: str
+    """What the SLI covers: the SLO period in Prometheus, or the process's lifetime."""
+    sli_value: float | None
+    """Share of good events (1 - error ratio); ``None`` without data."""
+    error_ratio: float | None
+    error_budget: Decimal
+    error_budget_remaining: float | None
+    """1 = untouched, 0 = spent, negative = overspent."""
+    burn_rate: float | None
+    status: State
+    detail: str | None = None
+
+
+class SLOStatusReport(BaseModel):
+    source: Source
+    source_error: str | None = None
+    evaluated_at: datetime
+    overall: State
+    slos: list[SLOStatus]
+
+    def by_name(self, name: str) -> SLOStatus | None:
+        return next((slo for slo in self.slos if slo.name == name), None)
+
+
+def status_of(budget_remaining: float | None, burn_rate: float | None, alert_threshold: float) -> State:
+    """met; at_risk once ``alert_threshold`` of the budget is spent or it burns faster than sustainable;
+    breached once the budget is overspent."""
+    if budget_remaining is None:
+        return "no_data"
+    if budget_remaining < 0:
+        return "breached"
+    if budget_remaining <= 1 - alert_threshold or (burn_rate is not None and burn_rate > 1):
+        return "at_risk"
+    return "met"
+
+
+def _overall(statuses: Sequence[SLOStatus]) -> State:
+    order: tuple[State, ...] = ("breached", "at_risk", "met")
+    for state in order:
+        if any(slo.status == state for slo in statuses):
+            return state
+    return "no_data"
+
+
+Measured = tuple[float | None, str | None]
+"""An error ratio (``None`` without data) and a note on how it was obtained."""
+
+
+def _ratio_error(sli: RatioSLI, samples: Sequence[Sample]) -> Measured:
+    total = sum_matching(samples, sli.metric, sli.total)
+    if not total:
+        return None, "no events recorded yet"
+    if sli.bad is not None:
+        return (sum_matching(samples, sli.metric, sli.total + sli.bad) or 0.0) / total, None
+    good = sum_matching(samples, sli.metric, sli.total + (sli.good or ())) or 0.0
+    return (total - good) / total, None
+
+
+def _latency_error(sli: LatencySLI, samples: Sequence[Sample]) -> Measured:
+    buckets = bucket_counts(samples, sli.metric, sli.matchers)
+    if not buckets or buckets[-1][1] == 0:
+        return None, "no requests observed yet"
+    threshold = float(sli.threshold_seconds)
+    within = [(bound, count) for bound, count in buckets if bound <= threshold]
+    if not within:
+        return 1.0, f"threshold {threshold}s is below the first bucket"
+    # A histogram only knows its bucket bounds: a threshold between two bounds counts as the lower.
+    bound, count = within[-1]
+    note = None if bound == threshold else f"threshold rounded down to the bucket le={bound}"
+    return 1 - count / buckets[-1][1], note
+
+
+def _freshness_error(sli: FreshnessSLI, samples: Sequence[Sample], now: float) -> Measured:
+    stamps = [
+        s.value for s in samples if s.name == sli.metric and all(m.matches(s.labels) for m in sli.matchers)
+    ]
+    if not stamps:
+        return None, "no dataset has reported a refresh yet"
+    # A process only sees the present, so this is the share of datasets stale now, not over time.
+    stale = sum(1 for stamp in stamps if now - stamp > float(sli.max_age_seconds))
+    return stale / len(stamps), "share of datasets stale right now"
+
+
+def _error_ratio(slo: SLODefinition, samples: Sequence[Sample], now: float) -> Measured:
+    sli = slo.sli
+    if isinstance(sli, RatioSLI):
+        return _ratio_error(sli, samples)
+    if isinstance(sli, LatencySLI):
+        return _latency_error(sli, samples)
+    if isinstance(sli, FreshnessSLI):
+        return _freshness_error(sli, samples, now)
+    return None, "a PromQL SLI can only be evaluated by Prometheus"
+
+
+def evaluate_from_samples(
+    slos: Sequence[SLODefinition],
+    samples: Sequence[Sample],
+    settings: ObservabilitySettings,
+    *,
+    uptime: float,
+) -> SLOStatusReport:
+    """Each SLI over the process's lifetime, from its own metric samples."""
+    now = time.time()
+    statuses = []
+    for slo in slos:
+        error_ratio, detail = _error_ratio(slo, samples, now)
+        budget = float(slo.error_budget)
+        burn = None if error_ratio is None else error_ratio / budget
+        remaining = None if burn is None else 1 - burn
+        statuses.append(
+            SLOStatus(
+                name=slo.name,
+                service=slo.service,
+                description=slo.description,
+                sli_kind=slo.sli.kind,
+                objective=slo.objective,
+                period_days=slo.period_days,
+                source="process",
+                window=f"process lifetime ({uptime:.0f}s)",
+                sli_value=None if error_ratio is None else 1 - error_ratio,
+                error_ratio=error_ratio,
+                error_budget=slo.error_budget,
+                error_budget_remaining=remaining,
+                burn_rate=burn,
+                status=status_of(remaining, burn, settings.slo_alert_threshold),
+                detail=detail,
+            )
+        )
+    return SLOStatusReport(
+        source="process", evaluated_at=datetime.now(UTC), overall=_overall(statuses), slos=statuses
+    )
+
+
+def _from_series(slo: SLODefinition, series: SLOSeries | None, alert_threshold: float) -> SLOStatus:
+    values = series.values if series is not None else {}
+    error_ratio = values.get(catalog.slo_error_ratio(f"{slo.period_days}d"))
+    remaining = values.get(catalog.SLO_PERIOD_BUDGET_REMAINING)
+    burn = values.get(catalog.SLO_CURRENT_BURN_RATE, values.get(catalog.SLO_PERIOD_BURN_RATE))
+    return SLOStatus(
+        name=slo.name,
+        service=slo.service,
+        description=slo.description,
+        sli_kind=slo.sli.kind,
+        objective=slo.objective,
+        period_days=slo.period_days,
+        source="prometheus",
+        window=f"{slo.period_days}d",
+        sli_value=None if error_ratio is None else 1 - error_ratio,
+        error_ratio=error_ratio,
+        error_budget=slo.error_budget,
+        error_budget_remaining=remaining,
+        burn_rate=burn,
+        status=status_of(remaining, burn, alert_threshold),
+        detail=None if series is not None else "Prometheus has no recorded series for this SLO",
+    )
+
+
+def evaluate_from_prometheus(
+    slos: Sequence[SLODefinition], settings: ObservabilitySettings
+) -> SLOStatusReport:
+    """Each SLO's recorded output-contract series; raises ``PrometheusError`` when it cannot be read."""
+    if settings.prometheus_url is None:
+        msg = "AURUM_PROMETHEUS_URL is not set"
+        raise PrometheusError(msg)
+    windows = tuple(sorted({f"{slo.period_days}d" for slo in slos}))
+    series = query_slo_series(
+        str(settings.prometheus_url), windows, timeout=settings.prometheus_timeout_seconds
+    )
+    statuses = [_from_series(slo, series.get(slo.name), settings.slo_alert_threshold) for slo in slos]
+    return SLOStatusReport(
+        source="prometheus", evaluated_at=datetime.now(UTC), overall=_overall(statuses), slos=statuses
+    )

@@ -1,0 +1,67 @@
+"""Fixtures for the runtime shim's tests: every test gets its own metrics registry and span pipeline."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import pytest
+
+from aurum.observability import runtime
+from aurum.observability.log_schema import LOG_RECORD_SCHEMA
+from aurum.observability.settings import ObservabilitySettings
+from aurum.observability.testing import (
+    CapturedLogs,
+    CapturedSpans,
+    capture_logs,
+    captured_spans,
+    isolated_registry,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from aurum.observability.instruments import AurumMetrics
+
+TOKEN = "test-token-5f2c9a"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Default settings (no AURUM_* from the developer's shell) and a clean state for each test."""
+    for name in list(__import__("os").environ):
+        if name.startswith(("AURUM_", "OTEL_", "PROMETHEUS_MULTIPROC")):
+            monkeypatch.delenv(name)
+    root_level = logging.getLogger().level
+    runtime.configure(ObservabilitySettings())
+    yield
+    runtime.configure(ObservabilitySettings())
+    logging.getLogger().setLevel(root_level)
+
+
+@pytest.fixture
+def metrics() -> Iterator[AurumMetrics]:
+    with isolated_registry() as isolated:
+        yield isolated
+
+
+@pytest.fixture
+def spans() -> Iterator[CapturedSpans]:
+    with captured_spans() as captured:
+        yield captured
+
+
+@pytest.fixture
+def logs() -> Iterator[CapturedLogs]:
+    with capture_logs() as captured:
+        yield captured
+
+
+@pytest.fixture
+def log_validator():  # type: ignore[no-untyped-def]
+    """A Draft 2020-12 validator of the published log schema, checking formats too."""
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(
+        LOG_RECORD_SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )

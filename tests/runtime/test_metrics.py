@@ -1,0 +1,178 @@
+"""Metrics built from the catalog: names, cached label children, the cardinality guard."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+from aurum.observability import catalog
+from aurum.observability.catalog import OVERFLOW_LABEL_VALUE, MetricType
+from aurum.observability.instruments import AurumMetrics
+from aurum.observability.metrics import (
+    REQUEST_LATENCY,
+    Recorded,
+    increment_business_transactions,
+    increment_cache_operation,
+    increment_rate_limit_decision,
+    set_data_last_updated,
+    set_db_pool_connections,
+)
+from aurum.observability.testing import isolated_registry, sample_value
+
+
+def overflow_count(metrics: AurumMetrics, metric: str, reason: str) -> float:
+    return sample_value(metrics, catalog.CARDINALITY_OVERFLOW_TOTAL.name, metric=metric, reason=reason) or 0.0
+
+
+def test_every_catalog_metric_is_registered_with_its_type_labels_and_buckets():
+    registry = CollectorRegistry()
+    metrics = AurumMetrics(registry)
+    for metric in catalog.METRICS:
+        guarded = metrics.metric(metric)
+        collector = guarded.collector
+        assert collector._labelnames == metric.label_names  # type: ignore[attr-defined]
+        expected = {MetricType.COUNTER: Counter, MetricType.HISTOGRAM: Histogram}.get(metric.type)
+        if expected is not None:
+            assert isinstance(collector, expected)
+        if metric.type is MetricType.HISTOGRAM:
+            assert tuple(collector._upper_bounds[:-1]) == metric.buckets  # type: ignore[attr-defined]
+        child = guarded.labels(*[label.values[0] for label in metric.labels])
+        if metric.type is MetricType.COUNTER:
+            child.inc()
+        elif metric.type is MetricType.HISTOGRAM:
+            child.observe(0.1)
+        else:
+            child.set(1)
+        exposed = {sample.name for family in registry.collect() for sample in family.samples}
+        assert set(metric.series_names()) <= exposed, metric.name
+
+
+def test_labels_returns_the_same_cached_child_for_keywords_and_positions(metrics):
+    first = metrics.business_transactions.labels(
+        transaction="scenario_create", category="scenario", status="success"
+    )
+    again = metrics.business_transactions.labels(
+        status="success", category="scenario", transaction="scenario_create"
+    )
+    positional = metrics.business_transactions.labels("scenario_create", "scenario", "success")
+    assert first is again
+    assert positional is metrics.business_transactions.collector.labels(
+        "scenario_create", "scenario", "success"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs"),
+    [
+        ((), {"transaction": "x", "category": "y"}),
+        (("x", "y"), {}),
+        ((), {"transaction": "x", "category": "y", "st": "z"}),
+    ],
+)
+def test_wrong_label_names_or_counts_are_rejected(metrics, args, kwargs):
+    with pytest.raises(ValueError, match="takes exactly the labels"):
+        metrics.business_transactions.labels(*args, **kwargs)
+
+
+def test_closed_label_values_are_rejected(metrics):
+    with pytest.raises(ValueError, match="status='maybe' is not one of"):
+        metrics.business_transactions.labels("scenario_create", "scenario", "maybe")
+
+
+def test_default_cap_is_1000_label_sets_and_the_excess_folds_and_is_counted(metrics):
+    for index in range(1005):
+        increment_business_transactions(f"kind-{index}", "scenario", "failure")
+    name = catalog.BUSINESS_TRANSACTIONS_TOTAL.name
+    series = [
+        sample
+        for family in metrics.registry.collect()  # type: ignore[union-attr]
+        for sample in family.samples
+        if sample.name == name
+    ]
+    assert len(series) == 1001  # 1000 admitted label sets and the overflow one
+    folded = {"transaction": OVERFLOW_LABEL_VALUE, "category": OVERFLOW_LABEL_VALUE, "status": "failure"}
+    assert sample_value(metrics, name, **folded) == 5
+    assert overflow_count(metrics, name, "label_sets") == 5
+    # Admitted label sets keep working after the cap is reached.
+    increment_business_transactions("kind-0", "scenario", "failure")
+    assert sample_value(metrics, name, transaction="kind-0", category="scenario", status="failure") == 2
+
+
+def test_tenants_have_their_own_cap_of_100_and_bounded_labels_survive_folding(metrics):
+    for index in range(130):
+        metrics.record_http_request("GET", "/api/scenarios", 503, f"tenant-{index}", 0.01)
+    name = catalog.HTTP_REQUESTS_TOTAL.name
+    folded = {"method": "GET", "path": "/api/scenarios", "status": "503", "tenant_id": OVERFLOW_LABEL_VALUE}
+    assert sample_value(metrics, name, **folded) == 30
+    assert overflow_count(metrics, name, "tenant_id") == 30
+    # Every request is still counted with its status, so a 5xx error-rate SLO stays exact.
+    total = sum(
+        sample.value
+        for family in metrics.registry.collect()  # type: ignore[union-attr]
+        for sample in family.samples
+        if sample.name == name and sample.labels["status"] == "503"
+    )
+    assert total == 130
+
+
+def test_caps_are_configurable_and_folding_keeps_method_and_status():
+    with isolated_registry(max_label_sets=2, max_tenants=1000) as metrics:
+        for route in ("/a", "/b", "/c", "/d"):
+            metrics.record_http_request("POST", route, 201, "acme", 0.2)
+        name = catalog.HTTP_REQUESTS_TOTAL.name
+        labels = {
+            "method": "POST",
+            "path": OVERFLOW_LABEL_VALUE,
+            "status": "201",
+            "tenant_id": OVERFLOW_LABEL_VALUE,
+        }
+        assert sample_value(metrics, name, **labels) == 2
+        assert overflow_count(metrics, name, "label_sets") == 2
+        latency = catalog.HTTP_REQUEST_DURATION_SECONDS.name
+        assert sample_value(metrics, f"{latency}_count", method="POST", path=OVERFLOW_LABEL_VALUE) == 2
+
+
+def test_request_latency_handle_follows_the_current_registry():
+    with isolated_registry() as first:
+        REQUEST_LATENCY.labels(method="POST", path="/api/scenarios").observe(0.3)
+    with isolated_registry() as second:
+        REQUEST_LATENCY.labels(method="POST", path="/api/scenarios").observe(0.3)
+        REQUEST_LATENCY.labels(method="POST", path="/api/scenarios").observe(0.3)
+    labels = {"method": "POST", "path": "/api/scenarios"}
+    assert sample_value(first, "aurum_http_request_duration_seconds_count", **labels) == 1
+    assert sample_value(second, "aurum_http_request_duration_seconds_count", **labels) == 2
+
+
+def test_helpers_record_before_returning_an_awaitable_that_is_already_done(metrics):
+    result = increment_business_transactions("scenario_run", "scenario", "failure")
+    assert isinstance(result, Recorded)
+    labels = {"transaction": "scenario_run", "category": "scenario", "status": "failure"}
+    assert sample_value(metrics, "aurum_business_transactions_total", **labels) == 1
+    asyncio.run(_await(result))
+    assert sample_value(metrics, "aurum_business_transactions_total", **labels) == 1
+
+
+async def _await(awaitable: Recorded) -> None:
+    await awaitable
+    await awaitable  # awaiting twice is harmless
+
+
+def test_other_business_helpers(metrics):
+    increment_cache_operation("scenario", "get", "hit")
+    increment_rate_limit_decision("acme", "limited")
+    set_data_last_updated("curves", 1700000000.0)
+    set_db_pool_connections("primary", in_use=3, idle=7, max_size=10)
+    assert (
+        sample_value(
+            metrics, "aurum_cache_operations_total", cache_type="scenario", operation="get", result="hit"
+        )
+        == 1
+    )
+    assert sample_value(metrics, "aurum_rate_limit_decisions_total", tenant_id="acme", result="limited") == 1
+    assert (
+        sample_value(metrics, "aurum_data_last_updated_timestamp_seconds", dataset="curves") == 1700000000.0
+    )
+    assert sample_value(metrics, "aurum_db_pool_connections", pool="primary", state="max") == 10
+    assert sample_value(metrics, "aurum_db_pool_connections", pool="primary", state="in_use") == 3
