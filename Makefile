@@ -50,7 +50,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required" if sys.version_info < (3, 11) else 0)'
 	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c constraints.txt -e '.[build,fastapi,otlp,dev]'
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[build,fastapi,otlp,dev,bench]'
 	touch $@
 
 ## golden: re-render the reviewed golden files after an intended change (then review the diff)

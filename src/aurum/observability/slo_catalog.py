@@ -7,8 +7,9 @@ overrides of the settings. Numbers travel as strings and are held as ``Decimal``
 ``0.999``.
 
 Matchers are ``[label, op, value]`` with PromQL semantics: regexes are fully anchored and a missing
-label matches as the empty string. In a ratio SLI the bad (or good) events are counted among the
-total's series, i.e. ``bad`` is applied together with ``total``.
+label matches as the empty string. In a ratio SLI whose bad (or good) events come from the total's
+own counter, they are counted among the total's series (``bad`` is applied together with
+``total``); with a ``total_metric`` of their own, their matchers stand alone.
 """
 
 from __future__ import annotations
@@ -102,6 +103,8 @@ class RatioSLI(BaseModel):
 
     kind: Literal["ratio"] = "ratio"
     metric: str
+    total_metric: str | None = None
+    """The total's counter when it is not ``metric`` (None: the same counter)."""
     bad: Matchers | None = None
     good: Matchers | None = None
     total: Matchers = ()
@@ -210,14 +213,14 @@ def default_slos(settings: ObservabilitySettings) -> tuple[SLODefinition, ...]:
             "service": "aurum-scenarios",
             "objective": Decimal("0.995"),
             "description": "Share of scenario creations that succeed.",
-            "sli": {"kind": "ratio", "metric": business, "bad": [create, failure], "total": [create]},
+            "sli": {"kind": "ratio", "metric": business, "bad": [failure, create], "total": [create]},
         },
         {
             "name": "scenario-runs",
             "service": "aurum-scenarios",
             "objective": settings.slo_scenario_success_target,
             "description": "Share of scenario runs that succeed.",
-            "sli": {"kind": "ratio", "metric": business, "bad": [run, failure], "total": [run]},
+            "sli": {"kind": "ratio", "metric": business, "bad": [failure, run], "total": [run]},
         },
         {
             "name": "data-freshness",
@@ -234,7 +237,7 @@ def default_slos(settings: ObservabilitySettings) -> tuple[SLODefinition, ...]:
             "name": "cache-hit-rate",
             "service": "aurum-api",
             "objective": Decimal("0.90"),
-            "description": "Share of cache lookups served from the cache.",
+            "description": "Share of scenario cache reads answered from the cache.",
             "sli": {
                 "kind": "ratio",
                 "metric": catalog.CACHE_OPERATIONS_TOTAL.name,

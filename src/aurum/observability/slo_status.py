@@ -89,12 +89,16 @@ Measured = tuple[float | None, str | None]
 
 
 def _ratio_error(sli: RatioSLI, samples: Sequence[Sample]) -> Measured:
-    total = sum_matching(samples, sli.metric, sli.total)
+    total_metric = sli.total_metric or sli.metric
+    total = sum_matching(samples, total_metric, sli.total)
     if not total:
         return None, "no events recorded yet"
+    # Counted on the total's own counter, bad (or good) events are a subset of the total's series;
+    # on a counter of their own, their matchers stand alone.
+    within = sli.total if total_metric == sli.metric else ()
     if sli.bad is not None:
-        return (sum_matching(samples, sli.metric, sli.total + sli.bad) or 0.0) / total, None
-    good = sum_matching(samples, sli.metric, sli.total + (sli.good or ())) or 0.0
+        return (sum_matching(samples, sli.metric, within + sli.bad) or 0.0) / total, None
+    good = sum_matching(samples, sli.metric, within + (sli.good or ())) or 0.0
     return (total - good) / total, None
 
 

@@ -26,7 +26,7 @@ def _sli(slo: SLO) -> dict[str, Any]:
         return {
             "kind": "ratio",
             "metric": counted.metric.name,
-            "total_metric": sli.total.metric.name,
+            "total_metric": None if sli.total.metric is counted.metric else sli.total.metric.name,
             "bad": _matchers(sli.bad),
             "good": _matchers(sli.good),
             "total": _matchers(sli.total),
