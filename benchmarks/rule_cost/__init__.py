@@ -1,0 +1,1 @@
+"""Cost and accuracy of the generated SLO rules in a real Prometheus (see run.py)."""

@@ -1,0 +1,171 @@
+"""Cost and accuracy of our SLO rules against the two usual rule shapes, in a real Prometheus.
+
+Usage: .venv/bin/python -m benchmarks.rule_cost.run [--sizes 5,20] [--days 30] [--rounds 8]
+
+For each size N it generates ``--days`` of one-minute history for N SLOs (24 raw series each, traffic
+swinging 12x over the day, error bursts at busy hours), backfills it with
+``promtool tsdb create-blocks-from openmetrics`` together with the recorded series each rule set reads
+over long windows, then loads each rule set into its own Prometheus over a copy of the same TSDB and
+reads the evaluation cost, the series created, the peak memory and the period SLI, which it compares
+with the exact event-weighted error ratio computed from the synthetic counters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aurum.monitoring.io.render import dump_yaml
+from aurum.observability import catalog
+from benchmarks.rule_cost import backfill, rulesets, synthetic
+from benchmarks.rule_cost.prom import measure_rounds, prometheus, settle
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One rule set: its rules, the prefix of its group names, the series holding its period SLI."""
+
+    name: str
+    rules: dict[str, Any]
+    prefix: str
+    record: str
+
+
+@dataclass
+class Result:
+    name: str
+    seconds: float
+    series: float
+    peak_mb: float
+    abs_error: float
+    rel_error: float
+
+
+def _prepare(directory: Path, histories: list[synthetic.History], quiet_seconds: float) -> Path:
+    """Raw and backfilled series written as OpenMetrics, turned into TSDB blocks, compacted once."""
+    source = directory / "history.om"
+    with source.open("w") as out:
+        for lines in (
+            synthetic.openmetrics_lines(histories, catalog.HTTP_REQUESTS_TOTAL.name),
+            backfill.base_rates(histories),
+            backfill.ratio_5m(histories, f"{rulesets.AVERAGE_RATIO}5m"),
+        ):
+            out.writelines(lines)
+        out.write("# EOF\n")
+    data = directory / "template"
+    subprocess.run(
+        ["promtool", "tsdb", "create-blocks-from", "openmetrics", "--quiet", str(source), str(data)],
+        check=True,
+    )
+    source.unlink()
+    with prometheus(data, None, "1m", directory / "settle.log") as server:
+        settle(server, quiet_seconds)
+    return data
+
+
+def _measure(
+    directory: Path,
+    template: Path,
+    shape: Shape,
+    histories: list[synthetic.History],
+    args: argparse.Namespace,
+) -> Result:
+    data = directory / shape.name.replace(" ", "-")
+    shutil.copytree(template, data)
+    rule_path = data.with_suffix(".rules.yaml")
+    rule_path.write_bytes(dump_yaml(shape.rules))
+    with prometheus(data, rule_path, args.interval, data.with_suffix(".log")) as server:
+        rounds = measure_rounds(server, shape.prefix, args.rounds, limit=args.rounds * 120)
+        evaluated_at = time.time()
+        values = {item["metric"]["slo"]: float(item["value"][1]) for item in server.query(shape.record)}  # type: ignore[index]
+        series, peak = server.metric("prometheus_tsdb_head_series"), server.peak_rss_mb()
+    errors = []
+    for history in histories:
+        last = min(history.minutes - 1, int((evaluated_at - history.start) // synthetic.STEP))
+        first = max(0, last - args.days * 1440)
+        exact = history.exact_error_ratio(first, last)
+        errors.append((abs(values.get(history.tenant, float("nan")) - exact), exact))
+    shutil.rmtree(data)
+    return Result(
+        shape.name,
+        statistics.median(rounds) if rounds else float("nan"),
+        series,
+        peak,
+        statistics.mean(e for e, _ in errors),
+        statistics.mean(e / exact for e, exact in errors),
+    )
+
+
+def run_size(count: int, args: argparse.Namespace) -> list[Result]:
+    now = int(time.time()) // 60 * 60
+    minutes = (args.hours * 60 if args.hours else args.days * 1440) + 60
+    start = now - (minutes - 1) * synthetic.STEP
+    tenants = [f"tenant-{index}" for index in range(count)]
+    histories = [
+        synthetic.generate(tenant, start, minutes, seed=index) for index, tenant in enumerate(tenants)
+    ]
+    objects = rulesets.slos(tenants, args.days)
+    period = f"{args.days}d"
+    with tempfile.TemporaryDirectory(prefix="rule-cost-", dir=args.workdir) as work:
+        directory = Path(work)
+        template = _prepare(directory, histories, args.settle)
+        shapes = [
+            Shape("ours", rulesets.ours(objects), "aurum-slo-", catalog.slo_error_ratio(period)),
+            Shape(
+                "average of ratios",
+                rulesets.average_of_ratios(objects),
+                "avg-",
+                f"{rulesets.AVERAGE_RATIO}{period}",
+            ),
+            Shape(
+                "raw full window", rulesets.raw_full_window(objects), "raw-", f"{rulesets.RAW_RATIO}{period}"
+            ),
+        ]
+        return [_measure(directory, template, shape, histories, args) for shape in shapes]
+
+
+def table(count: int, results: list[Result], args: argparse.Namespace) -> str:
+    ours = results[0].seconds
+    lines = [
+        f"N = {count} SLOs x 24 raw series, {args.days} days at 1-minute samples, "
+        f"evaluation every {args.interval}, median of {args.rounds} rounds",
+        "| rule set | eval s / round (median) | ratio to ours | series created | peak RSS MB | "
+        f"{args.days}d SLI abs error | rel error |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {r.name} | {r.seconds:.4f} | {r.seconds / ours:.2f}x | {r.series:.0f} | {r.peak_mb:.0f} | "
+        f"{r.abs_error:.2e} | {r.rel_error:.3%} |"
+        for r in results
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> dict[int, list[Result]]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="5,20", help="comma-separated SLO counts")
+    parser.add_argument("--days", type=int, default=30, help="SLO period in days (and history length)")
+    parser.add_argument("--hours", type=int, default=None, help="history length when shorter than the period")
+    parser.add_argument("--settle", type=float, default=20, help="quiet seconds that mean compaction is done")
+    parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--interval", default="10s", help="rule evaluation interval")
+    parser.add_argument("--workdir", default=None, help="where the temporary TSDBs go")
+    args = parser.parse_args(argv)
+    results = {}
+    for count in (int(size) for size in args.sizes.split(",")):
+        started = time.monotonic()
+        results[count] = run_size(count, args)
+        print(table(count, results[count], args))
+        print(f"(size {count} took {time.monotonic() - started:.0f} s)\n", flush=True)
+    return results
+
+
+if __name__ == "__main__":
+    main()
