@@ -16,6 +16,7 @@ SPAN = 5  # minutes in the base window
 
 
 def _rates(history: History, minute: int) -> tuple[float, float]:
+    # Minute 0 has no earlier sample, so no rate: the rules' "or vector(0)" records 0 there.
     first = max(0, minute - SPAN)
     bad = sum(values[minute] - values[first] for values in history.bad.values())
     good = sum(values[minute] - values[first] for values in history.good.values())
@@ -26,21 +27,21 @@ def _labels(history: History, name: str) -> str:
     return f'{name}{{service="bench",slo="{history.tenant}"}}'
 
 
-def base_rates(histories: list[History]) -> Iterator[str]:
+def base_rates(histories: list[History], minutes: range) -> Iterator[str]:
     """``slo:sli_bad_events:rate5m`` and ``slo:sli_total_events:rate5m``: our compiler's base series."""
     for index, name in enumerate(("slo:sli_bad_events:rate5m", "slo:sli_total_events:rate5m")):
         for history in histories:
             labels = _labels(history, name)
-            for minute in range(1, history.minutes):
+            for minute in minutes:
                 value = _rates(history, minute)[index]
                 yield f"{labels} {value!r} {history.start + minute * STEP}\n"
 
 
-def ratio_5m(histories: list[History], name: str) -> Iterator[str]:
+def ratio_5m(histories: list[History], name: str, minutes: range) -> Iterator[str]:
     """The 5-minute error ratio the average-of-ratios shape averages over its period."""
     for history in histories:
         labels = _labels(history, name)
-        for minute in range(1, history.minutes):
+        for minute in minutes:
             bad, total = _rates(history, minute)
             if total > 0:
                 yield f"{labels} {bad / total!r} {history.start + minute * STEP}\n"

@@ -49,22 +49,32 @@ class Result:
 
 
 def _prepare(directory: Path, histories: list[synthetic.History], quiet_seconds: float) -> Path:
-    """Raw and backfilled series written as OpenMetrics, turned into TSDB blocks, compacted once."""
-    source = directory / "history.om"
-    with source.open("w") as out:
-        for lines in (
-            synthetic.openmetrics_lines(histories, catalog.HTTP_REQUESTS_TOTAL.name),
-            backfill.base_rates(histories),
-            backfill.ratio_5m(histories, f"{rulesets.AVERAGE_RATIO}5m"),
-        ):
-            out.writelines(lines)
-        out.write("# EOF\n")
+    """Raw and backfilled series turned into TSDB blocks, then compacted once by Prometheus.
+
+    promtool 2.42 re-reads its whole input for every two-hour block it writes, so the history is
+    written as one OpenMetrics file per aligned two-hour block: each sample is parsed once.
+    """
     data = directory / "template"
-    subprocess.run(
-        ["promtool", "tsdb", "create-blocks-from", "openmetrics", "--quiet", str(source), str(data)],
-        check=True,
-    )
-    source.unlink()
+    first = histories[0]
+    block = 7_200
+
+    def minute_of(timestamp: int) -> int:
+        return (timestamp - first.start) // synthetic.STEP
+
+    begin = first.start - first.start % block
+    while begin < first.start + first.minutes * synthetic.STEP:
+        minutes = range(max(0, minute_of(begin)), min(first.minutes, minute_of(begin + block)))
+        source = directory / "block.om"
+        with source.open("w") as out:
+            out.writelines(synthetic.openmetrics_lines(histories, catalog.HTTP_REQUESTS_TOTAL.name, minutes))
+            out.writelines(backfill.base_rates(histories, minutes))
+            out.writelines(backfill.ratio_5m(histories, f"{rulesets.AVERAGE_RATIO}5m", minutes))
+            out.write("# EOF\n")
+        subprocess.run(
+            ["promtool", "tsdb", "create-blocks-from", "openmetrics", "--quiet", str(source), str(data)],
+            check=True,
+        )
+        begin += block
     with prometheus(data, None, "1m", directory / "settle.log") as server:
         settle(server, quiet_seconds)
     return data

@@ -78,8 +78,8 @@ def _keys() -> list[tuple[str, str, str]]:
     return [(route, method, instance) for route in ROUTES for method in METHODS for instance in INSTANCES]
 
 
-def openmetrics_lines(histories: list[History], metric: str) -> Iterator[str]:
-    """The raw counters of every history as one OpenMetrics family (no TYPE: stored as plain series)."""
+def openmetrics_lines(histories: list[History], metric: str, minutes: range) -> Iterator[str]:
+    """The raw counters of ``minutes`` as one OpenMetrics family (no TYPE: stored as plain series)."""
     for history in histories:
         for status, series in (("200", history.good), ("500", history.bad)):
             for (route, method, instance), values in series.items():
@@ -87,5 +87,5 @@ def openmetrics_lines(histories: list[History], metric: str) -> Iterator[str]:
                     f'{metric}{{instance="{instance}",method="{method}",path="{route}",'
                     f'status="{status}",tenant_id="{history.tenant}"}}'
                 )
-                for minute, value in enumerate(values):
-                    yield f"{labels} {value} {history.start + minute * STEP}\n"
+                for minute in minutes:
+                    yield f"{labels} {values[minute]} {history.start + minute * STEP}\n"
