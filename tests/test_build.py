@@ -82,16 +82,25 @@ def test_every_slo_records_the_output_contract(bundled_build: tuple[Path, Artifa
     assert {"objective", "period", "description"} <= set(info)
 
 
-def test_period_window_is_event_weighted_over_recorded_rates(bundled_build: tuple[Path, Artifacts]) -> None:
-    rules = {rule.get("record"): rule for rule in _rules(bundled_build[0], "api-availability")}
-    period = rules[catalog.slo_error_ratio("30d")]["expr"]
-    # Sums of recorded 5m event rates, never raw series over 30 days, never an average of ratios.
-    assert "sum_over_time(slo:sli_bad_events:rate5m" in period
-    assert "sum_over_time(slo:sli_total_events:rate5m" in period
-    assert "aurum_http_requests_total" not in period
+def test_period_window_is_event_weighted_over_recorded_rollups(bundled_build: tuple[Path, Artifacts]) -> None:
+    document = yaml.safe_load((bundled_build[0] / "prometheus/rules/api-availability.yaml").read_text())
+    groups = {group["name"]: group for group in document["groups"]}
+    long = groups["aurum-slo-api-availability-long"]
+    assert long["interval"] == "5m"
+    rules = {rule["record"]: rule["expr"] for rule in long["rules"]}
+    # Rollups sum the recorded 5m rates; the period sums rollups: never raw series over 30 days,
+    # never an average of ratios.
+    assert (
+        rules["slo:sli_bad_events:rollup5m"]
+        == 'sum_over_time(slo:sli_bad_events:rate5m{slo="api-availability"}[5m])'
+    )
+    period = rules[catalog.slo_error_ratio("30d")]
+    assert "sum_over_time(slo:sli_bad_events:rollup5m" in period
+    assert "sum_over_time(slo:sli_total_events:rollup5m" in period
     assert "avg_over_time" not in period
-    raw = [r["expr"] for r in rules.values() if "aurum_http_requests_total" in str(r.get("expr"))]
-    assert all("[5m]" in expr and "[30d]" not in expr for expr in raw)
+    everything = [r["expr"] for g in document["groups"] for r in g["rules"]]
+    raw = [expr for expr in everything if "aurum_http_requests_total" in expr]
+    assert raw and all("[5m]" in expr and "[30d]" not in expr and "[1d]" not in expr for expr in raw)
 
 
 @pytest.mark.parametrize("slo", SLOS)

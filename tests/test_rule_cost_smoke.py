@@ -12,7 +12,7 @@ from benchmarks.rule_cost import run
 @pytest.mark.slow
 def test_rule_cost_benchmark_runs_end_to_end(capsys: pytest.CaptureFixture[str]) -> None:
     results = run.main(
-        ["--sizes", "2", "--days", "1", "--hours", "4", "--rounds", "2", "--interval", "2s", "--settle", "4"]
+        ["--sizes", "2", "--days", "2", "--hours", "4", "--rounds", "2", "--interval", "2s", "--settle", "4"]
     )
     ours, _average, raw = results[2]
     assert [r.name for r in results[2]] == ["ours", "average of ratios", "raw full window"]

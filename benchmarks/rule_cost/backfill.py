@@ -37,6 +37,24 @@ def base_rates(histories: list[History], minutes: range) -> Iterator[str]:
                 yield f"{labels} {value!r} {history.start + minute * STEP}\n"
 
 
+def rollups(histories: list[History], minutes: range) -> Iterator[str]:
+    """``slo:sli_*_events:rollup5m``: our long windows' input, every 5 minutes as in production.
+
+    The base series is evaluated every minute in production; the rollup sums its samples of the
+    preceding 5 minutes.
+    """
+    for bad_or_total, name in enumerate(("slo:sli_bad_events:rollup5m", "slo:sli_total_events:rollup5m")):
+        for history in histories:
+            labels = _labels(history, name)
+            for minute in minutes:
+                if (history.start // STEP + minute) % SPAN:
+                    continue
+                value = sum(
+                    _rates(history, m)[bad_or_total] for m in range(max(1, minute - SPAN + 1), minute + 1)
+                )
+                yield f"{labels} {value!r} {history.start + minute * STEP}\n"
+
+
 def ratio_5m(histories: list[History], name: str, minutes: range) -> Iterator[str]:
     """The 5-minute error ratio the average-of-ratios shape averages over its period."""
     for history in histories:

@@ -34,8 +34,9 @@ class Server:
         with urllib.request.urlopen(f"{self.url}{path}{query}", timeout=120) as response:
             return str(response.read().decode())
 
-    def query(self, expr: str) -> list[dict[str, object]]:
-        body = json.loads(self.get("/api/v1/query", query=expr))
+    def query(self, expr: str, at: float | None = None) -> list[dict[str, object]]:
+        params = {"query": expr} if at is None else {"query": expr, "time": str(at)}
+        body = json.loads(self.get("/api/v1/query", **params))
         return list(body["data"]["result"])
 
     def metric(self, name: str) -> float:
@@ -117,23 +118,26 @@ def settle(server: Server, quiet_seconds: float = 20, limit: float = 900) -> Non
         time.sleep(2)
 
 
-def measure_rounds(server: Server, prefix: str, rounds: int, limit: float) -> list[float]:
-    """Seconds spent evaluating the groups named ``prefix*`` in each of ``rounds`` complete rounds."""
+def measure_groups(server: Server, prefix: str, rounds: int, limit: float) -> dict[str, list[float]]:
+    """Evaluation seconds of each group named ``prefix*`` over ``rounds`` rounds in which all iterated."""
     seen: dict[str, float] = {}
-    totals: list[float] = []
+    durations: dict[str, list[float]] = {}
     deadline = time.monotonic() + limit
-    while len(totals) < rounds and time.monotonic() < deadline:
+    while min((len(d) for d in durations.values()), default=0) < rounds and time.monotonic() < deadline:
         groups = {
-            name: values for name, values in server.groups().items() if name.split(";")[-1].startswith(prefix)
+            name.split(";")[-1]: values
+            for name, values in server.groups().items()
+            if name.split(";")[-1].startswith(prefix)
         }
         iterations = {
             name: values.get("prometheus_rule_group_iterations_total", 0.0) for name, values in groups.items()
         }
         if groups and all(iterations[name] > seen.get(name, 0.0) for name in groups):
             if seen:  # the first observation only sets the baseline
-                totals.append(
-                    sum(v.get("prometheus_rule_group_last_duration_seconds", 0.0) for v in groups.values())
-                )
+                for name, values in groups.items():
+                    durations.setdefault(name, []).append(
+                        values.get("prometheus_rule_group_last_duration_seconds", 0.0)
+                    )
             seen = iterations
         time.sleep(0.2)
-    return totals
+    return durations

@@ -42,7 +42,7 @@ def ours(objects: list[SLO]) -> dict[str, Any]:
         group
         for slo in objects
         for group in compile_slo(slo)
-        if group.name in (conventions.group_name(slo, "sli"), conventions.group_name(slo, "period"))
+        if group.name in (conventions.group_name(slo, "sli"), conventions.group_name(slo, "long"))
     ]
     return rule_file(tuple(groups))
 

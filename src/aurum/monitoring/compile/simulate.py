@@ -8,7 +8,8 @@ boundary, so float noise in Prometheus cannot flip the outcome.
 Semantics modelled (Prometheus 2.x, as shipped by Debian and Ubuntu): one-minute input and
 evaluation steps; range selectors include both ends; ``rate()`` over counters that start at 0 needs
 no extrapolation (the zero-point clamp), so every base rate is the window's increase over 300 s,
-a factor common to bad and total events that ratios cancel.
+a factor common to bad and total events that ratios cancel. promtool evaluates every group at every
+step whatever its ``interval``, so the 5-minute rollups are taken every minute in tests.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from aurum.monitoring.compile.conventions import BASE_WINDOW_SECONDS
+from aurum.monitoring.compile.conventions import BASE_WINDOW_SECONDS, LONG_WINDOW_FROM
 from aurum.monitoring.model import SLO, AlertTier, BurnWindow
 
 __all__ = ["BaseSeries", "Replay", "humanize", "shown_burn_rate"]
@@ -42,10 +43,19 @@ class BaseSeries:
     unit: Fraction = Fraction(1)
     _bad_sums: tuple[int, ...] = field(init=False, repr=False)
     _total_sums: tuple[int, ...] = field(init=False, repr=False)
+    _rollup_bad_sums: tuple[int, ...] = field(init=False, repr=False)
+    _rollup_total_sums: tuple[int, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_bad_sums", tuple(itertools.accumulate(self.bad, initial=0)))
-        object.__setattr__(self, "_total_sums", tuple(itertools.accumulate(self.total, initial=0)))
+        bad = tuple(itertools.accumulate(self.bad, initial=0))
+        total = tuple(itertools.accumulate(self.total, initial=0))
+        object.__setattr__(self, "_bad_sums", bad)
+        object.__setattr__(self, "_total_sums", total)
+        # The 5-minute rollup at minute s sums the base samples of [s - 5m, s] (both ends included).
+        span = BASE_WINDOW_SECONDS // STEP_SECONDS
+        for name, sums in (("_rollup_bad_sums", bad), ("_rollup_total_sums", total)):
+            rollups = (sums[s + 1] - sums[max(0, s - span)] for s in range(len(self.bad)))
+            object.__setattr__(self, name, tuple(itertools.accumulate(rollups, initial=0)))
 
     @classmethod
     def from_increments(cls, bad: Sequence[int], total: Sequence[int]) -> BaseSeries:
@@ -57,9 +67,13 @@ class BaseSeries:
 
         return cls(windowed(bad), windowed(total), Fraction(1, BASE_WINDOW_SECONDS))
 
-    def sums(self, first: int, last: int) -> tuple[int, int]:
-        """Sums of bad and total over minutes ``first..last`` inclusive, in ``unit``."""
-        bad, total = self._bad_sums, self._total_sums
+    def sums(self, first: int, last: int, *, rollups: bool = False) -> tuple[int, int]:
+        """Sums of bad and total over minutes ``first..last`` inclusive, in ``unit``: of the base
+        series, or of its 5-minute rollups."""
+        if rollups:
+            bad, total = self._rollup_bad_sums, self._rollup_total_sums
+        else:
+            bad, total = self._bad_sums, self._total_sums
         return bad[last + 1] - bad[first], total[last + 1] - total[first]
 
 
@@ -76,7 +90,7 @@ class Replay:
 
     def _window(self, window_seconds: int, t: int) -> tuple[int, int]:
         first = t if window_seconds == BASE_WINDOW_SECONDS else max(0, t - window_seconds // STEP_SECONDS)
-        return self.base.sums(first, t)
+        return self.base.sums(first, t, rollups=window_seconds >= LONG_WINDOW_FROM)
 
     def ratio(self, window_seconds: int, t: int) -> Fraction | None:
         """``slo:sli_error:ratio_rate<window>`` at minute ``t``; None where the rule yields nothing."""

@@ -1,11 +1,12 @@
 """SLO -> Prometheus rule groups: SLI windows, metadata, and multi-window multi-burn-rate alerts.
 
-Long windows are event-weighted and cheap at once: the base window's bad and total event rates are
-recorded once, and a window W is ``sum_over_time(bad[W]) / sum_over_time(total[W])`` over those
-recorded series. Summing rates sampled at a fixed interval counts every event the same number of
-times, so the ratio is total bad events over total events (not an average of 5-minute ratios, in
-which a quiet night weighs as much as a busy day), while a 30-day window reads two recorded series
-instead of every raw series.
+Windows are event-weighted and cheap at once. The base window's bad and total event rates are
+recorded once from raw series; a window W shorter than a day is
+``sum_over_time(bad[W]) / sum_over_time(total[W])`` over those recorded series. Summing rates sampled
+at a fixed interval counts every event the same number of times, so the ratio is total bad events
+over total events (not an average of 5-minute ratios, in which a quiet night weighs as much as a busy
+day). Windows of a day or more sum 5-minute rollups of the base series instead, recorded every
+5 minutes, which keeps the weighting and reads 5x fewer samples (30x at a 10 s interval).
 """
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ def _own(record: str, slo: SLO) -> str:
 
 
 def _ratio_expr(slo: SLO, window: int) -> str:
-    bad, total = _own(conv.BAD_EVENTS_RECORD, slo), _own(conv.TOTAL_EVENTS_RECORD, slo)
+    long = window >= conv.LONG_WINDOW_FROM
+    bad_record = conv.ROLLUP_BAD_RECORD if long else conv.BAD_EVENTS_RECORD
+    total_record = conv.ROLLUP_TOTAL_RECORD if long else conv.TOTAL_EVENTS_RECORD
+    bad, total = _own(bad_record, slo), _own(total_record, slo)
     if window == conv.BASE_WINDOW_SECONDS:
         return f"{bad}\n/\n({total} > 0)"
     w = format_duration(window)
@@ -49,7 +53,7 @@ def _sli_group(slo: SLO) -> RuleGroup:
     rules += [
         RecordingRule(catalog.slo_error_ratio(format_duration(w)), _ratio_expr(slo, w), labels)
         for w in conv.windows(slo)
-        if w != slo.period_seconds
+        if w < conv.LONG_WINDOW_FROM
     ]
     base_ratio = _own(catalog.slo_error_ratio(conv.BASE_WINDOW), slo)
     budget = exact_number(slo.error_budget)
@@ -57,19 +61,30 @@ def _sli_group(slo: SLO) -> RuleGroup:
     return RuleGroup(conv.group_name(slo, "sli"), tuple(rules))
 
 
-def _period_group(slo: SLO) -> RuleGroup:
+def _long_group(slo: SLO) -> RuleGroup:
     labels = conv.record_labels(slo)
-    period = format_duration(slo.period_seconds)
-    ratio = catalog.slo_error_ratio(period)
+    base = conv.BASE_WINDOW
+    rules: list[RecordingRule] = [
+        RecordingRule(rollup, f"sum_over_time({_own(record, slo)}[{base}])", labels)
+        for rollup, record in (
+            (conv.ROLLUP_BAD_RECORD, conv.BAD_EVENTS_RECORD),
+            (conv.ROLLUP_TOTAL_RECORD, conv.TOTAL_EVENTS_RECORD),
+        )
+    ]
+    rules += [
+        RecordingRule(catalog.slo_error_ratio(format_duration(w)), _ratio_expr(slo, w), labels)
+        for w in conv.windows(slo)
+        if w >= conv.LONG_WINDOW_FROM
+    ]
+    ratio = catalog.slo_error_ratio(format_duration(slo.period_seconds))
     budget = exact_number(slo.error_budget)
-    rules = (
-        RecordingRule(ratio, _ratio_expr(slo, slo.period_seconds), labels),
+    rules += [
         RecordingRule(catalog.SLO_PERIOD_BURN_RATE, f"{_own(ratio, slo)} / {budget}", labels),
         RecordingRule(
             catalog.SLO_PERIOD_BUDGET_REMAINING, f"1 - {_own(catalog.SLO_PERIOD_BURN_RATE, slo)}", labels
         ),
-    )
-    return RuleGroup(conv.group_name(slo, "period"), rules)
+    ]
+    return RuleGroup(conv.group_name(slo, "long"), tuple(rules), format_duration(conv.LONG_GROUP_INTERVAL))
 
 
 def _meta_group(slo: SLO) -> RuleGroup:
@@ -150,5 +165,5 @@ def _alert_group(slo: SLO) -> RuleGroup:
 
 def compile_slo(slo: SLO) -> tuple[RuleGroup, ...]:
     """The rule groups of one SLO, in :data:`conventions.GROUP_PARTS` order."""
-    groups = (_sli_group(slo), _period_group(slo), _meta_group(slo), _alert_group(slo))
+    groups = (_sli_group(slo), _long_group(slo), _meta_group(slo), _alert_group(slo))
     return tuple(group for group in groups if group.rules)
