@@ -15,16 +15,13 @@ import sys
 import time
 import traceback
 from collections.abc import Mapping
-from datetime import date, datetime
-from decimal import Decimal
-from enum import Enum
 from types import TracebackType
 from typing import Any
-from uuid import UUID
 
 from opentelemetry import trace
 
 from aurum.observability.log_context import current_context
+from aurum.observability.log_values import json_form
 from aurum.observability.redaction import redact
 
 __all__ = ["finish", "render_console", "render_json", "timestamp"]
@@ -97,28 +94,6 @@ def finish(event: dict[str, Any], level: str, now: float) -> dict[str, Any]:
 
 # -- rendering ------------------------------------------------------------------------------------
 _MAX_DEPTH = 32
-_MAX_REPR = 1000
-
-
-def _fallback(value: object) -> object:  # noqa: PLR0911 - one return per type reads best
-    """JSON form of a value json cannot encode; never raises (a log call must not crash)."""
-    try:
-        if isinstance(value, (datetime, date)):
-            return value.isoformat()
-        if isinstance(value, (Decimal, UUID)):
-            return str(value)
-        if isinstance(value, Enum):
-            return value.value
-        if isinstance(value, (set, frozenset)):
-            return sorted(value, key=repr)
-        if isinstance(value, (bytes, bytearray)):
-            return bytes(value).decode("utf-8", "replace")
-        if isinstance(value, BaseException):
-            return f"{type(value).__name__}: {value}"
-        text = repr(value)
-    except Exception:
-        return f"<unrepresentable {type(value).__qualname__}>"
-    return text if len(text) <= _MAX_REPR else text[:_MAX_REPR] + "..."
 
 
 def _plain(value: Any, depth: int, seen: set[int]) -> Any:
@@ -131,28 +106,29 @@ def _plain(value: Any, depth: int, seen: set[int]) -> Any:
         return "<max depth>"
     if id(value) in seen:
         return "<cycle>"
+    result: dict[str, Any] | list[Any]
     if isinstance(value, Mapping):
         seen.add(id(value))
         result = {str(key): _plain(item, depth + 1, seen) for key, item in value.items()}
     elif isinstance(value, (list, tuple)):
         seen.add(id(value))
-        result = [_plain(item, depth + 1, seen) for item in value]  # type: ignore[assignment]
+        result = [_plain(item, depth + 1, seen) for item in value]
     else:
-        fallback = _fallback(value)
+        fallback = json_form(value)
         return fallback if isinstance(fallback, str) else _plain(fallback, depth + 1, seen)
     seen.discard(id(value))
     return result
 
 
 _encode = json.JSONEncoder(
-    ensure_ascii=False, allow_nan=False, default=_fallback, separators=(",", ":")
+    ensure_ascii=False, allow_nan=False, default=json_form, separators=(",", ":")
 ).encode
 # JSONEncoder.encode builds a new C encoder on every call; building it once halves a line's
 # rendering time. No circular-reference markers (they would be state shared between threads): a
 # cycle ends in RecursionError, which sends the record down the slow path below like NaN does.
 _c_encoder = getattr(json.encoder, "c_make_encoder", None)
 _fast_encode = (
-    _c_encoder(None, _fallback, json.encoder.encode_basestring, None, ":", ",", False, False, False)
+    _c_encoder(None, json_form, json.encoder.encode_basestring, None, ":", ",", False, False, False)
     if _c_encoder is not None
     else None
 )

@@ -19,6 +19,7 @@ from typing import Any, TextIO
 import structlog
 
 from aurum.observability.log_record import finish, render_console, render_json
+from aurum.observability.redaction import redact_arguments
 from aurum.observability.settings import ObservabilitySettings
 
 __all__ = ["SINK", "AurumLogger", "LogSink", "configure_logging", "ensure_configured", "make_logger"]
@@ -77,7 +78,7 @@ def _process(logger: Any, method: str, event: MutableMapping[str, Any]) -> str:
     positional = event.pop("positional_args", None)
     if positional:
         try:
-            event["message"] %= positional
+            event["message"] %= redact_arguments(positional)
         except (TypeError, ValueError):
             event["message_args"] = positional
     if method == "exception":
@@ -103,7 +104,7 @@ class AurumLogger(structlog.BoundLoggerBase):
         message = event if isinstance(event, str) else str(event)
         if args:
             try:
-                message %= args
+                message %= redact_arguments(args)
             except (TypeError, ValueError):
                 record["message_args"] = args
         record["message"] = message
@@ -153,12 +154,18 @@ def make_logger(name: str, **initial: Any) -> AurumLogger:
 _RESERVED = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
 
 
+def _message(record: logging.LogRecord) -> str:
+    """``record.getMessage()`` with its arguments redacted by key before they become text."""
+    message = str(record.msg)
+    return message % redact_arguments(record.args) if record.args else message
+
+
 class RecordHandler(logging.Handler):
     """Renders ``logging`` records from any library as the same JSON record, into the same sink."""
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            event: dict[str, Any] = {"message": record.getMessage(), "logger": record.name}
+            event: dict[str, Any] = {"message": _message(record), "logger": record.name}
             # ``extra={...}`` fields become record attributes; carry them like structlog keywords.
             for key, value in record.__dict__.items():
                 if key not in _RESERVED:
