@@ -14,17 +14,26 @@ import math
 import sys
 import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
 
 from opentelemetry import trace
 
+from aurum.observability import catalog
 from aurum.observability.log_context import current_context
 from aurum.observability.log_values import json_form
-from aurum.observability.redaction import redact
+from aurum.observability.redaction import redact_field, redact_string
 
-__all__ = ["finish", "render_console", "render_json", "timestamp"]
+__all__ = [
+    "ERROR_FIELDS",
+    "RENAMED_PREFIX",
+    "SHIM_FIELDS",
+    "finish",
+    "render_console",
+    "render_json",
+    "timestamp",
+]
 
 _ts_cache: tuple[int, str] = (-1, "")
 
@@ -54,42 +63,100 @@ def _exc_info(value: object) -> ExcInfo | None:
     return None
 
 
+# -- the record's own fields ----------------------------------------------------------------------
+SHIM_FIELDS = frozenset({"timestamp", "level", "message", "logger", "trace_id", "span_id"})
+"""Fields only the shim writes. A caller's field of one of these names (keyword, bound value, bound
+context or ``extra=``) is written as ``caller_<name>`` instead: it can neither pass for the record's
+own value nor skip redaction."""
+ERROR_FIELDS = frozenset({"error_type", "error_message", "stack"})
+"""Written by the shim for an exception; a caller's field of these names is renamed when it does."""
+RENAMED_PREFIX = "caller_"
+
+
+def _never(value: object) -> bool:
+    return False
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def _is_duration(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < math.inf
+
+
+# A caller's value may stand under a published field's name only if it is what the schema promises
+# there (a string for component, a non-negative number for duration_ms, ...); otherwise it is
+# renamed, so every line validates against the published schema whatever the caller passes.
+_CHECK_BY_TYPE: dict[tuple[str, ...], Callable[[object], bool]] = {
+    ("string",): _is_text,
+    ("number",): _is_duration,
+}
+_ACCEPTS = {field.name: _CHECK_BY_TYPE[field.json_types] for field in catalog.LOG_FIELDS} | dict.fromkeys(
+    SHIM_FIELDS, _never
+)
+
+
+def _free_name(key: str, record: Mapping[str, Any], fields: Mapping[str, Any]) -> str:
+    name = RENAMED_PREFIX + key
+    while name in record or name in fields:
+        name = RENAMED_PREFIX + name
+    return name
+
+
+def _add_fields(record: dict[str, Any], fields: Mapping[str, Any], renamed: frozenset[str]) -> None:
+    """Copy the caller's ``fields`` into ``record``, renamed where they clash and redacted."""
+    for key, value in fields.items():
+        accepts = _ACCEPTS.get(key)
+        if accepts is not None and (key in renamed or not accepts(value)):
+            key = _free_name(key, record, fields)  # noqa: PLW2901 - the renamed key replaces the clashing one
+        record[key] = redact_field(key, value)
+
+
 def add_exception(event: dict[str, Any], exc: BaseException) -> None:
-    """The record's error fields for ``exc``: qualified type, message and formatted stack."""
+    """The record's error fields for ``exc``: qualified type, message and formatted stack (redacted)."""
     kind = type(exc)
     event["error_type"] = (
         kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
     )
-    event["error_message"] = str(exc)
-    event["stack"] = "".join(traceback.format_exception(kind, exc, exc.__traceback__))
+    event["error_message"] = redact_string(str(exc))
+    event["stack"] = redact_string("".join(traceback.format_exception(kind, exc, exc.__traceback__)))
 
 
-def finish(event: dict[str, Any], level: str, now: float) -> dict[str, Any]:
-    """The redacted record for ``event`` (a dict with ``message`` and ``logger``).
+_NO_RENAMES: frozenset[str] = frozenset()
+
+
+def finish(
+    fields: Mapping[str, Any], *, message: str, logger: str, level: str, now: float, exc_info: object = None
+) -> dict[str, Any]:
+    """The redacted record: the shim's own fields around the caller's ``fields``.
 
     Built in its published order: timestamp, level, message, logger, then the bound context
     (``request_id``, ``tenant_id``), then the caller's fields (which win over the context's values),
-    then trace ids and error fields.
+    then trace ids and, for ``exc_info`` (an exception, an ``exc_info`` tuple, or true for the one
+    being handled), the error fields. Only the values the shim generates itself (timestamp, level,
+    logger name, ids) skip redaction; see :data:`SHIM_FIELDS` for what happens to clashing names.
     """
     record: dict[str, Any] = {
         "timestamp": timestamp(now),
         "level": level,
-        "message": event.pop("message", ""),
-        "logger": event.pop("logger", "root"),
+        "message": redact_string(message),
+        "logger": logger,
     }
+    info = _exc_info(exc_info) if exc_info is not None else None
+    renamed = ERROR_FIELDS if info is not None else _NO_RENAMES
     context = current_context()
     if context:
-        record.update(context)
-    record.update(event)
+        _add_fields(record, context, renamed)
+    if fields:
+        _add_fields(record, fields, renamed)
     span_context = trace.get_current_span().get_span_context()
     if span_context.is_valid:
-        record.setdefault("trace_id", format(span_context.trace_id, "032x"))
-        record.setdefault("span_id", format(span_context.span_id, "016x"))
-    if "exc_info" in record:
-        info = _exc_info(record.pop("exc_info"))
-        if info is not None:
-            add_exception(record, info[1])
-    return redact(record)
+        record["trace_id"] = format(span_context.trace_id, "032x")
+        record["span_id"] = format(span_context.span_id, "016x")
+    if info is not None:
+        add_exception(record, info[1])
+    return record
 
 
 # -- rendering ------------------------------------------------------------------------------------

@@ -44,6 +44,11 @@ def log_record_schema() -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": _SCHEMA_ID,
         "title": "Aurum structured log record",
+        "description": (
+            "One log line. timestamp, level, message, logger, trace_id and span_id (and the error fields "
+            "for an exception) are written by the shim only; a caller's field of such a name, or a value "
+            "that does not fit a listed field, is written as caller_<name>."
+        ),
         "type": "object",
         "properties": properties,
         "required": [field.name for field in catalog.LOG_FIELDS if field.required],

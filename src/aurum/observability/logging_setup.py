@@ -73,18 +73,24 @@ class _LineWriter:
 
 def _process(logger: Any, method: str, event: MutableMapping[str, Any]) -> str:
     """The whole pipeline as one structlog processor: finish the record, then render it."""
-    event["message"] = str(event.pop("event", ""))
-    event.setdefault("logger", logger.std.name)
-    positional = event.pop("positional_args", None)
+    fields = dict(event)  # structlog hands processors its own dict; copied so it stays untouched
+    message = str(fields.pop("event", ""))
+    positional = fields.pop("positional_args", None)
     if positional:
         try:
-            event["message"] %= redact_arguments(positional)
+            message %= redact_arguments(positional)
         except (TypeError, ValueError):
-            event["message_args"] = positional
-    if method == "exception":
-        event.setdefault("exc_info", True)
-    # structlog always hands processors a plain dict.
-    return SINK.render(finish(dict(event), _LEVELS[method][1], time.time()))
+            fields["message_args"] = positional
+    exc_info = fields.pop("exc_info", method == "exception" or None)
+    record = finish(
+        fields,
+        message=message,
+        logger=logger.std.name,
+        level=_LEVELS[method][1],
+        now=time.time(),
+        exc_info=exc_info,
+    )
+    return SINK.render(record)
 
 
 class AurumLogger(structlog.BoundLoggerBase):
@@ -99,19 +105,18 @@ class AurumLogger(structlog.BoundLoggerBase):
             return
         # What structlog's _proxy_to_logger would do with our single processor, without its
         # generic dispatch: this is the hot path of every log line.
-        record = dict(self._context) if self._context else {}
-        record.update(kw)
+        fields = {**self._context, **kw} if self._context else kw
         message = event if isinstance(event, str) else str(event)
         if args:
             try:
                 message %= redact_arguments(args)
             except (TypeError, ValueError):
-                record["message_args"] = args
-        record["message"] = message
-        record.setdefault("logger", std.name)
-        if method == "exception":
-            record.setdefault("exc_info", True)
-        SINK.write(SINK.render(finish(record, name, time.time())))
+                fields["message_args"] = args
+        exc_info = fields.pop("exc_info", method == "exception" or None)
+        record = finish(
+            fields, message=message, logger=std.name, level=name, now=time.time(), exc_info=exc_info
+        )
+        SINK.write(SINK.render(record))
 
     def debug(self, event: object = None, *args: Any, **kw: Any) -> None:
         self._log("debug", event, args, kw)
@@ -165,14 +170,18 @@ class RecordHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            event: dict[str, Any] = {"message": _message(record), "logger": record.name}
             # ``extra={...}`` fields become record attributes; carry them like structlog keywords.
-            for key, value in record.__dict__.items():
-                if key not in _RESERVED:
-                    event[key] = value
-            if record.exc_info and record.exc_info[1] is not None:
-                event["exc_info"] = record.exc_info[1]
-            SINK.write(SINK.render(finish(event, record.levelname, record.created)))
+            fields = {key: value for key, value in record.__dict__.items() if key not in _RESERVED}
+            exc = record.exc_info[1] if record.exc_info else None
+            line = finish(
+                fields,
+                message=_message(record),
+                logger=record.name,
+                level=record.levelname,
+                now=record.created,
+                exc_info=exc,
+            )
+            SINK.write(SINK.render(line))
         except Exception:
             self.handleError(record)
 
