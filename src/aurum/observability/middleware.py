@@ -12,7 +12,10 @@ Per request it:
 * records ``aurum_http_requests_total`` and ``aurum_http_request_duration_seconds`` by route
   template, read from the router's ``scope["route"]`` after routing (never the raw path; requests
   that matched no route share one label value);
-* counts an unhandled exception as a 500 and re-raises it for the server's error handling;
+* counts a request at the status it actually sent: an exception after the response started keeps
+  that status (the span and the access log still record the exception); an unhandled exception
+  before any response counts as 500, and a cancellation before any response (``CancelledError``: the
+  client went away) as 499, logged at WARNING rather than as an error. Either is re-raised;
 * skips its own metrics and health paths entirely.
 """
 
@@ -37,7 +40,13 @@ from aurum.observability.span_scope import error_type
 if TYPE_CHECKING:
     from aurum.observability.settings import ObservabilitySettings
 
-__all__ = ["DEFAULT_SKIP_PATHS", "ObservabilityMiddleware", "StructuredLoggingMiddleware", "route_template"]
+__all__ = [
+    "CLIENT_CLOSED_REQUEST",
+    "DEFAULT_SKIP_PATHS",
+    "ObservabilityMiddleware",
+    "StructuredLoggingMiddleware",
+    "route_template",
+]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -91,6 +100,22 @@ def _new_request_id() -> str:
     return "req-" + os.urandom(8).hex()
 
 
+CLIENT_CLOSED_REQUEST = 499
+"""nginx's status for a request the client gave up on before any response: never sent, only counted."""
+
+
+def _status_recorded(sent: int | None, failure: BaseException | None) -> int:
+    """What the request counts as: the status actually sent, once a response has started; before that,
+    500 for an error and 499 for a cancellation (``CancelledError`` and other non-``Exception``s)."""
+    if sent is not None:
+        return sent
+    if failure is None or isinstance(failure, Exception):
+        # No response and no exception: the app broke the ASGI contract, which the server answers
+        # with a 500 of its own.
+        return 500
+    return CLIENT_CLOSED_REQUEST
+
+
 class ObservabilityMiddleware:
     """See the module docstring; ``StructuredLoggingMiddleware`` is the spec's name for it."""
 
@@ -142,25 +167,27 @@ class ObservabilityMiddleware:
             else (None, None)
         )
         root_path_before: str = scope.get("root_path", "")
-        status = 500
+        sent: int | None = None  # the status of the response start message, once one is sent
 
         async def send_with_request_id(message: Message) -> None:
-            nonlocal status
+            nonlocal sent
             if message["type"] == "http.response.start":
-                status = message["status"]
                 headers = message.get("headers")
                 message["headers"] = [*(headers or ()), (b"x-request-id", request_id)]
+                await send(message)
+                sent = message["status"]
+                return
             await send(message)
 
-        failure: Exception | None = None
+        failure: BaseException | None = None
         try:
             await self.app(scope, receive, send_with_request_id)
-        except Exception as exc:
+        except BaseException as exc:
             failure = exc
-            status = 500
             raise
         finally:
             seconds = time.perf_counter() - started
+            status = _status_recorded(sent, failure)
             route = route_template(scope, root_path_before)
             if self._record_metrics:
                 runtime.metrics().record_http_request(
@@ -171,7 +198,9 @@ class ObservabilityMiddleware:
                     scope, method=method, route=route, status=status, seconds=seconds, failure=failure
                 )
             if span is not None:
-                self._end_span(span, span_token, method=method, route=route, status=status, failure=failure)
+                self._end_span(
+                    span, span_token, method=method, route=route, sent=sent, status=status, failure=failure
+                )
             reset_context(log_token)
 
     @staticmethod
@@ -212,22 +241,25 @@ class ObservabilityMiddleware:
         *,
         method: str,
         route: str,
+        sent: int | None,
         status: int,
-        failure: Exception | None,
+        failure: BaseException | None,
     ) -> None:
         if token is None:
             return  # not ours to finish: whoever opened it records status and route
         try:
             if span.is_recording():
-                span.set_attribute("http.response.status_code", status)
+                if sent is not None:
+                    # Only a status that went out: a cancelled request's 499 was never sent.
+                    span.set_attribute("http.response.status_code", sent)
                 if route != UNMATCHED_ROUTE:
                     span.set_attribute("http.route", route)
                     span.update_name(f"{method} {route}")
-                if failure is not None:
+                if isinstance(failure, Exception):
                     span.record_exception(failure)
                     span.set_attribute("error.type", error_type(failure))
                     span.set_status(Status(StatusCode.ERROR, f"{type(failure).__name__}: {failure}"))
-                elif status >= 500:
+                elif failure is None and status >= 500:
                     # Server spans are errors on 5xx only; a 4xx is the client's error (semconv).
                     span.set_attribute("error.type", str(status))
                     span.set_status(Status(StatusCode.ERROR))
@@ -236,7 +268,14 @@ class ObservabilityMiddleware:
             context_api.detach(token)  # type: ignore[arg-type]
 
     def _access_log(
-        self, scope: Scope, *, method: str, route: str, status: int, seconds: float, failure: Exception | None
+        self,
+        scope: Scope,
+        *,
+        method: str,
+        route: str,
+        status: int,
+        seconds: float,
+        failure: BaseException | None,
     ) -> None:
         fields = {
             "component": "http",
@@ -246,8 +285,11 @@ class ObservabilityMiddleware:
             "status": status,
             "duration_ms": round(seconds * 1000, 3),
         }
-        if failure is not None:
+        if isinstance(failure, Exception):
             self._log.error("request failed", exc_info=failure, **fields)
+        elif failure is not None:
+            # The client went away (or the server is shutting down): not an error of the application.
+            self._log.warning("request cancelled", error_type=error_type(failure), **fields)
         elif status >= 500:
             self._log.error("request completed", **fields)
         else:
