@@ -74,7 +74,9 @@ class GuardedMetric(Generic[CollectorT]):
         else:
             if len(values) != len(self._names):
                 raise self._wrong_labels(values, kwargs)
-            key = raw = values
+            # The same key as the keyword path's, so both call styles share one cached child.
+            key = values if len(values) > 1 else values[0]
+            raw = values
         try:
             child = self._children.get(key)
         except TypeError:  # an unhashable label value: never cached, still recorded
