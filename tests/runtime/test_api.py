@@ -268,3 +268,20 @@ def test_slos_come_from_the_build_manifest_when_configured(client, tmp_path: Pat
         body = client.get("/v1/observability/slos", headers=AUTH).json()
         assert [slo["name"] for slo in body["slos"]] == ["edge-availability"]
         assert client.get("/v1/observability/slos/edge-availability", headers=AUTH).status_code == 200
+
+
+def test_a_configured_token_with_a_trailing_newline_still_matches(client, monkeypatch):
+    # As read from a token file or a mounted secret.
+    monkeypatch.setenv("AURUM_OBSERVABILITY_TOKEN", TOKEN + "\n")
+    from_file = ObservabilitySettings().observability_token
+    assert from_file is not None
+    with override_settings(observability_token=from_file):
+        assert client.get("/v1/observability/health").json()["api_enabled"] is True
+        assert client.get("/v1/observability/traces", headers=AUTH).status_code == 200
+
+
+def test_a_token_of_whitespace_only_is_no_token(client):
+    assert ObservabilitySettings(observability_token=" \n").observability_token is None
+    with override_settings(observability_token=" \n"):
+        assert client.get("/v1/observability/health").json()["api_enabled"] is False
+        assert client.get("/v1/observability/traces", headers=AUTH).status_code == 403

@@ -128,3 +128,14 @@ class ObservabilitySettings(BaseSettings):
             )
             raise ValueError(msg)
         return prefix
+
+    @field_validator("observability_token")
+    @classmethod
+    def _token_without_surrounding_whitespace(cls, token: SecretStr | None) -> SecretStr | None:
+        # A token read from a file or a secret usually ends in a newline that no client sends: kept,
+        # it would never match while /health reported the API enabled. Clients' tokens are stripped
+        # too; a token of whitespace only is no token (the API stays closed).
+        if token is None:
+            return None
+        stripped = token.get_secret_value().strip()
+        return SecretStr(stripped) if stripped else None
