@@ -20,8 +20,8 @@ from typing import Any
 
 from opentelemetry import trace
 
-from aurum.observability import catalog
 from aurum.observability.log_context import current_context
+from aurum.observability.log_fields import LOG_FIELDS
 from aurum.observability.log_values import json_form
 from aurum.observability.redaction import redact_field, redact_string
 
@@ -92,7 +92,7 @@ _CHECK_BY_TYPE: dict[tuple[str, ...], Callable[[object], bool]] = {
     ("string",): _is_text,
     ("number",): _is_duration,
 }
-_ACCEPTS = {field.name: _CHECK_BY_TYPE[field.json_types] for field in catalog.LOG_FIELDS} | dict.fromkeys(
+_ACCEPTS = {field.name: _CHECK_BY_TYPE[field.json_types] for field in LOG_FIELDS} | dict.fromkeys(
     SHIM_FIELDS, _never
 )
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
-from aurum.observability import catalog
+from aurum.observability import slo_contract
 from aurum.observability.metric_reading import Sample, bucket_counts, sum_matching
 from aurum.observability.slo_catalog import FreshnessSLI, LatencySLI, RatioSLI, SLODefinition
 from aurum.observability.slo_prometheus import PrometheusError, query_slo_series
@@ -206,10 +206,10 @@ def evaluate_from_samples(
 
 def _from_series(slo: SLODefinition, series: SLOSeries | None, alert_threshold: float) -> SLOStatus:
     values = series.values if series is not None else {}
-    error_ratio = values.get(catalog.slo_error_ratio(f"{slo.period_days}d"))
-    remaining = values.get(catalog.SLO_PERIOD_BUDGET_REMAINING)
-    current = values.get(catalog.SLO_CURRENT_BURN_RATE)
-    period = values.get(catalog.SLO_PERIOD_BURN_RATE)
+    error_ratio = values.get(slo_contract.slo_error_ratio(f"{slo.period_days}d"))
+    remaining = values.get(slo_contract.SLO_PERIOD_BUDGET_REMAINING)
+    current = values.get(slo_contract.SLO_CURRENT_BURN_RATE)
+    period = values.get(slo_contract.SLO_PERIOD_BURN_RATE)
     return SLOStatus(
         name=slo.name,
         service=slo.service,
