@@ -307,6 +307,20 @@ def test_log_operation_cancellation_is_not_a_failure(logs):
         asyncio.run(cancelled())
     assert logs[-1]["message"] == "poll cancelled"
     assert logs[-1]["level"] == "WARNING"
+    assert logs[-1]["error_type"] == "asyncio.exceptions.CancelledError"  # qualified, as everywhere
+
+
+class Outer:
+    class NestedError(Exception):
+        """A nested exception class: its qualified name is Outer.NestedError."""
+
+
+def test_a_log_line_and_its_span_name_an_exception_the_same_way(logs, spans):
+    log = get_logger("ops")
+    with pytest.raises(Outer.NestedError), log_operation(log, "nested"), trace_operation("nested"):
+        raise Outer.NestedError("x")
+    (span,) = spans.finished()
+    assert logs[-1]["error_type"] == span.attributes["error.type"] == f"{__name__}.Outer.NestedError"
 
 
 def test_the_schema_rejects_what_the_shim_never_writes(log_validator):

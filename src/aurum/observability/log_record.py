@@ -24,6 +24,7 @@ from aurum.observability.log_context import current_context
 from aurum.observability.log_fields import LOG_FIELDS
 from aurum.observability.log_values import json_form
 from aurum.observability.redaction import redact_field, redact_string
+from aurum.observability.span_scope import error_type
 
 __all__ = [
     "ERROR_FIELDS",
@@ -115,12 +116,9 @@ def _add_fields(record: dict[str, Any], fields: Mapping[str, Any], renamed: froz
 
 def add_exception(event: dict[str, Any], exc: BaseException) -> None:
     """The record's error fields for ``exc``: qualified type, message and formatted stack (redacted)."""
-    kind = type(exc)
-    event["error_type"] = (
-        kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
-    )
+    event["error_type"] = error_type(exc)
     event["error_message"] = redact_string(str(exc))
-    event["stack"] = redact_string("".join(traceback.format_exception(kind, exc, exc.__traceback__)))
+    event["stack"] = redact_string("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
 
 
 _NO_RENAMES: frozenset[str] = frozenset()

@@ -35,7 +35,7 @@ from aurum.observability import runtime
 from aurum.observability.catalog import UNMATCHED_ROUTE
 from aurum.observability.log_context import reset_context, set_request_context
 from aurum.observability.logging_setup import ensure_configured, make_logger
-from aurum.observability.span_scope import error_type
+from aurum.observability.span_scope import error_type, mark_failed
 
 if TYPE_CHECKING:
     from aurum.observability.settings import ObservabilitySettings
@@ -256,9 +256,7 @@ class ObservabilityMiddleware:
                     span.set_attribute("http.route", route)
                     span.update_name(f"{method} {route}")
                 if isinstance(failure, Exception):
-                    span.record_exception(failure)
-                    span.set_attribute("error.type", error_type(failure))
-                    span.set_status(Status(StatusCode.ERROR, f"{type(failure).__name__}: {failure}"))
+                    mark_failed(span, failure)
                 elif failure is None and status >= 500:
                     # Server spans are errors on 5xx only; a 4xx is the client's error (semconv).
                     span.set_attribute("error.type", str(status))

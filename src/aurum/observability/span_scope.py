@@ -20,13 +20,24 @@ if TYPE_CHECKING:
 
     from opentelemetry.util.types import Attributes
 
-__all__ = ["SpanScope", "error_type"]
+__all__ = ["SpanScope", "error_type", "mark_failed"]
 
 
 def error_type(exc: BaseException) -> str:
-    """The semantic-conventions ``error.type`` of an exception: its fully qualified class name."""
+    """The semantic-conventions ``error.type`` of an exception: its fully qualified class name.
+
+    The one definition: span attributes and the log record's ``error_type`` field both use it, so a
+    log line and its span name an exception the same way.
+    """
     kind = type(exc)
     return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+
+
+def mark_failed(span: Span, exc: Exception) -> None:
+    """Record ``exc`` on ``span`` as the conventions ask: an ``exception`` event, ``error.type``, ERROR."""
+    span.record_exception(exc)
+    span.set_attribute("error.type", error_type(exc))
+    span.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
 
 
 class SpanScope:
@@ -86,9 +97,7 @@ class SpanScope:
         try:
             # Only Exception is an error: GeneratorExit, KeyboardInterrupt and CancelledError are not.
             if isinstance(exc, Exception) and span.is_recording():
-                span.record_exception(exc)
-                span.set_attribute("error.type", error_type(exc))
-                span.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
+                mark_failed(span, exc)
             # Still current here, so what _finish logs carries this span's trace id.
             self._finish(exc, time.perf_counter() - self._started)
         finally:
