@@ -83,7 +83,7 @@ def test_ten_thousand_requests_at_concurrency_50():
     app = make_app()
     sink = CountingSink()
     previous_stream, previous_level = SINK.stream, logging.getLogger().level
-    SINK.stream = sink  # type: ignore[assignment]
+    SINK.stream = sink
     logging.getLogger().setLevel(logging.INFO)  # AURUM_LOG_LEVEL's default
     # The load generator's own per-request INFO lines would pile up in pytest's log capture.
     client_log = logging.getLogger("httpx")

@@ -33,12 +33,12 @@ def test_every_catalog_metric_is_registered_with_its_type_labels_and_buckets():
     for metric in catalog.METRICS:
         guarded = metrics.metric(metric)
         collector = guarded.collector
-        assert collector._labelnames == metric.label_names  # type: ignore[attr-defined]
+        assert collector._labelnames == metric.label_names  # type: ignore[attr-defined]  # prometheus_client internals: no public accessor
         expected = {MetricType.COUNTER: Counter, MetricType.HISTOGRAM: Histogram}.get(metric.type)
         if expected is not None:
             assert isinstance(collector, expected)
         if metric.type is MetricType.HISTOGRAM:
-            assert tuple(collector._upper_bounds[:-1]) == metric.buckets  # type: ignore[attr-defined]
+            assert tuple(collector._upper_bounds[:-1]) == metric.buckets  # type: ignore[attr-defined]  # as above
         child = guarded.labels(*[label.values[0] for label in metric.labels])
         if metric.type is MetricType.COUNTER:
             child.inc()
@@ -137,7 +137,7 @@ def test_default_cap_is_1000_label_sets_and_the_excess_folds_and_is_counted(metr
     name = catalog.BUSINESS_TRANSACTIONS_TOTAL.name
     series = [
         sample
-        for family in metrics.registry.collect()  # type: ignore[union-attr]
+        for family in metrics.registry.collect()  # type: ignore[union-attr]  # isolated registries always have one
         for sample in family.samples
         if sample.name == name
     ]
@@ -160,7 +160,7 @@ def test_tenants_have_their_own_cap_of_100_and_bounded_labels_survive_folding(me
     # Every request is still counted with its status, so a 5xx error-rate SLO stays exact.
     total = sum(
         sample.value
-        for family in metrics.registry.collect()  # type: ignore[union-attr]
+        for family in metrics.registry.collect()  # type: ignore[union-attr]  # isolated registries always have one
         for sample in family.samples
         if sample.name == name and sample.labels["status"] == "503"
     )

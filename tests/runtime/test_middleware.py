@@ -194,7 +194,7 @@ def test_non_http_scopes_pass_straight_through():
     async def app(scope: Any, receive: Any, send: Any) -> None:
         seen.append(scope["type"])
 
-    asyncio.run(ObservabilityMiddleware(app)({"type": "lifespan"}, None, None))  # type: ignore[arg-type]
+    asyncio.run(ObservabilityMiddleware(app)({"type": "lifespan"}, None, None))  # type: ignore[arg-type]  # never called for a lifespan scope
     assert seen == ["lifespan"]
 
 

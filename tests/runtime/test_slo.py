@@ -76,8 +76,8 @@ def test_the_manifest_format_of_the_build_contract_is_read_exactly(tmp_path):
     assert [slo.name for slo in slos] == ["api-availability", "api-latency", "data-freshness", "custom"]
     assert slos[0].objective == Decimal("0.999")
     assert slos[0].error_budget == Decimal("0.001")
-    assert slos[1].sli.threshold_seconds == Decimal("0.5")  # type: ignore[union-attr]
-    assert slos[0].sli.bad == (Matcher(label="status", op="=~", value="5.."),)  # type: ignore[union-attr]
+    assert slos[1].sli.threshold_seconds == Decimal("0.5")  # type: ignore[union-attr]  # a LatencySLI here
+    assert slos[0].sli.bad == (Matcher(label="status", op="=~", value="5.."),)  # type: ignore[union-attr]  # a RatioSLI
     # Round trip: what we serve is what the build wrote.
     assert json.loads(SLOManifest(slos=slos).model_dump_json())["slos"][0]["sli"]["bad"] == [
         ["status", "=~", "5.."]
@@ -126,7 +126,7 @@ def test_defaults_are_the_six_spec_slos_with_settings_overrides():
         "cache-hit-rate": "0.90",
     }
     assert {slo.period_days for slo in slos.values()} == {30}
-    assert {slo.sli.metric for slo in slos.values()} <= {m.name for m in catalog.METRICS}  # type: ignore[union-attr]
+    assert {slo.sli.metric for slo in slos.values()} <= {m.name for m in catalog.METRICS}  # type: ignore[union-attr]  # no PromQL SLI among the defaults
     overridden = {
         slo.name: slo
         for slo in default_slos(
@@ -138,7 +138,7 @@ def test_defaults_are_the_six_spec_slos_with_settings_overrides():
         )
     }
     assert overridden["api-availability"].objective == Decimal("0.9995")
-    assert overridden["api-latency"].sli.threshold_seconds == Decimal("0.25")  # type: ignore[union-attr]
+    assert overridden["api-latency"].sli.threshold_seconds == Decimal("0.25")  # type: ignore[union-attr]  # a LatencySLI
     assert overridden["scenario-runs"].objective == Decimal("0.97")
 
 
@@ -271,5 +271,6 @@ def test_grafana_expressions_parse_as_promql():
 
 def test_collect_samples_reads_a_registry(metrics):
     metrics.record_http_request("GET", "/a", 200, "", 0.1)
-    names = {sample.name for sample in collect_samples(metrics.registry)}  # type: ignore[arg-type]
+    assert metrics.registry is not None  # isolated registries always have one
+    names = {sample.name for sample in collect_samples(metrics.registry)}
     assert "aurum_http_requests_total" in names

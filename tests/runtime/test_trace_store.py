@@ -151,7 +151,7 @@ def test_snapshots_do_not_change_when_the_store_does():
 def test_otlp_json_export_is_a_valid_export_request():
     with captured_spans() as spans:
         try:
-            with trace_operation("handler", count=3, ratio=0.5, ok=True, tags=["a", "b"]):  # noqa: SIM117
+            with trace_operation("handler", count=3, ratio=0.5, ok=True, tags=["a", "b"]):  # noqa: SIM117 - a child span inside a parent, as an application nests them
                 with trace_database_query("select", "curve"):
                     raise RuntimeError("boom")
         except RuntimeError:

@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, MutableMapping
-from typing import Any, TextIO
+from typing import Any, Protocol
 
 import structlog
 
@@ -22,16 +22,32 @@ from aurum.observability.log_record import finish, render_console, render_json
 from aurum.observability.redaction import redact_arguments
 from aurum.observability.settings import ObservabilitySettings
 
-__all__ = ["SINK", "AurumLogger", "LogSink", "configure_logging", "ensure_configured", "make_logger"]
+__all__ = [
+    "SINK",
+    "AurumLogger",
+    "LineStream",
+    "LogSink",
+    "configure_logging",
+    "ensure_configured",
+    "make_logger",
+]
 
 Renderer = Callable[[dict[str, Any]], str]
+
+
+class LineStream(Protocol):
+    """What the sink writes to: any text stream, or anything with ``write`` and ``flush``."""
+
+    def write(self, text: str, /) -> object: ...
+
+    def flush(self) -> object: ...
 
 
 class LogSink:
     """Where rendered lines go: a stream (stdout unless configured) and the renderer in force."""
 
     def __init__(self) -> None:
-        self.stream: TextIO | None = None
+        self.stream: LineStream | None = None
         self.render: Renderer = render_json
         self._lock = threading.Lock()
 
@@ -193,7 +209,7 @@ _config_lock = threading.Lock()
 def configure_logging(
     settings: ObservabilitySettings | None = None,
     *,
-    stream: TextIO | None = None,
+    stream: LineStream | None = None,
     configure_structlog: bool = True,
 ) -> None:
     """Install the pipeline: level, format, stdlib bridge on the root logger, structlog defaults.

@@ -12,10 +12,8 @@ Per request it:
 * records ``aurum_http_requests_total`` and ``aurum_http_request_duration_seconds`` by route
   template, read from the router's ``scope["route"]`` after routing (never the raw path; requests
   that matched no route share one label value);
-* counts a request at the status it actually sent: an exception after the response started keeps
-  that status (the span and the access log still record the exception); an unhandled exception
-  before any response counts as 500, and a cancellation before any response (``CancelledError``: the
-  client went away) as 499, logged at WARNING rather than as an error. Either is re-raised;
+* counts a request at the status it sent; before any response, an exception counts as 500 and a
+  cancellation (the client went away) as 499, logged at WARNING. Exceptions are always re-raised;
 * skips its own metrics and health paths entirely.
 """
 
@@ -38,6 +36,10 @@ from aurum.observability.logging_setup import ensure_configured, make_logger
 from aurum.observability.span_scope import error_type, mark_failed
 
 if TYPE_CHECKING:
+    from contextvars import Token
+
+    from opentelemetry.context import Context
+
     from aurum.observability.settings import ObservabilitySettings
 
 __all__ = [
@@ -206,7 +208,7 @@ class ObservabilityMiddleware:
     @staticmethod
     def _start_span(
         scope: Scope, method: str, traced_headers: dict[str, str] | None, request_id: str, tenant: str | None
-    ) -> tuple[trace.Span, object | None]:
+    ) -> tuple[trace.Span, Token[Context] | None]:
         """The request's server span, and the context token when this middleware opened it."""
         current = trace.get_current_span()
         if current.is_recording() and getattr(current, "kind", None) is SpanKind.SERVER:
@@ -237,7 +239,7 @@ class ObservabilityMiddleware:
     @staticmethod
     def _end_span(
         span: trace.Span,
-        token: object | None,
+        token: Token[Context] | None,
         *,
         method: str,
         route: str,
@@ -263,7 +265,7 @@ class ObservabilityMiddleware:
                     span.set_status(Status(StatusCode.ERROR))
         finally:
             span.end()
-            context_api.detach(token)  # type: ignore[arg-type]
+            context_api.detach(token)
 
     def _access_log(
         self,

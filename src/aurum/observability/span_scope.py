@@ -16,8 +16,10 @@ from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 if TYPE_CHECKING:
+    from contextvars import Token
     from types import TracebackType
 
+    from opentelemetry.context import Context
     from opentelemetry.util.types import Attributes
 
 __all__ = ["SpanScope", "error_type", "mark_failed"]
@@ -64,7 +66,7 @@ class SpanScope:
         self._attributes = attributes
         self._parent = parent
         self._span: Span = trace.INVALID_SPAN
-        self._token: object = None
+        self._token: Token[Context] | None = None
         self._started = 0.0
 
     @property
@@ -101,7 +103,8 @@ class SpanScope:
             # Still current here, so what _finish logs carries this span's trace id.
             self._finish(exc, time.perf_counter() - self._started)
         finally:
-            context_api.detach(self._token)  # type: ignore[arg-type]
+            if self._token is not None:
+                context_api.detach(self._token)
             span.end()
 
     async def __aenter__(self) -> SpanScope:
