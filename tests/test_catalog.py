@@ -83,15 +83,36 @@ def test_invalid_prefix_is_refused_with_the_variable_named() -> None:
     assert "AURUM_METRICS_PREFIX" in done.stderr
 
 
-def test_catalog_imports_only_the_standard_library() -> None:
-    tree = ast.parse(Path(catalog.__file__).read_text())
+DATA_MODULES = ("catalog", "slo_contract", "log_fields")
+
+
+@pytest.mark.parametrize("module", DATA_MODULES)
+def test_catalog_imports_only_the_standard_library(module: str) -> None:
+    """The catalog and its two data modules import the standard library and each other, nothing else."""
+    tree = ast.parse((Path(catalog.__file__).parent / f"{module}.py").read_text())
     imported = {
-        (node.module if isinstance(node, ast.ImportFrom) else alias.name).split(".")[0]
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
         for node in ast.walk(tree)
         if isinstance(node, ast.Import | ast.ImportFrom)
         for alias in node.names
     }
-    assert imported <= set(sys.stdlib_module_names) | {"__future__"}, imported
+    siblings = {f"aurum.observability.{name}" for name in DATA_MODULES}
+    outside = {
+        name
+        for name in imported
+        if name not in siblings and name.split(".")[0] not in sys.stdlib_module_names
+    }
+    assert outside <= {"__future__"}, outside
+
+
+def test_catalog_re_exports_the_slo_contract_and_log_fields() -> None:
+    from aurum.observability import log_fields, slo_contract
+
+    for name in slo_contract.__all__:
+        assert getattr(catalog, name) is getattr(slo_contract, name), name
+    assert catalog.LOG_FIELDS is log_fields.LOG_FIELDS
+    assert catalog.LogField is log_fields.LogField
+    assert catalog.slo_error_ratio("5m") == "slo:sli_error:ratio_rate5m"
 
 
 def test_counters_end_in_total_and_histograms_have_buckets() -> None:

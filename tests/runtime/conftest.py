@@ -21,6 +21,8 @@ from aurum.observability.testing import (
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from jsonschema import Draft202012Validator
+
     from aurum.observability.instruments import AurumMetrics
 
 TOKEN = "test-token-5f2c9a"
@@ -58,7 +60,7 @@ def logs() -> Iterator[CapturedLogs]:
 
 
 @pytest.fixture
-def log_validator():  # type: ignore[no-untyped-def]
+def log_validator() -> Draft202012Validator:
     """A Draft 2020-12 validator of the published log schema, checking formats too."""
     import jsonschema
 

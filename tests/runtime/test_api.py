@@ -223,7 +223,9 @@ def test_slos_from_prometheus_read_the_output_contract(client, prometheus):
     FakePrometheus.result = [
         series("slo:sli_error:ratio_rate30d", "api-availability", "0.0005"),
         series("slo:period_error_budget_remaining:ratio", "api-availability", "0.5"),
-        series("slo:current_burn_rate:ratio", "api-availability", "0.4"),
+        series("slo:period_burn_rate:ratio", "api-availability", "0.5"),
+        # A five-minute spike: information beside the status, not a reason to change it.
+        series("slo:current_burn_rate:ratio", "api-availability", "14.4"),
         series("slo:objective:ratio", "api-availability", "0.999"),
         series("slo:sli_error:ratio_rate30d", "api-latency", "0.2"),
         series("slo:period_error_budget_remaining:ratio", "api-latency", "-3"),
@@ -234,8 +236,16 @@ def test_slos_from_prometheus_read_the_output_contract(client, prometheus):
     assert len(FakePrometheus.queries) == 1
     assert "slo:period_error_budget_remaining:ratio" in FakePrometheus.queries[0]
     by_name = {slo["name"]: slo for slo in body["slos"]}
-    assert by_name["api-availability"]["sli_value"] == pytest.approx(0.9995)
-    assert by_name["api-availability"]["status"] == "met"
+    availability = by_name["api-availability"]
+    assert availability["sli_value"] == pytest.approx(0.9995)
+    assert availability["status"] == "met"
+    assert availability["current_burn_rate"] == pytest.approx(14.4)
+    assert availability["period_burn_rate"] == pytest.approx(0.5)
+    assert availability["burn_rate"] == availability["period_burn_rate"]
+    assert "burning 14.4x faster than sustainable right now" in availability["detail"]
+    # Only the period's budget was recorded: no burn rate is made up from another series.
+    assert by_name["api-latency"]["current_burn_rate"] is None
+    assert by_name["api-latency"]["period_burn_rate"] is None
     assert by_name["api-availability"]["window"] == "30d"
     assert by_name["api-latency"]["status"] == "breached"
     assert by_name["cache-hit-rate"]["status"] == "no_data"
@@ -258,3 +268,20 @@ def test_slos_come_from_the_build_manifest_when_configured(client, tmp_path: Pat
         body = client.get("/v1/observability/slos", headers=AUTH).json()
         assert [slo["name"] for slo in body["slos"]] == ["edge-availability"]
         assert client.get("/v1/observability/slos/edge-availability", headers=AUTH).status_code == 200
+
+
+def test_a_configured_token_with_a_trailing_newline_still_matches(client, monkeypatch):
+    # As read from a token file or a mounted secret.
+    monkeypatch.setenv("AURUM_OBSERVABILITY_TOKEN", TOKEN + "\n")
+    from_file = ObservabilitySettings().observability_token
+    assert from_file is not None
+    with override_settings(observability_token=from_file):
+        assert client.get("/v1/observability/health").json()["api_enabled"] is True
+        assert client.get("/v1/observability/traces", headers=AUTH).status_code == 200
+
+
+def test_a_token_of_whitespace_only_is_no_token(client):
+    assert ObservabilitySettings(observability_token=" \n").observability_token is None
+    with override_settings(observability_token=" \n"):
+        assert client.get("/v1/observability/health").json()["api_enabled"] is False
+        assert client.get("/v1/observability/traces", headers=AUTH).status_code == 403

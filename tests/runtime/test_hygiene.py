@@ -9,6 +9,7 @@ metric, and reports which forbidden modules got imported.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -39,7 +40,7 @@ with isolated_registry() as metrics, captured_spans() as spans, capture_logs() a
     check_slo_status()
     get_slo_dashboard_config().generate_grafana_dashboard()
 try:
-    import fastapi  # noqa: F401
+    import fastapi  # noqa: F401 - only whether it imports matters
     fastapi_installed = True
 except ImportError:
     fastapi_installed = False
@@ -103,3 +104,19 @@ def test_runtime_imports_in_a_clean_environment_without_build_tools(tmp_path: Pa
     assert report["spans"] == ["scenario.create"]
     assert report["count"] == 1.0
     assert sys.executable != str(python)
+
+
+SUPPRESSION = re.compile(r"#\s*(?:type:\s*ignore|noqa)\b")
+# The rule code(s), then the reason after a "-" (noqa style) or a second "#" (type-ignore style).
+EXPLAINED = re.compile(r"#\s*(?:type:\s*ignore\[[^\]]+\]|noqa:\s*[A-Z0-9]+(?:,\s*[A-Z0-9]+)*)\s*(?:-|#)\s*\S")
+
+
+def test_every_type_ignore_and_noqa_carries_its_reason():
+    unexplained = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for directory in (ROOT / "src" / "aurum" / "observability", ROOT / "tests" / "runtime")
+        for path in sorted(directory.rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if SUPPRESSION.search(line) and not EXPLAINED.search(line)
+    ]
+    assert unexplained == []

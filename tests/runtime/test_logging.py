@@ -9,12 +9,17 @@ import logging
 import math
 import re
 
+import jsonschema
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from aurum.observability import catalog
 from aurum.observability.enhanced_logging import bound_context, configure_logging, get_logger, log_operation
 from aurum.observability.log_schema import LOG_RECORD_SCHEMA
 from aurum.observability.logging_setup import SINK
 from aurum.observability.settings import ObservabilitySettings
+from aurum.observability.testing import capture_logs
 from aurum.observability.tracing_enhanced import trace_operation
 
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
@@ -58,6 +63,105 @@ def test_explicit_keywords_win_over_bound_context(logs):
     with bound_context(tenant_id="from-context"):
         get_logger("x").info("m", tenant_id="explicit")
     assert logs[-1]["tenant_id"] == "explicit"
+
+
+def test_caller_keywords_cannot_overwrite_the_records_own_fields(logs, spans, log_validator):
+    with trace_operation("work") as scope:
+        get_logger("aurum.test").error(
+            "x",
+            level="high",
+            timestamp="yesterday",
+            trace_id="token=SECRET",
+            span_id="Bearer SECRET",
+            logger="someone.else",
+            message="password=SECRET",
+            duration_ms="slow",
+        )
+    record = logs[-1]
+    context = scope.span.get_span_context()
+    assert record["level"] == "ERROR"
+    assert TIMESTAMP.match(record["timestamp"])
+    assert record["message"] == "x"
+    assert record["logger"] == "aurum.test"
+    assert record["trace_id"] == format(context.trace_id, "032x")
+    assert record["span_id"] == format(context.span_id, "016x")
+    # The caller's values are kept, renamed, and redacted like any other field.
+    assert record["caller_level"] == "high"
+    assert record["caller_timestamp"] == "yesterday"
+    assert record["caller_trace_id"] == "token=[REDACTED]"
+    assert record["caller_span_id"] == "Bearer [REDACTED]"
+    assert record["caller_logger"] == "someone.else"
+    assert record["caller_message"] == "password=[REDACTED]"
+    assert record["caller_duration_ms"] == "slow"
+    assert "SECRET" not in json.dumps(record)
+    log_validator.validate(record)
+
+
+def test_bound_values_context_and_stdlib_extra_are_renamed_too(logs, log_validator):
+    with bound_context(level="from-context"):
+        get_logger("aurum.test").bind(trace_id="token=SECRET").info("bound")
+    logging.getLogger("thirdparty").warning("extra", extra={"span_id": "token=SECRET", "timestamp": 0})
+    bound, extra = logs[-2:]
+    assert (bound["level"], bound["caller_level"], bound["caller_trace_id"]) == (
+        "INFO",
+        "from-context",
+        "token=[REDACTED]",
+    )
+    assert "trace_id" not in bound
+    assert (extra["caller_span_id"], extra["caller_timestamp"]) == ("token=[REDACTED]", 0)
+    assert "span_id" not in extra
+    for record in (bound, extra):
+        log_validator.validate(record)
+
+
+def test_a_renamed_field_does_not_overwrite_a_callers_field_of_that_name(logs):
+    get_logger("aurum.test").info("m", level="a", caller_level="b")
+    assert (logs[-1]["caller_level"], logs[-1]["caller_caller_level"]) == ("b", "a")
+
+
+def test_error_fields_are_the_exceptions_and_a_callers_are_renamed(logs, log_validator):
+    get_logger("aurum.test").error("failed", exc_info=KeyError("k"), error_type="mine", stack=3)
+    record = logs[-1]
+    assert record["error_type"] == "KeyError"
+    assert record["caller_error_type"] == "mine"
+    assert record["caller_stack"] == 3
+    assert record["stack"].startswith("KeyError")
+    log_validator.validate(record)
+
+
+@pytest.mark.parametrize("value", [-1, True, math.inf, "12", None])
+def test_duration_ms_is_kept_only_as_the_schema_publishes_it(logs, log_validator, value):
+    get_logger("aurum.test").info("m", duration_ms=value)
+    record = logs[-1]
+    assert "duration_ms" not in record
+    assert "caller_duration_ms" in record
+    log_validator.validate(record)
+
+
+_VALIDATOR = jsonschema.Draft202012Validator(
+    LOG_RECORD_SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+)
+_field_names = st.sampled_from([field.name for field in catalog.LOG_FIELDS] + ["exc_info", "rows"])
+_json_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=8),
+    st.lists(st.integers(), max_size=2),
+)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(fields=st.dictionaries(_field_names, _json_values, max_size=6), stdlib=st.booleans())
+def test_every_line_validates_against_the_published_schema_whatever_the_caller_passes(fields, stdlib):
+    with capture_logs() as logs, bound_context(request_id=7):
+        if stdlib:
+            extra = {key: value for key, value in fields.items() if key not in ("message", "exc_info")}
+            logging.getLogger("thirdparty").warning("m", extra=extra)
+        else:
+            get_logger("aurum.schema").warning("m", **fields)
+    _VALIDATOR.validate(logs[-1])
 
 
 def test_stdlib_logging_from_third_party_code_is_the_same_json(logs, log_validator):
@@ -203,6 +307,20 @@ def test_log_operation_cancellation_is_not_a_failure(logs):
         asyncio.run(cancelled())
     assert logs[-1]["message"] == "poll cancelled"
     assert logs[-1]["level"] == "WARNING"
+    assert logs[-1]["error_type"] == "asyncio.exceptions.CancelledError"  # qualified, as everywhere
+
+
+class Outer:
+    class NestedError(Exception):
+        """A nested exception class: its qualified name is Outer.NestedError."""
+
+
+def test_a_log_line_and_its_span_name_an_exception_the_same_way(logs, spans):
+    log = get_logger("ops")
+    with pytest.raises(Outer.NestedError), log_operation(log, "nested"), trace_operation("nested"):
+        raise Outer.NestedError("x")
+    (span,) = spans.finished()
+    assert logs[-1]["error_type"] == span.attributes["error.type"] == f"{__name__}.Outer.NestedError"
 
 
 def test_the_schema_rejects_what_the_shim_never_writes(log_validator):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from aurum.observability import catalog
 from aurum.observability.catalog import OVERFLOW_LABEL_VALUE, MetricType
-from aurum.observability.instruments import AurumMetrics
+from aurum.observability.instruments import AurumMetrics, GuardedMetric
 from aurum.observability.metrics import (
     REQUEST_LATENCY,
     Recorded,
@@ -32,12 +33,12 @@ def test_every_catalog_metric_is_registered_with_its_type_labels_and_buckets():
     for metric in catalog.METRICS:
         guarded = metrics.metric(metric)
         collector = guarded.collector
-        assert collector._labelnames == metric.label_names  # type: ignore[attr-defined]
+        assert collector._labelnames == metric.label_names  # type: ignore[attr-defined]  # prometheus_client internals: no public accessor
         expected = {MetricType.COUNTER: Counter, MetricType.HISTOGRAM: Histogram}.get(metric.type)
         if expected is not None:
             assert isinstance(collector, expected)
         if metric.type is MetricType.HISTOGRAM:
-            assert tuple(collector._upper_bounds[:-1]) == metric.buckets  # type: ignore[attr-defined]
+            assert tuple(collector._upper_bounds[:-1]) == metric.buckets  # type: ignore[attr-defined]  # as above
         child = guarded.labels(*[label.values[0] for label in metric.labels])
         if metric.type is MetricType.COUNTER:
             child.inc()
@@ -49,18 +50,67 @@ def test_every_catalog_metric_is_registered_with_its_type_labels_and_buckets():
         assert set(metric.series_names()) <= exposed, metric.name
 
 
-def test_labels_returns_the_same_cached_child_for_keywords_and_positions(metrics):
-    first = metrics.business_transactions.labels(
-        transaction="scenario_create", category="scenario", status="success"
-    )
-    again = metrics.business_transactions.labels(
-        status="success", category="scenario", transaction="scenario_create"
-    )
-    positional = metrics.business_transactions.labels("scenario_create", "scenario", "success")
-    assert first is again
-    assert positional is metrics.business_transactions.collector.labels(
-        "scenario_create", "scenario", "success"
-    )
+class CountingCalls:
+    """Stands in for ``target`` and counts the calls of its method ``name``."""
+
+    def __init__(self, target: object, name: str) -> None:
+        self.target = target
+        self.name = name
+        self.calls = 0
+
+    def __getattr__(self, attribute: str) -> Any:
+        found = getattr(self.target, attribute)
+        if attribute != self.name:
+            return found
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls += 1
+            return found(*args, **kwargs)
+
+        return counted
+
+
+def count_slow_path(guarded: GuardedMetric[Any]) -> tuple[CountingCalls, CountingCalls]:
+    """Wrap the guard's ``admit`` and the collector's ``labels``: what a cache hit must not call."""
+    guard = CountingCalls(guarded.guard, "admit")
+    collector = CountingCalls(guarded.collector, "labels")
+    guarded.guard = guard  # type: ignore[assignment]  # a stand-in with the same methods
+    guarded.collector = collector
+    return guard, collector
+
+
+def test_labels_are_cached_and_a_second_call_skips_the_guard_and_collector(metrics):
+    guarded = metrics.business_transactions
+    guard, collector = count_slow_path(guarded)
+    first = guarded.labels(transaction="scenario_create", category="scenario", status="success")
+    assert (guard.calls, collector.calls) == (1, 1)
+    assert guarded._children == {("scenario_create", "scenario", "success"): first}
+    # Keywords in another order and positions are the same key: served from the cache.
+    again = guarded.labels(status="success", category="scenario", transaction="scenario_create")
+    positional = guarded.labels("scenario_create", "scenario", "success")
+    assert again is first
+    assert positional is first
+    assert (guard.calls, collector.calls) == (1, 1)
+
+
+def test_a_single_label_is_cached_under_its_bare_value(metrics):
+    guarded = metrics.data_last_updated
+    guard, collector = count_slow_path(guarded)
+    first = guarded.labels(dataset="curves")
+    assert guarded._children == {"curves": first}
+    assert guarded.labels("curves") is first
+    assert (guard.calls, collector.calls) == (1, 1)
+
+
+def test_record_http_request_caches_both_children_of_a_request(metrics):
+    counter_guard, counter = count_slow_path(metrics.http_requests)
+    latency_guard, latency = count_slow_path(metrics.http_request_duration)
+    metrics.record_http_request("GET", "/a", 200, "acme", 0.1)
+    assert list(metrics._http_pairs) == [("GET", "/a", 200, "acme")]
+    metrics.record_http_request("GET", "/a", 200, "acme", 0.1)
+    assert [c.calls for c in (counter_guard, counter, latency_guard, latency)] == [1, 1, 1, 1]
+    labels = {"method": "GET", "path": "/a", "status": "200", "tenant_id": "acme"}
+    assert sample_value(metrics, "aurum_http_requests_total", **labels) == 2
 
 
 @pytest.mark.parametrize(
@@ -87,7 +137,7 @@ def test_default_cap_is_1000_label_sets_and_the_excess_folds_and_is_counted(metr
     name = catalog.BUSINESS_TRANSACTIONS_TOTAL.name
     series = [
         sample
-        for family in metrics.registry.collect()  # type: ignore[union-attr]
+        for family in metrics.registry.collect()  # type: ignore[union-attr]  # isolated registries always have one
         for sample in family.samples
         if sample.name == name
     ]
@@ -110,7 +160,7 @@ def test_tenants_have_their_own_cap_of_100_and_bounded_labels_survive_folding(me
     # Every request is still counted with its status, so a 5xx error-rate SLO stays exact.
     total = sum(
         sample.value
-        for family in metrics.registry.collect()  # type: ignore[union-attr]
+        for family in metrics.registry.collect()  # type: ignore[union-attr]  # isolated registries always have one
         for sample in family.samples
         if sample.name == name and sample.labels["status"] == "503"
     )

@@ -194,7 +194,7 @@ def test_non_http_scopes_pass_straight_through():
     async def app(scope: Any, receive: Any, send: Any) -> None:
         seen.append(scope["type"])
 
-    asyncio.run(ObservabilityMiddleware(app)({"type": "lifespan"}, None, None))  # type: ignore[arg-type]
+    asyncio.run(ObservabilityMiddleware(app)({"type": "lifespan"}, None, None))  # type: ignore[arg-type]  # never called for a lifespan scope
     assert seen == ["lifespan"]
 
 
@@ -205,3 +205,74 @@ def test_metrics_and_access_log_can_be_turned_off(metrics, spans, logs):
     assert requests_total(metrics, method="GET", path="/x", status="200", tenant_id="") is None
     assert not [record for record in logs if record["message"] == "request completed"]
     assert spans.finished() == ()
+
+
+# -- what a request counts as when it does not complete ------------------------------------------
+def call_directly(app: Any) -> None:
+    """One GET through the middleware as the server would make it, exceptions included."""
+    scope = {"type": "http", "method": "GET", "path": "/stream", "headers": [], "root_path": ""}
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Any) -> None:
+        return None
+
+    asyncio.run(ObservabilityMiddleware(app)(scope, receive, send))
+
+
+async def cancelled_before_responding(scope: Any, receive: Any, send: Any) -> None:
+    raise asyncio.CancelledError
+
+
+def failing_after_200(failure: BaseException) -> Any:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"partial", "more_body": True})
+        raise failure
+
+    return app
+
+
+def access_log(logs: Any) -> dict[str, Any]:
+    (line,) = [record for record in logs if record["logger"] == "aurum.observability.http"]
+    return line
+
+
+def test_a_request_cancelled_before_any_response_counts_as_499_not_500(metrics, spans, logs, log_validator):
+    with pytest.raises(asyncio.CancelledError):
+        call_directly(cancelled_before_responding)
+    labels = {"method": "GET", "path": UNMATCHED_ROUTE, "tenant_id": ""}
+    assert requests_total(metrics, status="499", **labels) == 1
+    assert requests_total(metrics, status="500", **labels) is None
+    line = access_log(logs)
+    assert (line["level"], line["message"], line["status"]) == ("WARNING", "request cancelled", 499)
+    assert line["error_type"] == "asyncio.exceptions.CancelledError"
+    log_validator.validate(line)
+    (span,) = spans.finished()
+    assert span.status.status_code is not StatusCode.ERROR
+    assert "http.response.status_code" not in span.attributes  # nothing was sent
+
+
+def test_an_exception_after_a_200_started_counts_the_200_that_was_sent(metrics, spans, logs):
+    with pytest.raises(RuntimeError, match="stream broke"):
+        call_directly(failing_after_200(RuntimeError("stream broke")))
+    labels = {"method": "GET", "path": UNMATCHED_ROUTE, "tenant_id": ""}
+    assert requests_total(metrics, status="200", **labels) == 1
+    assert requests_total(metrics, status="500", **labels) is None
+    line = access_log(logs)
+    assert (line["level"], line["message"], line["status"]) == ("ERROR", "request failed", 200)
+    assert line["error_type"] == "RuntimeError"
+    (span,) = spans.finished()
+    assert span.attributes["http.response.status_code"] == 200
+    assert span.status.status_code is StatusCode.ERROR
+
+
+def test_a_cancellation_after_a_200_started_counts_the_200_at_warning(metrics, spans, logs):
+    with pytest.raises(asyncio.CancelledError):
+        call_directly(failing_after_200(asyncio.CancelledError()))
+    labels = {"method": "GET", "path": UNMATCHED_ROUTE, "tenant_id": ""}
+    assert requests_total(metrics, status="200", **labels) == 1
+    assert requests_total(metrics, status="499", **labels) is None
+    line = access_log(logs)
+    assert (line["level"], line["message"], line["status"]) == ("WARNING", "request cancelled", 200)

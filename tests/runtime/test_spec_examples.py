@@ -133,7 +133,7 @@ def test_performance_monitoring_example(metrics):
 
 def test_settings_example_defaults_are_ours(monkeypatch):
     core = types.ModuleType("aurum.core")
-    core.AurumSettings = type("AurumSettings", (), {})  # type: ignore[attr-defined]
+    core.AurumSettings = type("AurumSettings", (), {})  # type: ignore[attr-defined]  # a stub module's attribute
     monkeypatch.setitem(sys.modules, "aurum.core", core)  # a stub: aurum.core is not this repository's
     ns: dict[str, Any] = {}
     run(PY["Settings Integration"], ns)

@@ -6,6 +6,8 @@ import base64
 import json
 
 from google.protobuf import json_format
+from opentelemetry import context as context_api
+from opentelemetry import propagate
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.trace import StatusCode
@@ -62,8 +64,21 @@ def test_spans_past_the_per_trace_cap_are_dropped_and_counted():
     trace = store.get(7)
     assert trace is not None
     assert len(trace.spans) == 1000
+    assert [span.span_id for span in trace.spans] == list(range(1, 1001))  # the first ones are kept
     assert trace.dropped_spans == 200
     assert store.dropped_spans == 200
+
+
+def test_the_root_ending_last_in_a_full_trace_is_kept_in_place_of_the_newest_child():
+    store = TraceStore(max_spans_per_trace=3)
+    for span_id in range(2, 7):  # children end first, as they do in a real trace
+        store.add(stored(7, span_id, parent=1))
+    store.add(stored(7, 1))
+    trace = store.get(7)
+    assert trace is not None
+    assert [span.span_id for span in trace.spans] == [2, 3, 1]
+    assert trace.root.span_id == 1
+    assert trace.dropped_spans == 3  # 5 and 6, then 4 for the root
 
 
 def test_cleanup_removes_traces_older_than_the_retention():
@@ -100,6 +115,28 @@ def test_the_store_records_what_the_sdk_ends_with_the_settings_limits():
         traces = store.traces()
     assert len(traces) == 2
     assert all(len(t.spans) == 3 and t.dropped_spans == 2 for t in traces)
+    assert all([span.name for span in t.spans] == ["child", "child", "root"] for t in traces)
+    assert all(t.root.name == "root" for t in traces)
+
+
+def test_a_root_continuing_a_remote_trace_is_kept_too():
+    remote = propagate.extract({"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"})
+    with captured_spans(tracing_max_spans_per_trace=2) as spans:
+        token = context_api.attach(remote)
+        try:
+            with trace_operation("server"):
+                for _ in range(3):
+                    with trace_operation("child"):
+                        pass
+        finally:
+            context_api.detach(token)
+        store = spans.store
+        assert store is not None
+        trace = store.get(0x0AF7651916CD43DD8448EB211C80319C)
+    assert trace is not None
+    assert [span.name for span in trace.spans] == ["child", "server"]
+    assert trace.root.name == "server"
+    assert trace.spans[-1].parent_span_id == 0xB7AD6B7169203331
 
 
 def test_snapshots_do_not_change_when_the_store_does():
@@ -114,7 +151,7 @@ def test_snapshots_do_not_change_when_the_store_does():
 def test_otlp_json_export_is_a_valid_export_request():
     with captured_spans() as spans:
         try:
-            with trace_operation("handler", count=3, ratio=0.5, ok=True, tags=["a", "b"]):  # noqa: SIM117
+            with trace_operation("handler", count=3, ratio=0.5, ok=True, tags=["a", "b"]):  # noqa: SIM117 - a child span inside a parent, as an application nests them
                 with trace_database_query("select", "curve"):
                     raise RuntimeError("boom")
         except RuntimeError:

@@ -176,9 +176,10 @@ def test_tracing_disabled_gives_no_spans_but_metrics_still_count():
 
 def test_otlp_exporter_is_added_when_the_endpoint_is_set(monkeypatch):
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")
-    tracing = build_tracing(ObservabilitySettings())
+    provider = build_tracing(ObservabilitySettings()).provider
+    assert provider is not None  # tracing is enabled by default
     try:
-        processors = tracing.provider._active_span_processor._span_processors  # type: ignore[union-attr]
+        processors = provider._active_span_processor._span_processors
         exporters = [
             type(p._batch_processor._exporter).__name__
             for p in processors
@@ -186,12 +187,13 @@ def test_otlp_exporter_is_added_when_the_endpoint_is_set(monkeypatch):
         ]
         assert exporters == ["OTLPSpanExporter"]
     finally:
-        tracing.provider.shutdown()  # type: ignore[union-attr]
+        provider.shutdown()
 
 
 def test_no_otlp_exporter_without_the_endpoint():
-    tracing = build_tracing(ObservabilitySettings())
-    processors = tracing.provider._active_span_processor._span_processors  # type: ignore[union-attr]
+    provider = build_tracing(ObservabilitySettings()).provider
+    assert provider is not None  # tracing is enabled by default
+    processors = provider._active_span_processor._span_processors
     assert not any(isinstance(p, BatchSpanProcessor) for p in processors)
 
 

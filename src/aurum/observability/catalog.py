@@ -4,8 +4,12 @@ Applications (through :mod:`aurum.observability.metrics`), the SLO and alert dec
 compiler and the dashboards all refer to the objects below rather than to strings, so renaming a
 metric here changes all of them together or fails the build.
 
-This module is pure data on purpose: it imports nothing beyond the standard library, so both the
-runtime shim and the build-time tools can depend on it without pulling in each other's packages.
+This module is pure data on purpose: it imports nothing beyond the standard library (and its two
+sibling data modules), so both the runtime shim and the build-time tools can depend on it without
+pulling in each other's packages. The SLO output-contract names live in
+:mod:`~aurum.observability.slo_contract` and the log record's fields in
+:mod:`~aurum.observability.log_fields`; both are re-exported here for the code that imports them
+from the catalog.
 """
 
 from __future__ import annotations
@@ -14,6 +18,20 @@ import os
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from aurum.observability.log_fields import LOG_FIELDS, LogField
+from aurum.observability.slo_contract import (
+    SLO_CURRENT_BURN_RATE,
+    SLO_ERROR_BUDGET,
+    SLO_INFO,
+    SLO_LABEL,
+    SLO_OBJECTIVE,
+    SLO_PERIOD_BUDGET_REMAINING,
+    SLO_PERIOD_BURN_RATE,
+    SLO_SERVICE_LABEL,
+    SLO_TIME_PERIOD,
+    slo_error_ratio,
+)
 
 __all__ = [
     "BUSINESS_TRANSACTIONS_TOTAL",
@@ -252,25 +270,6 @@ def metric_by_name(name: str) -> Metric | None:
     return family if family is not None and name in family.series_names() else None
 
 
-# The SLO output contract: series the rule compiler records and dashboards, the runtime API and
-# alerts read. Every one carries the labels ``slo`` and ``service`` (plus the SLO's own labels).
-SLO_LABEL = "slo"
-SLO_SERVICE_LABEL = "service"
-SLO_OBJECTIVE = "slo:objective:ratio"
-SLO_ERROR_BUDGET = "slo:error_budget:ratio"
-SLO_TIME_PERIOD = "slo:time_period:days"
-SLO_CURRENT_BURN_RATE = "slo:current_burn_rate:ratio"
-SLO_PERIOD_BURN_RATE = "slo:period_burn_rate:ratio"
-SLO_PERIOD_BUDGET_REMAINING = "slo:period_error_budget_remaining:ratio"
-SLO_INFO = "slo:info"
-"""Always 1; labels ``slo``, ``service``, ``objective``, ``period`` and ``description``."""
-
-
-def slo_error_ratio(window: str) -> str:
-    """The recorded SLI error ratio over ``window`` (a Prometheus duration such as ``5m`` or ``30d``)."""
-    return f"slo:sli_error:ratio_rate{window}"
-
-
 # --- Runtime additions: names the runtime shim emits beyond the application metrics above. ---
 # Kept out of METRICS on purpose: METRICS is what SLOs and dashboards may select from, while these
 # describe the shim itself.
@@ -297,51 +296,3 @@ CARDINALITY_OVERFLOW_TOTAL = Metric(
 )
 
 SELF_METRICS: tuple[Metric, ...] = (CARDINALITY_OVERFLOW_TOTAL,)
-
-
-@dataclass(frozen=True, slots=True)
-class LogField:
-    """One field of the structured log record; ``json_types`` are JSON Schema type names."""
-
-    name: str
-    description: str
-    json_types: tuple[str, ...]
-    required: bool = False
-    format: str | None = None
-
-
-LOG_TIMESTAMP = LogField(
-    "timestamp", "ISO 8601 UTC time with milliseconds.", ("string",), required=True, format="date-time"
-)
-LOG_LEVEL = LogField("level", "Upper-case level name.", ("string",), required=True)
-LOG_MESSAGE = LogField("message", "The log message.", ("string",), required=True)
-# Always written, but not required: records in the spec's own format (without it) stay valid.
-LOG_LOGGER = LogField("logger", "Dotted name of the emitting logger.", ("string",))
-LOG_REQUEST_ID = LogField("request_id", "X-Request-ID of the request being served.", ("string",))
-LOG_TENANT_ID = LogField("tenant_id", "Tenant the work is done for.", ("string",))
-LOG_COMPONENT = LogField("component", "Component tag (api, scenario, worker, ...).", ("string",))
-LOG_OPERATION = LogField("operation", "Operation being performed.", ("string",))
-LOG_DURATION_MS = LogField("duration_ms", "Duration of the operation in milliseconds.", ("number",))
-LOG_TRACE_ID = LogField("trace_id", "W3C trace id (32 hex digits) of the active span.", ("string",))
-LOG_SPAN_ID = LogField("span_id", "Span id (16 hex digits) of the active span.", ("string",))
-LOG_ERROR_TYPE = LogField("error_type", "Qualified type name of the exception.", ("string",))
-LOG_ERROR_MESSAGE = LogField("error_message", "Message of the exception.", ("string",))
-LOG_STACK = LogField("stack", "Formatted traceback of the exception.", ("string",))
-
-LOG_FIELDS: tuple[LogField, ...] = (
-    LOG_TIMESTAMP,
-    LOG_LEVEL,
-    LOG_MESSAGE,
-    LOG_LOGGER,
-    LOG_REQUEST_ID,
-    LOG_TENANT_ID,
-    LOG_COMPONENT,
-    LOG_OPERATION,
-    LOG_DURATION_MS,
-    LOG_TRACE_ID,
-    LOG_SPAN_ID,
-    LOG_ERROR_TYPE,
-    LOG_ERROR_MESSAGE,
-    LOG_STACK,
-)
-"""Every field the shim itself writes; callers' keyword context comes on top of these."""

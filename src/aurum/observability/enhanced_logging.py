@@ -14,6 +14,7 @@ from aurum.observability import runtime
 from aurum.observability.log_context import bind_context, bound_context, current_context, reset_context
 from aurum.observability.logging_setup import AurumLogger, configure_logging, ensure_configured, make_logger
 from aurum.observability.middleware import ObservabilityMiddleware, StructuredLoggingMiddleware
+from aurum.observability.span_scope import error_type
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -72,7 +73,7 @@ class LogOperation:
         else:
             # Cancellation and interpreter exit are not failures of the operation.
             self._bound.warning(
-                f"{self._operation} cancelled", duration_ms=duration_ms, error_type=type(exc).__name__
+                f"{self._operation} cancelled", duration_ms=duration_ms, error_type=error_type(exc)
             )
 
     async def __aenter__(self) -> AurumLogger:

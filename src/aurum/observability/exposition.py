@@ -25,7 +25,7 @@ __all__ = ["is_multiprocess", "metrics_json", "reading_registry", "render_metric
 def is_multiprocess() -> bool:
     """Whether prometheus_client runs in multiprocess mode in this process."""
     # The lower-case name is prometheus_client's deprecated spelling, still honoured by it.
-    legacy = os.environ.get("prometheus_multiproc_dir")  # noqa: SIM112
+    legacy = os.environ.get("prometheus_multiproc_dir")  # noqa: SIM112 - prometheus_client's spelling
     return bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or legacy)
 
 
@@ -48,7 +48,7 @@ def render_metrics(registry: CollectorRegistry | None, accept: str | None = None
     source = reading_registry(registry)
     if accept and "application/openmetrics-text" in accept:
         # The OpenMetrics writer is untyped in prometheus_client; it returns bytes.
-        body: bytes = openmetrics_exposition.generate_latest(source)  # type: ignore[no-untyped-call]
+        body: bytes = openmetrics_exposition.generate_latest(source)  # type: ignore[no-untyped-call]  # prometheus_client leaves its OpenMetrics exposition unannotated
         return body, openmetrics_exposition.CONTENT_TYPE_LATEST
     return prometheus_exposition.generate_latest(source), prometheus_exposition.CONTENT_TYPE_LATEST
 

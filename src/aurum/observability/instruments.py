@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.metrics import MetricWrapperBase
@@ -29,7 +29,8 @@ CollectorT = TypeVar("CollectorT", bound=MetricWrapperBase)
 
 # How each gauge merges across worker processes in multiprocess mode: the freshest timestamp wins,
 # pool connections add up over the workers that are alive.
-_GAUGE_MULTIPROCESS_MODE = {
+GaugeMode = Literal["max", "livesum"]
+_GAUGE_MULTIPROCESS_MODE: dict[str, GaugeMode] = {
     catalog.DATA_LAST_UPDATED_TIMESTAMP_SECONDS.name: "max",
     catalog.DB_POOL_CONNECTIONS.name: "livesum",
 }
@@ -42,7 +43,7 @@ def _build_collector(metric: Metric, registry: CollectorRegistry | None) -> Coun
     if metric.type is MetricType.HISTOGRAM:
         return Histogram(metric.name, metric.help, names, registry=registry, buckets=metric.buckets)
     mode = _GAUGE_MULTIPROCESS_MODE.get(metric.name, "livesum")
-    return Gauge(metric.name, metric.help, names, registry=registry, multiprocess_mode=mode)  # type: ignore[arg-type]
+    return Gauge(metric.name, metric.help, names, registry=registry, multiprocess_mode=mode)
 
 
 class GuardedMetric(Generic[CollectorT]):
@@ -74,7 +75,9 @@ class GuardedMetric(Generic[CollectorT]):
         else:
             if len(values) != len(self._names):
                 raise self._wrong_labels(values, kwargs)
-            key = raw = values
+            # The same key as the keyword path's, so both call styles share one cached child.
+            key = values if len(values) > 1 else values[0]
+            raw = values
         try:
             child = self._children.get(key)
         except TypeError:  # an unhashable label value: never cached, still recorded

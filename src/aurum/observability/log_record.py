@@ -14,20 +14,27 @@ import math
 import sys
 import time
 import traceback
-from collections.abc import Mapping
-from datetime import date, datetime
-from decimal import Decimal
-from enum import Enum
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
-from uuid import UUID
 
 from opentelemetry import trace
 
 from aurum.observability.log_context import current_context
-from aurum.observability.redaction import redact
+from aurum.observability.log_fields import LOG_FIELDS
+from aurum.observability.log_values import json_form
+from aurum.observability.redaction import redact_field, redact_string
+from aurum.observability.span_scope import error_type
 
-__all__ = ["finish", "render_console", "render_json", "timestamp"]
+__all__ = [
+    "ERROR_FIELDS",
+    "RENAMED_PREFIX",
+    "SHIM_FIELDS",
+    "finish",
+    "render_console",
+    "render_json",
+    "timestamp",
+]
 
 _ts_cache: tuple[int, str] = (-1, "")
 
@@ -57,68 +64,101 @@ def _exc_info(value: object) -> ExcInfo | None:
     return None
 
 
+# -- the record's own fields ----------------------------------------------------------------------
+SHIM_FIELDS = frozenset({"timestamp", "level", "message", "logger", "trace_id", "span_id"})
+"""Fields only the shim writes. A caller's field of one of these names (keyword, bound value, bound
+context or ``extra=``) is written as ``caller_<name>`` instead: it can neither pass for the record's
+own value nor skip redaction."""
+ERROR_FIELDS = frozenset({"error_type", "error_message", "stack"})
+"""Written by the shim for an exception; a caller's field of these names is renamed when it does."""
+RENAMED_PREFIX = "caller_"
+
+
+def _never(value: object) -> bool:
+    return False
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def _is_duration(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < math.inf
+
+
+# A caller's value may stand under a published field's name only if it is what the schema promises
+# there (a string for component, a non-negative number for duration_ms, ...); otherwise it is
+# renamed, so every line validates against the published schema whatever the caller passes.
+_CHECK_BY_TYPE: dict[tuple[str, ...], Callable[[object], bool]] = {
+    ("string",): _is_text,
+    ("number",): _is_duration,
+}
+_ACCEPTS = {field.name: _CHECK_BY_TYPE[field.json_types] for field in LOG_FIELDS} | dict.fromkeys(
+    SHIM_FIELDS, _never
+)
+
+
+def _free_name(key: str, record: Mapping[str, Any], fields: Mapping[str, Any]) -> str:
+    name = RENAMED_PREFIX + key
+    while name in record or name in fields:
+        name = RENAMED_PREFIX + name
+    return name
+
+
+def _add_fields(record: dict[str, Any], fields: Mapping[str, Any], renamed: frozenset[str]) -> None:
+    """Copy the caller's ``fields`` into ``record``, renamed where they clash and redacted."""
+    for key, value in fields.items():
+        accepts = _ACCEPTS.get(key)
+        if accepts is not None and (key in renamed or not accepts(value)):
+            key = _free_name(key, record, fields)  # noqa: PLW2901 - the renamed key replaces the clashing one
+        record[key] = redact_field(key, value)
+
+
 def add_exception(event: dict[str, Any], exc: BaseException) -> None:
-    """The record's error fields for ``exc``: qualified type, message and formatted stack."""
-    kind = type(exc)
-    event["error_type"] = (
-        kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
-    )
-    event["error_message"] = str(exc)
-    event["stack"] = "".join(traceback.format_exception(kind, exc, exc.__traceback__))
+    """The record's error fields for ``exc``: qualified type, message and formatted stack (redacted)."""
+    event["error_type"] = error_type(exc)
+    event["error_message"] = redact_string(str(exc))
+    event["stack"] = redact_string("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
 
 
-def finish(event: dict[str, Any], level: str, now: float) -> dict[str, Any]:
-    """The redacted record for ``event`` (a dict with ``message`` and ``logger``).
+_NO_RENAMES: frozenset[str] = frozenset()
+
+
+def finish(
+    fields: Mapping[str, Any], *, message: str, logger: str, level: str, now: float, exc_info: object = None
+) -> dict[str, Any]:
+    """The redacted record: the shim's own fields around the caller's ``fields``.
 
     Built in its published order: timestamp, level, message, logger, then the bound context
     (``request_id``, ``tenant_id``), then the caller's fields (which win over the context's values),
-    then trace ids and error fields.
+    then trace ids and, for ``exc_info`` (an exception, an ``exc_info`` tuple, or true for the one
+    being handled), the error fields. Only the values the shim generates itself (timestamp, level,
+    logger name, ids) skip redaction; see :data:`SHIM_FIELDS` for what happens to clashing names.
     """
     record: dict[str, Any] = {
         "timestamp": timestamp(now),
         "level": level,
-        "message": event.pop("message", ""),
-        "logger": event.pop("logger", "root"),
+        "message": redact_string(message),
+        "logger": logger,
     }
+    info = _exc_info(exc_info) if exc_info is not None else None
+    renamed = ERROR_FIELDS if info is not None else _NO_RENAMES
     context = current_context()
     if context:
-        record.update(context)
-    record.update(event)
+        _add_fields(record, context, renamed)
+    if fields:
+        _add_fields(record, fields, renamed)
     span_context = trace.get_current_span().get_span_context()
     if span_context.is_valid:
-        record.setdefault("trace_id", format(span_context.trace_id, "032x"))
-        record.setdefault("span_id", format(span_context.span_id, "016x"))
-    if "exc_info" in record:
-        info = _exc_info(record.pop("exc_info"))
-        if info is not None:
-            add_exception(record, info[1])
-    return redact(record)
+        record["trace_id"] = format(span_context.trace_id, "032x")
+        record["span_id"] = format(span_context.span_id, "016x")
+    if info is not None:
+        add_exception(record, info[1])
+    return record
 
 
 # -- rendering ------------------------------------------------------------------------------------
 _MAX_DEPTH = 32
-_MAX_REPR = 1000
-
-
-def _fallback(value: object) -> object:  # noqa: PLR0911 - one return per type reads best
-    """JSON form of a value json cannot encode; never raises (a log call must not crash)."""
-    try:
-        if isinstance(value, (datetime, date)):
-            return value.isoformat()
-        if isinstance(value, (Decimal, UUID)):
-            return str(value)
-        if isinstance(value, Enum):
-            return value.value
-        if isinstance(value, (set, frozenset)):
-            return sorted(value, key=repr)
-        if isinstance(value, (bytes, bytearray)):
-            return bytes(value).decode("utf-8", "replace")
-        if isinstance(value, BaseException):
-            return f"{type(value).__name__}: {value}"
-        text = repr(value)
-    except Exception:
-        return f"<unrepresentable {type(value).__qualname__}>"
-    return text if len(text) <= _MAX_REPR else text[:_MAX_REPR] + "..."
 
 
 def _plain(value: Any, depth: int, seen: set[int]) -> Any:
@@ -131,28 +171,29 @@ def _plain(value: Any, depth: int, seen: set[int]) -> Any:
         return "<max depth>"
     if id(value) in seen:
         return "<cycle>"
+    result: dict[str, Any] | list[Any]
     if isinstance(value, Mapping):
         seen.add(id(value))
         result = {str(key): _plain(item, depth + 1, seen) for key, item in value.items()}
     elif isinstance(value, (list, tuple)):
         seen.add(id(value))
-        result = [_plain(item, depth + 1, seen) for item in value]  # type: ignore[assignment]
+        result = [_plain(item, depth + 1, seen) for item in value]
     else:
-        fallback = _fallback(value)
+        fallback = json_form(value)
         return fallback if isinstance(fallback, str) else _plain(fallback, depth + 1, seen)
     seen.discard(id(value))
     return result
 
 
 _encode = json.JSONEncoder(
-    ensure_ascii=False, allow_nan=False, default=_fallback, separators=(",", ":")
+    ensure_ascii=False, allow_nan=False, default=json_form, separators=(",", ":")
 ).encode
 # JSONEncoder.encode builds a new C encoder on every call; building it once halves a line's
 # rendering time. No circular-reference markers (they would be state shared between threads): a
 # cycle ends in RecursionError, which sends the record down the slow path below like NaN does.
 _c_encoder = getattr(json.encoder, "c_make_encoder", None)
 _fast_encode = (
-    _c_encoder(None, _fallback, json.encoder.encode_basestring, None, ":", ",", False, False, False)
+    _c_encoder(None, json_form, json.encoder.encode_basestring, None, ":", ",", False, False, False)
     if _c_encoder is not None
     else None
 )

@@ -14,23 +14,40 @@ import sys
 import threading
 import time
 from collections.abc import Callable, MutableMapping
-from typing import Any, TextIO
+from typing import Any, Protocol
 
 import structlog
 
 from aurum.observability.log_record import finish, render_console, render_json
+from aurum.observability.redaction import redact_arguments
 from aurum.observability.settings import ObservabilitySettings
 
-__all__ = ["SINK", "AurumLogger", "LogSink", "configure_logging", "ensure_configured", "make_logger"]
+__all__ = [
+    "SINK",
+    "AurumLogger",
+    "LineStream",
+    "LogSink",
+    "configure_logging",
+    "ensure_configured",
+    "make_logger",
+]
 
 Renderer = Callable[[dict[str, Any]], str]
+
+
+class LineStream(Protocol):
+    """What the sink writes to: any text stream, or anything with ``write`` and ``flush``."""
+
+    def write(self, text: str, /) -> object: ...
+
+    def flush(self) -> object: ...
 
 
 class LogSink:
     """Where rendered lines go: a stream (stdout unless configured) and the renderer in force."""
 
     def __init__(self) -> None:
-        self.stream: TextIO | None = None
+        self.stream: LineStream | None = None
         self.render: Renderer = render_json
         self._lock = threading.Lock()
 
@@ -72,18 +89,24 @@ class _LineWriter:
 
 def _process(logger: Any, method: str, event: MutableMapping[str, Any]) -> str:
     """The whole pipeline as one structlog processor: finish the record, then render it."""
-    event["message"] = str(event.pop("event", ""))
-    event.setdefault("logger", logger.std.name)
-    positional = event.pop("positional_args", None)
+    fields = dict(event)  # structlog hands processors its own dict; copied so it stays untouched
+    message = str(fields.pop("event", ""))
+    positional = fields.pop("positional_args", None)
     if positional:
         try:
-            event["message"] %= positional
+            message %= redact_arguments(positional)
         except (TypeError, ValueError):
-            event["message_args"] = positional
-    if method == "exception":
-        event.setdefault("exc_info", True)
-    # structlog always hands processors a plain dict.
-    return SINK.render(finish(dict(event), _LEVELS[method][1], time.time()))
+            fields["message_args"] = positional
+    exc_info = fields.pop("exc_info", method == "exception" or None)
+    record = finish(
+        fields,
+        message=message,
+        logger=logger.std.name,
+        level=_LEVELS[method][1],
+        now=time.time(),
+        exc_info=exc_info,
+    )
+    return SINK.render(record)
 
 
 class AurumLogger(structlog.BoundLoggerBase):
@@ -98,19 +121,18 @@ class AurumLogger(structlog.BoundLoggerBase):
             return
         # What structlog's _proxy_to_logger would do with our single processor, without its
         # generic dispatch: this is the hot path of every log line.
-        record = dict(self._context) if self._context else {}
-        record.update(kw)
+        fields = {**self._context, **kw} if self._context else kw
         message = event if isinstance(event, str) else str(event)
         if args:
             try:
-                message %= args
+                message %= redact_arguments(args)
             except (TypeError, ValueError):
-                record["message_args"] = args
-        record["message"] = message
-        record.setdefault("logger", std.name)
-        if method == "exception":
-            record.setdefault("exc_info", True)
-        SINK.write(SINK.render(finish(record, name, time.time())))
+                fields["message_args"] = args
+        exc_info = fields.pop("exc_info", method == "exception" or None)
+        record = finish(
+            fields, message=message, logger=std.name, level=name, now=time.time(), exc_info=exc_info
+        )
+        SINK.write(SINK.render(record))
 
     def debug(self, event: object = None, *args: Any, **kw: Any) -> None:
         self._log("debug", event, args, kw)
@@ -153,19 +175,29 @@ def make_logger(name: str, **initial: Any) -> AurumLogger:
 _RESERVED = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
 
 
+def _message(record: logging.LogRecord) -> str:
+    """``record.getMessage()`` with its arguments redacted by key before they become text."""
+    message = str(record.msg)
+    return message % redact_arguments(record.args) if record.args else message
+
+
 class RecordHandler(logging.Handler):
     """Renders ``logging`` records from any library as the same JSON record, into the same sink."""
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            event: dict[str, Any] = {"message": record.getMessage(), "logger": record.name}
             # ``extra={...}`` fields become record attributes; carry them like structlog keywords.
-            for key, value in record.__dict__.items():
-                if key not in _RESERVED:
-                    event[key] = value
-            if record.exc_info and record.exc_info[1] is not None:
-                event["exc_info"] = record.exc_info[1]
-            SINK.write(SINK.render(finish(event, record.levelname, record.created)))
+            fields = {key: value for key, value in record.__dict__.items() if key not in _RESERVED}
+            exc = record.exc_info[1] if record.exc_info else None
+            line = finish(
+                fields,
+                message=_message(record),
+                logger=record.name,
+                level=record.levelname,
+                now=record.created,
+                exc_info=exc,
+            )
+            SINK.write(SINK.render(line))
         except Exception:
             self.handleError(record)
 
@@ -177,7 +209,7 @@ _config_lock = threading.Lock()
 def configure_logging(
     settings: ObservabilitySettings | None = None,
     *,
-    stream: TextIO | None = None,
+    stream: LineStream | None = None,
     configure_structlog: bool = True,
 ) -> None:
     """Install the pipeline: level, format, stdlib bridge on the root logger, structlog defaults.

@@ -12,7 +12,8 @@ Per request it:
 * records ``aurum_http_requests_total`` and ``aurum_http_request_duration_seconds`` by route
   template, read from the router's ``scope["route"]`` after routing (never the raw path; requests
   that matched no route share one label value);
-* counts an unhandled exception as a 500 and re-raises it for the server's error handling;
+* counts a request at the status it sent; before any response, an exception counts as 500 and a
+  cancellation (the client went away) as 499, logged at WARNING. Exceptions are always re-raised;
 * skips its own metrics and health paths entirely.
 """
 
@@ -32,12 +33,22 @@ from aurum.observability import runtime
 from aurum.observability.catalog import UNMATCHED_ROUTE
 from aurum.observability.log_context import reset_context, set_request_context
 from aurum.observability.logging_setup import ensure_configured, make_logger
-from aurum.observability.span_scope import error_type
+from aurum.observability.span_scope import error_type, mark_failed
 
 if TYPE_CHECKING:
+    from contextvars import Token
+
+    from opentelemetry.context import Context
+
     from aurum.observability.settings import ObservabilitySettings
 
-__all__ = ["DEFAULT_SKIP_PATHS", "ObservabilityMiddleware", "StructuredLoggingMiddleware", "route_template"]
+__all__ = [
+    "CLIENT_CLOSED_REQUEST",
+    "DEFAULT_SKIP_PATHS",
+    "ObservabilityMiddleware",
+    "StructuredLoggingMiddleware",
+    "route_template",
+]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -91,6 +102,22 @@ def _new_request_id() -> str:
     return "req-" + os.urandom(8).hex()
 
 
+CLIENT_CLOSED_REQUEST = 499
+"""nginx's status for a request the client gave up on before any response: never sent, only counted."""
+
+
+def _status_recorded(sent: int | None, failure: BaseException | None) -> int:
+    """What the request counts as: the status actually sent, once a response has started; before that,
+    500 for an error and 499 for a cancellation (``CancelledError`` and other non-``Exception``s)."""
+    if sent is not None:
+        return sent
+    if failure is None or isinstance(failure, Exception):
+        # No response and no exception: the app broke the ASGI contract, which the server answers
+        # with a 500 of its own.
+        return 500
+    return CLIENT_CLOSED_REQUEST
+
+
 class ObservabilityMiddleware:
     """See the module docstring; ``StructuredLoggingMiddleware`` is the spec's name for it."""
 
@@ -142,25 +169,27 @@ class ObservabilityMiddleware:
             else (None, None)
         )
         root_path_before: str = scope.get("root_path", "")
-        status = 500
+        sent: int | None = None  # the status of the response start message, once one is sent
 
         async def send_with_request_id(message: Message) -> None:
-            nonlocal status
+            nonlocal sent
             if message["type"] == "http.response.start":
-                status = message["status"]
                 headers = message.get("headers")
                 message["headers"] = [*(headers or ()), (b"x-request-id", request_id)]
+                await send(message)
+                sent = message["status"]
+                return
             await send(message)
 
-        failure: Exception | None = None
+        failure: BaseException | None = None
         try:
             await self.app(scope, receive, send_with_request_id)
-        except Exception as exc:
+        except BaseException as exc:
             failure = exc
-            status = 500
             raise
         finally:
             seconds = time.perf_counter() - started
+            status = _status_recorded(sent, failure)
             route = route_template(scope, root_path_before)
             if self._record_metrics:
                 runtime.metrics().record_http_request(
@@ -171,13 +200,15 @@ class ObservabilityMiddleware:
                     scope, method=method, route=route, status=status, seconds=seconds, failure=failure
                 )
             if span is not None:
-                self._end_span(span, span_token, method=method, route=route, status=status, failure=failure)
+                self._end_span(
+                    span, span_token, method=method, route=route, sent=sent, status=status, failure=failure
+                )
             reset_context(log_token)
 
     @staticmethod
     def _start_span(
         scope: Scope, method: str, traced_headers: dict[str, str] | None, request_id: str, tenant: str | None
-    ) -> tuple[trace.Span, object | None]:
+    ) -> tuple[trace.Span, Token[Context] | None]:
         """The request's server span, and the context token when this middleware opened it."""
         current = trace.get_current_span()
         if current.is_recording() and getattr(current, "kind", None) is SpanKind.SERVER:
@@ -208,35 +239,43 @@ class ObservabilityMiddleware:
     @staticmethod
     def _end_span(
         span: trace.Span,
-        token: object | None,
+        token: Token[Context] | None,
         *,
         method: str,
         route: str,
+        sent: int | None,
         status: int,
-        failure: Exception | None,
+        failure: BaseException | None,
     ) -> None:
         if token is None:
             return  # not ours to finish: whoever opened it records status and route
         try:
             if span.is_recording():
-                span.set_attribute("http.response.status_code", status)
+                if sent is not None:
+                    # Only a status that went out: a cancelled request's 499 was never sent.
+                    span.set_attribute("http.response.status_code", sent)
                 if route != UNMATCHED_ROUTE:
                     span.set_attribute("http.route", route)
                     span.update_name(f"{method} {route}")
-                if failure is not None:
-                    span.record_exception(failure)
-                    span.set_attribute("error.type", error_type(failure))
-                    span.set_status(Status(StatusCode.ERROR, f"{type(failure).__name__}: {failure}"))
-                elif status >= 500:
+                if isinstance(failure, Exception):
+                    mark_failed(span, failure)
+                elif failure is None and status >= 500:
                     # Server spans are errors on 5xx only; a 4xx is the client's error (semconv).
                     span.set_attribute("error.type", str(status))
                     span.set_status(Status(StatusCode.ERROR))
         finally:
             span.end()
-            context_api.detach(token)  # type: ignore[arg-type]
+            context_api.detach(token)
 
     def _access_log(
-        self, scope: Scope, *, method: str, route: str, status: int, seconds: float, failure: Exception | None
+        self,
+        scope: Scope,
+        *,
+        method: str,
+        route: str,
+        status: int,
+        seconds: float,
+        failure: BaseException | None,
     ) -> None:
         fields = {
             "component": "http",
@@ -246,8 +285,11 @@ class ObservabilityMiddleware:
             "status": status,
             "duration_ms": round(seconds * 1000, 3),
         }
-        if failure is not None:
+        if isinstance(failure, Exception):
             self._log.error("request failed", exc_info=failure, **fields)
+        elif failure is not None:
+            # The client went away (or the server is shutting down): not an error of the application.
+            self._log.warning("request cancelled", error_type=error_type(failure), **fields)
         elif status >= 500:
             self._log.error("request completed", **fields)
         else:

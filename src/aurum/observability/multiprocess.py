@@ -3,7 +3,7 @@
 Set ``PROMETHEUS_MULTIPROC_DIR`` to an empty, writable directory in the environment of the gunicorn
 master (before any worker imports prometheus_client), and in ``gunicorn.conf.py``::
 
-    from aurum.observability.multiprocess import child_exit, on_starting  # noqa: F401
+    from aurum.observability.multiprocess import child_exit, on_starting  # noqa: F401 - gunicorn looks the hooks up by name
 
 ``on_starting`` wipes files left by a previous run (stale counters would otherwise be added to the new
 ones); ``child_exit`` marks a dead worker's live gauges as gone. Any worker answering

@@ -3,13 +3,21 @@
 Two rules, at any nesting depth of dicts, lists, tuples and sets:
 
 * a value whose **key** names a secret (``password``, ``token``, ``api_key``, ``authorization``,
-  ``cookie``, ``set-cookie``, ... or a compound such as ``db_password`` or ``X-Api-Key``) is replaced
-  whole, whatever its type;
+  ``cookie``, ``set-cookie``, ... or a compound such as ``db_password``, ``X-Api-Key`` or
+  ``accessToken``) is replaced whole, whatever its type. A ``(name, value)`` pair (a 2-tuple or
+  2-list whose first item is a string or bytes, as header lists are) counts as a key and its value;
 * inside any **string**, credentials are cut out: ``Bearer``/``Basic``/``Token`` schemes, passwords
-  in URLs (``scheme://user:pass@host``), ``password=...``-style query parameters, and JWTs.
+  in URLs (``scheme://user:pass@host``), ``password=...``-style parameters (also quoted, as in the
+  ``repr`` of a dict: ``{'password': 'x'}``), and JWTs.
+
+Values that are neither strings, numbers nor containers (bytes, exceptions, dates, any object) are
+first converted to the text the line will carry (:func:`~aurum.observability.log_values.json_form`),
+and that text is scanned: converting after redaction would let a secret inside them through.
 
 Containers are copied only when something in them changes, so the caller's objects are never
-mutated and a record without secrets costs one pass of cheap checks.
+mutated and a record without secrets costs one pass of cheap checks. Every field of a record is
+redacted except those the shim generates itself (timestamp, level, logger, trace and span ids), which
+:mod:`~aurum.observability.log_record` writes around the redacted ones.
 """
 
 from __future__ import annotations
@@ -18,10 +26,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["REDACTED", "is_secret_key", "redact", "redact_string"]
+from aurum.observability.log_values import json_form
+
+__all__ = ["REDACTED", "is_secret_key", "redact", "redact_arguments", "redact_field", "redact_string"]
 
 REDACTED = "[REDACTED]"
 _MAX_DEPTH = 32
+_CONTAINERS = (Mapping, list, tuple, set, frozenset)
 
 # Whole-segment words: "token" redacts access_token and token, not tokens_used or tokenizer.
 _SECRET_WORDS = frozenset(
@@ -46,8 +57,15 @@ _key_cache: dict[object, bool] = {}
 _KEY_CACHE_LIMIT = 4096
 
 
+# camelCase and PascalCase word boundaries ("dbPassword", "APIKey" -> "API_Key"), made snake_case
+# before lower-casing so that the same whole-segment rule applies to every spelling.
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
 def _classify(key: object) -> bool:
-    normalised = str(key).lower().replace("-", "_").replace(".", "_").replace(" ", "_")
+    text = key.decode("latin-1") if isinstance(key, (bytes, bytearray)) else str(key)
+    snake = _CAMEL_BOUNDARY.sub("_", text)
+    normalised = snake.lower().replace("-", "_").replace(".", "_").replace(" ", "_")
     if any(compound in normalised for compound in _SECRET_COMPOUNDS):
         return True
     return any(segment in _SECRET_WORDS for segment in normalised.split("_"))
@@ -76,26 +94,37 @@ _SCHEME = (
 )
 # The password may hold an unencoded '/' (invalid, but seen in logs): stop only at whitespace or '@'.
 _URL_PASSWORD = r"(?P<userinfo>[a-z][a-z0-9+.\-]*://[^/\s:@]*:)[^\s@]+@"
+# A name ending in a secret word (password, db_password, dbPassword, accessToken, ...), an optional
+# closing quote (the repr of a dict: {'password': 'x'}), '=' or ':', then the value: quoted whole, or
+# up to a separator; a credential scheme before the value is taken with it ("token: Bearer abc").
 _PARAM = (
-    r"(?P<param>\b(?:password|passwd|pwd|secret|token|api_key|apikey|access_token|refresh_token"
-    r"|client_secret|auth)\s*[=:]\s*)[^&\s,;\"']+"
+    r"(?P<param>\b[\w.\-]*?(?:password|passwd|pwd|passphrase|secret|token|api[_\-]?key|auth"
+    r"|credentials?|private[_\-]?key|access[_\-]?key)[\"']?\s*[=:]\s*)"
+    r"(?:(?:bearer|basic|digest|token)\s+)?(?:\"[^\"]*\"|'[^']*'|[^&\s,;\"']+)"
 )
 _JWT = r"\beyJ[A-Za-z0-9_\-]+\.eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*"
 _CREDENTIALS = re.compile("|".join((_SCHEME, _URL_PASSWORD, _PARAM, _JWT)), re.IGNORECASE)
 
 
 def _replace(match: re.Match[str]) -> str:
-    for group in ("scheme", "scheme2", "userinfo", "param"):
+    for group in ("scheme", "scheme2", "userinfo"):
         prefix = match.group(group)
         if prefix is not None:
             return prefix + (REDACTED + "@" if group == "userinfo" else REDACTED)
+    prefix = match.group("param")
+    if prefix is not None:
+        # Keep the value's quotes, so that a redacted repr still reads as one.
+        quote = match.group(0)[len(prefix) : len(prefix) + 1]
+        return prefix + quote + REDACTED + quote if quote in ("'", '"') else prefix + REDACTED
     return REDACTED
 
 
 # Every credential pattern above contains one of these (lower-cased) words. Substring tests are ~10x
 # cheaper than the full pattern, so the pattern runs only on strings that could hold a credential.
 _TRIGGERS = (
-    "bearer", "basic", "token", "digest", "apikey", "api_key", "://", "eyj", "passw", "pwd", "secret", "auth",
+    "bearer", "basic", "token", "digest", "apikey", "api_key", "api-key", "://", "eyj", "passw", "pwd",
+    "secret", "auth", "credential", "privatekey", "private_key", "private-key", "accesskey", "access_key",
+    "access-key",
 )  # fmt: skip
 # Strings known to hold no credential (log messages, logger names, components repeat on every line).
 # Only clean strings are remembered, so no secret is kept; cleared when full to stay bounded.
@@ -125,6 +154,11 @@ def redact_string(text: str) -> str:
     return _CREDENTIALS.sub(_replace, text)
 
 
+def _is_secret_pair(value: list[Any] | tuple[Any, ...]) -> bool:
+    """A ``(name, value)`` pair naming a secret, as in header lists: ``[(b"authorization", b"...")]``."""
+    return len(value) == 2 and isinstance(value[0], (str, bytes)) and is_secret_key(value[0])
+
+
 def _redact_value(value: Any, depth: int, path: set[int]) -> Any:  # noqa: PLR0911 - one return per kind
     if isinstance(value, str):
         return redact_string(value)
@@ -133,8 +167,11 @@ def _redact_value(value: Any, depth: int, path: set[int]) -> Any:  # noqa: PLR09
     if depth >= _MAX_DEPTH:
         # Deeper than any honest log payload; refusing to look is safer than leaking.
         return REDACTED
-    if not isinstance(value, (Mapping, list, tuple, set, frozenset)):
-        return value
+    if not isinstance(value, _CONTAINERS):
+        # Bytes, exceptions, objects: scan the text the renderer would otherwise make of them later.
+        return _redact_value(json_form(value), depth + 1, path)
+    if isinstance(value, (list, tuple)) and _is_secret_pair(value):
+        return (value[0], REDACTED) if isinstance(value, tuple) else [value[0], REDACTED]
     if id(value) in path:
         # A container inside itself: handing the original back would let the renderer walk its
         # unredacted contents, so the cycle is cut here.
@@ -162,22 +199,33 @@ def _redact_mapping(mapping: Mapping[Any, Any], depth: int, path: set[int]) -> M
     return mapping if changed is None else changed
 
 
-# Fields the shim writes itself from values it generated or validated (ids of a restricted alphabet,
-# timestamps, names from code): they cannot hold a credential, so they skip the scan.
-_OWN_FIELDS = frozenset({"timestamp", "level", "logger", "trace_id", "span_id", "duration_ms"})
+def redact_field(key: object, value: Any) -> Any:
+    """``value`` as it may be written under ``key``: replaced whole under a secret key, else scanned."""
+    if is_secret_key(key):
+        return REDACTED
+    if isinstance(value, str):
+        return redact_string(value)
+    if isinstance(value, (int, float, bool)) or value is None:
+        return value
+    return _redact_value(value, 0, set())
 
 
 def redact(event: dict[str, Any]) -> dict[str, Any]:
-    """Redact a log record in place at its top level (nested containers are copied, never mutated)."""
+    """Redact every field of a log record in place (nested containers are copied, never mutated)."""
     for key, value in event.items():
-        if key in _OWN_FIELDS:
-            continue
-        if is_secret_key(key):
-            event[key] = REDACTED
-        elif isinstance(value, str):
-            event[key] = redact_string(value)
-        elif not isinstance(value, (int, float, bool)) and value is not None:
-            new = _redact_value(value, 0, set())
-            if new is not value:
-                event[key] = new
+        new = redact_field(key, value)
+        if new is not value:
+            event[key] = new
     return event
+
+
+def redact_arguments(args: tuple[Any, ...] | Mapping[str, Any]) -> tuple[Any, ...] | Mapping[str, Any]:
+    """``%``-format arguments with secrets in containers redacted by key, before formatting turns the
+    keys into text (``log.info("%s", {"password": "x"})``). Other arguments are kept as they are, so
+    ``%d`` and ``%.2f`` still get numbers; the formatted message is scanned as a string afterwards."""
+    if isinstance(args, Mapping):  # "%(name)s" formatting with one mapping argument
+        return {
+            key: redact_field(key, value) if is_secret_key(key) or isinstance(value, _CONTAINERS) else value
+            for key, value in args.items()
+        }
+    return tuple(_redact_value(arg, 0, set()) if isinstance(arg, _CONTAINERS) else arg for arg in args)

@@ -2,6 +2,11 @@
 
 The runtime shim and the SLO declarations read the same settings, so an override such as
 ``AURUM_SLO_API_AVAILABILITY_TARGET`` changes the objective both the app reports and the rules enforce.
+
+Four of the spec's settings are accepted so that configurations written for the spec load, but
+nothing in the shim reads them, because what they would set belongs to another system (see
+:data:`COMPATIBILITY_ONLY` and each field's description). ``metrics_prefix`` only mirrors the
+catalog's prefix, which is fixed when the catalog is imported.
 """
 
 from __future__ import annotations
@@ -10,10 +15,22 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AnyHttpUrl, Field, SecretStr
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["ObservabilitySettings"]
+from aurum.observability import catalog
+
+__all__ = ["COMPATIBILITY_ONLY", "ObservabilitySettings"]
+
+COMPATIBILITY_ONLY = frozenset(
+    {
+        "log_retention_days",
+        "metrics_collection_interval",
+        "slo_check_interval",
+        "performance_tracking_enabled",
+    }
+)
+"""The spec's settings that are validated and accepted but read by nothing in the shim."""
 
 
 class ObservabilitySettings(BaseSettings):
@@ -24,7 +41,12 @@ class ObservabilitySettings(BaseSettings):
     # Logging
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["json", "console"] = "json"
-    log_retention_days: int = Field(default=30, ge=1)
+    log_retention_days: int = Field(
+        default=30,
+        ge=1,
+        description="Accepted for compatibility, not read: the shim keeps no log lines (it writes them "
+        "to stdout), so retention is the log pipeline's setting.",
+    )
 
     # Tracing
     tracing_enabled: bool = True
@@ -33,18 +55,37 @@ class ObservabilitySettings(BaseSettings):
 
     # Metrics
     metrics_enabled: bool = True
-    metrics_prefix: str = "aurum_"
-    metrics_collection_interval: int = Field(default=60, ge=1)
+    metrics_prefix: str = Field(
+        default=catalog.METRICS_PREFIX,
+        description="Mirrors catalog.METRICS_PREFIX, which AURUM_METRICS_PREFIX fixes when the catalog is "
+        "imported (every metric, rule and dashboard name is built from it then); any other value is refused.",
+    )
+    metrics_collection_interval: int = Field(
+        default=60,
+        ge=1,
+        description="Accepted for compatibility, not read: metrics are pulled, so how often they are "
+        "collected is Prometheus's scrape_interval.",
+    )
 
     # SLO targets: ratios (0.999) for availability and success, milliseconds for latency.
     slo_api_availability_target: Decimal = Field(default=Decimal("0.999"), gt=0, lt=1)
     slo_api_latency_target: Decimal = Field(default=Decimal("500"), gt=0)
     slo_scenario_success_target: Decimal = Field(default=Decimal("0.95"), gt=0, lt=1)
-    slo_check_interval: int = Field(default=300, ge=1)
+    slo_check_interval: int = Field(
+        default=300,
+        ge=1,
+        description="Accepted for compatibility, not read: SLO status is computed when it is asked for "
+        "(/v1/observability/slos), and Prometheus evaluates the recording rules at their own interval.",
+    )
     slo_alert_threshold: float = Field(default=0.95, gt=0, le=1)
 
     # Performance
-    performance_tracking_enabled: bool = True
+    performance_tracking_enabled: bool = Field(
+        default=True,
+        description="Accepted for compatibility, not read: /v1/observability/performance reads the "
+        "process's figures when asked, costing nothing otherwise; slow_query_threshold_ms sets the "
+        "slow-query warnings.",
+    )
     slow_query_threshold_ms: int = Field(default=1000, ge=1)
 
     # --- Runtime shim settings beyond the spec's list. ---
@@ -75,3 +116,26 @@ class ObservabilitySettings(BaseSettings):
     prometheus_url: AnyHttpUrl | None = None
     prometheus_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
     slo_manifest: Path | None = None
+
+    @field_validator("metrics_prefix")
+    @classmethod
+    def _prefix_is_the_catalogs(cls, prefix: str) -> str:
+        if prefix != catalog.METRICS_PREFIX:
+            msg = (
+                f"metrics_prefix={prefix!r} differs from the prefix in use, {catalog.METRICS_PREFIX!r}: the "
+                "prefix is fixed when aurum.observability.catalog is imported, by AURUM_METRICS_PREFIX; set "
+                "that variable before the process starts instead"
+            )
+            raise ValueError(msg)
+        return prefix
+
+    @field_validator("observability_token")
+    @classmethod
+    def _token_without_surrounding_whitespace(cls, token: SecretStr | None) -> SecretStr | None:
+        # A token read from a file or a secret usually ends in a newline that no client sends: kept,
+        # it would never match while /health reported the API enabled. Clients' tokens are stripped
+        # too; a token of whitespace only is no token (the API stays closed).
+        if token is None:
+            return None
+        stripped = token.get_secret_value().strip()
+        return SecretStr(stripped) if stripped else None

@@ -15,15 +15,14 @@ own counter, they are counted among the total's series (``bad`` is applied toget
 from __future__ import annotations
 
 import json
-import re
 import threading
 from decimal import Decimal
-from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_serializer, model_validator
 
 from aurum.observability import catalog
+from aurum.observability.label_matching import MatchOp, label_matches
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -53,8 +52,6 @@ def _exact(value: object) -> object:
     return value
 
 
-_compile = lru_cache(maxsize=1024)(re.compile)
-
 ExactDecimal = Annotated[Decimal, BeforeValidator(_exact)]
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -65,7 +62,7 @@ class Matcher(BaseModel):
     model_config = _FROZEN
 
     label: str
-    op: Literal["=", "!=", "=~", "!~"]
+    op: MatchOp
     value: str
 
     @model_validator(mode="before")
@@ -83,13 +80,7 @@ class Matcher(BaseModel):
         return [self.label, self.op, self.value]
 
     def matches(self, labels: Mapping[str, str]) -> bool:
-        actual = labels.get(self.label, "")
-        if self.op == "=":
-            return actual == self.value
-        if self.op == "!=":
-            return actual != self.value
-        found = _compile(self.value).fullmatch(actual) is not None
-        return found if self.op == "=~" else not found
+        return label_matches(self.op, self.value, labels.get(self.label, ""))
 
     def promql(self) -> str:
         return f"{self.label}{self.op}{json.dumps(self.value)}"

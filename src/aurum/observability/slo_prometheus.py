@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from aurum.observability import catalog
+from aurum.observability import slo_contract
 
 __all__ = ["PrometheusError", "SLOSeries", "contract_series_names", "query_slo_series"]
 
@@ -29,11 +29,11 @@ class PrometheusError(RuntimeError):
 def contract_series_names(windows: tuple[str, ...]) -> tuple[str, ...]:
     """The output-contract series the runtime reads, with the SLI error ratio over ``windows``."""
     return (
-        catalog.SLO_OBJECTIVE,
-        catalog.SLO_PERIOD_BUDGET_REMAINING,
-        catalog.SLO_PERIOD_BURN_RATE,
-        catalog.SLO_CURRENT_BURN_RATE,
-        *(catalog.slo_error_ratio(window) for window in windows),
+        slo_contract.SLO_OBJECTIVE,
+        slo_contract.SLO_PERIOD_BUDGET_REMAINING,
+        slo_contract.SLO_PERIOD_BURN_RATE,
+        slo_contract.SLO_CURRENT_BURN_RATE,
+        *(slo_contract.slo_error_ratio(window) for window in windows),
     )
 
 
@@ -84,10 +84,10 @@ def query_slo_series(
     values: defaultdict[str, dict[str, float]] = defaultdict(dict)
     for item in result:
         labels = item.get("metric", {})
-        slo = labels.get(catalog.SLO_LABEL)
+        slo = labels.get(slo_contract.SLO_LABEL)
         if slo is None:
             continue
-        by_slo.setdefault(slo, SLOSeries(slo, labels.get(catalog.SLO_SERVICE_LABEL, "")))
+        by_slo.setdefault(slo, SLOSeries(slo, labels.get(slo_contract.SLO_SERVICE_LABEL, "")))
         try:
             values[slo][labels["__name__"]] = float(item["value"][1])
         except (KeyError, IndexError, TypeError, ValueError):

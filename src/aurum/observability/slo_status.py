@@ -4,6 +4,11 @@ With ``AURUM_PROMETHEUS_URL`` the status is what the recording rules computed ov
 Without it (or when Prometheus cannot be reached) each SLI is computed from the process's own
 counters since it started: honest for a single process and for development, and the report says so
 in ``source`` and ``window``. A failed Prometheus query is reported in ``source_error``, never hidden.
+
+The status is judged on the error budget over the report's window (the SLO period in Prometheus, the
+process lifetime otherwise), never on a short-window burn rate: a five-minute spike is what the
+burn-rate alerts are for, and it would make the status flap. The current burn rate is reported beside
+it as information.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
-from aurum.observability import catalog
+from aurum.observability import slo_contract
 from aurum.observability.metric_reading import Sample, bucket_counts, sum_matching
 from aurum.observability.slo_catalog import FreshnessSLI, LatencySLI, RatioSLI, SLODefinition
 from aurum.observability.slo_prometheus import PrometheusError, query_slo_series
@@ -47,8 +52,14 @@ class SLOStatus(BaseModel):
     error_ratio: float | None
     error_budget: Decimal
     error_budget_remaining: float | None
-    """1 = untouched, 0 = spent, negative = overspent."""
+    """1 = untouched, 0 = spent, negative = overspent; what ``status`` is judged on."""
+    current_burn_rate: float | None = None
+    """Burn rate over the rules' short base window (``slo:current_burn_rate:ratio``); ``None`` when
+    Prometheus has not recorded it, and always for the process source, which has no such window."""
+    period_burn_rate: float | None = None
+    """Burn rate over ``window``: the SLO period (``slo:period_burn_rate:ratio``) or the process lifetime."""
     burn_rate: float | None
+    """Kept for compatibility: the same value as ``period_burn_rate``."""
     status: State
     detail: str | None = None
 
@@ -64,16 +75,27 @@ class SLOStatusReport(BaseModel):
         return next((slo for slo in self.slos if slo.name == name), None)
 
 
-def status_of(budget_remaining: float | None, burn_rate: float | None, alert_threshold: float) -> State:
-    """met; at_risk once ``alert_threshold`` of the budget is spent or it burns faster than sustainable;
-    breached once the budget is overspent."""
+def status_of(budget_remaining: float | None, alert_threshold: float) -> State:
+    """met; at_risk once ``alert_threshold`` of the budget is spent; breached once it is overspent.
+
+    Judged on the budget alone: over the whole window, burning faster than sustainable (a period burn
+    rate above 1) is the same thing as an overspent budget.
+    """
     if budget_remaining is None:
         return "no_data"
     if budget_remaining < 0:
         return "breached"
-    if budget_remaining <= 1 - alert_threshold or (burn_rate is not None and burn_rate > 1):
+    if budget_remaining <= 1 - alert_threshold:
         return "at_risk"
     return "met"
+
+
+def _burn_note(current_burn_rate: float | None, detail: str | None) -> str | None:
+    """``detail``, plus a note when the budget is burning faster than sustainable right now."""
+    if current_burn_rate is None or current_burn_rate <= 1:
+        return detail
+    note = f"burning {current_burn_rate:.3g}x faster than sustainable right now"
+    return note if detail is None else f"{detail}; {note}"
 
 
 def _overall(statuses: Sequence[SLOStatus]) -> State:
@@ -122,9 +144,12 @@ def _freshness_error(sli: FreshnessSLI, samples: Sequence[Sample], now: float) -
     ]
     if not stamps:
         return None, "no dataset has reported a refresh yet"
-    # A process only sees the present, so this is the share of datasets stale now, not over time.
-    stale = sum(1 for stamp in stamps if now - stamp > float(sli.max_age_seconds))
-    return stale / len(stamps), "share of datasets stale right now"
+    # As the compiled rule does (time() - min(gauge) > max_age): the slice is bad when ANY matching
+    # dataset is too old. A process only sees the present, so this is that one slice, judged now.
+    oldest = min(stamps)
+    if now - oldest > float(sli.max_age_seconds):
+        return 1.0, f"the oldest dataset is {now - oldest:.0f}s old, over the {sli.max_age_seconds}s limit"
+    return 0.0, "every dataset is fresh right now"
 
 
 def _error_ratio(slo: SLODefinition, samples: Sequence[Sample], now: float) -> Measured:
@@ -167,8 +192,10 @@ def evaluate_from_samples(
                 error_ratio=error_ratio,
                 error_budget=slo.error_budget,
                 error_budget_remaining=remaining,
+                current_burn_rate=None,
+                period_burn_rate=burn,
                 burn_rate=burn,
-                status=status_of(remaining, burn, settings.slo_alert_threshold),
+                status=status_of(remaining, settings.slo_alert_threshold),
                 detail=detail,
             )
         )
@@ -179,9 +206,10 @@ def evaluate_from_samples(
 
 def _from_series(slo: SLODefinition, series: SLOSeries | None, alert_threshold: float) -> SLOStatus:
     values = series.values if series is not None else {}
-    error_ratio = values.get(catalog.slo_error_ratio(f"{slo.period_days}d"))
-    remaining = values.get(catalog.SLO_PERIOD_BUDGET_REMAINING)
-    burn = values.get(catalog.SLO_CURRENT_BURN_RATE, values.get(catalog.SLO_PERIOD_BURN_RATE))
+    error_ratio = values.get(slo_contract.slo_error_ratio(f"{slo.period_days}d"))
+    remaining = values.get(slo_contract.SLO_PERIOD_BUDGET_REMAINING)
+    current = values.get(slo_contract.SLO_CURRENT_BURN_RATE)
+    period = values.get(slo_contract.SLO_PERIOD_BURN_RATE)
     return SLOStatus(
         name=slo.name,
         service=slo.service,
@@ -195,9 +223,13 @@ def _from_series(slo: SLODefinition, series: SLOSeries | None, alert_threshold: 
         error_ratio=error_ratio,
         error_budget=slo.error_budget,
         error_budget_remaining=remaining,
-        burn_rate=burn,
-        status=status_of(remaining, burn, alert_threshold),
-        detail=None if series is not None else "Prometheus has no recorded series for this SLO",
+        current_burn_rate=current,
+        period_burn_rate=period,
+        burn_rate=period,
+        status=status_of(remaining, alert_threshold),
+        detail=_burn_note(
+            current, None if series is not None else "Prometheus has no recorded series for this SLO"
+        ),
     )
 
 

@@ -16,17 +16,30 @@ from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 if TYPE_CHECKING:
+    from contextvars import Token
     from types import TracebackType
 
+    from opentelemetry.context import Context
     from opentelemetry.util.types import Attributes
 
-__all__ = ["SpanScope", "error_type"]
+__all__ = ["SpanScope", "error_type", "mark_failed"]
 
 
 def error_type(exc: BaseException) -> str:
-    """The semantic-conventions ``error.type`` of an exception: its fully qualified class name."""
+    """The semantic-conventions ``error.type`` of an exception: its fully qualified class name.
+
+    The one definition: span attributes and the log record's ``error_type`` field both use it, so a
+    log line and its span name an exception the same way.
+    """
     kind = type(exc)
     return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+
+
+def mark_failed(span: Span, exc: Exception) -> None:
+    """Record ``exc`` on ``span`` as the conventions ask: an ``exception`` event, ``error.type``, ERROR."""
+    span.record_exception(exc)
+    span.set_attribute("error.type", error_type(exc))
+    span.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
 
 
 class SpanScope:
@@ -53,7 +66,7 @@ class SpanScope:
         self._attributes = attributes
         self._parent = parent
         self._span: Span = trace.INVALID_SPAN
-        self._token: object = None
+        self._token: Token[Context] | None = None
         self._started = 0.0
 
     @property
@@ -86,13 +99,12 @@ class SpanScope:
         try:
             # Only Exception is an error: GeneratorExit, KeyboardInterrupt and CancelledError are not.
             if isinstance(exc, Exception) and span.is_recording():
-                span.record_exception(exc)
-                span.set_attribute("error.type", error_type(exc))
-                span.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
+                mark_failed(span, exc)
             # Still current here, so what _finish logs carries this span's trace id.
             self._finish(exc, time.perf_counter() - self._started)
         finally:
-            context_api.detach(self._token)  # type: ignore[arg-type]
+            if self._token is not None:
+                context_api.detach(self._token)
             span.end()
 
     async def __aenter__(self) -> SpanScope:

@@ -92,7 +92,7 @@ def capture_logs(level: int | str = logging.DEBUG) -> Iterator[CapturedLogs]:
     captured = CapturedLogs()
     root = logging.getLogger()
     previous_stream, previous_render, previous_level = SINK.stream, SINK.render, root.level
-    SINK.stream, SINK.render = captured, render_json  # type: ignore[assignment]  # write/flush suffice
+    SINK.stream, SINK.render = captured, render_json
     root.setLevel(level)
     try:
         yield captured

@@ -5,7 +5,9 @@ Everything about it is bounded, because it lives inside the application it obser
 
 * at most ``max_traces`` traces; past that the oldest-started trace is evicted;
 * at most ``max_spans_per_trace`` spans per trace (``AURUM_TRACING_MAX_SPANS_PER_TRACE``); later
-  spans of that trace are counted as dropped, not kept;
+  spans of that trace are counted as dropped, not kept, except the trace's root: it ends last, and
+  a trace without its root has no name, duration or status, so an arriving root takes the place of
+  the newest child span kept (which is counted as dropped instead);
 * traces not updated for ``retention_seconds`` are removed by :meth:`TraceStore.cleanup`, which also
   runs by itself at most once a minute from the recording path.
 
@@ -66,6 +68,13 @@ class StoredSpan(NamedTuple):
     scope_version: str | None
     resource: Resource
     """Shared by every span of a provider, so it costs one reference here."""
+    remote_parent: bool = False
+    """Whether the parent is in another process (a continued ``traceparent``)."""
+
+    @property
+    def is_local_root(self) -> bool:
+        """The first span of the trace in this process: no parent, or a parent in another process."""
+        return self.parent_span_id is None or self.remote_parent
 
     @classmethod
     def from_span(cls, span: ReadableSpan) -> StoredSpan:
@@ -92,6 +101,7 @@ class StoredSpan(NamedTuple):
             scope_name=scope.name if scope is not None else "",
             scope_version=scope.version if scope is not None else None,
             resource=span.resource,
+            remote_parent=parent is not None and parent.is_remote,
         )
 
 
@@ -121,6 +131,15 @@ class StoredTrace:
     @property
     def has_error(self) -> bool:
         return any(span.status_code is StatusCode.ERROR for span in self.spans)
+
+
+def _replace_newest_child(spans: list[StoredSpan], root: StoredSpan) -> None:
+    """Keep ``root`` in a full trace in place of the newest span that is not a root (if any)."""
+    for index in range(len(spans) - 1, -1, -1):
+        if not spans[index].is_local_root:
+            del spans[index]
+            spans.append(root)
+            return
 
 
 class TraceStore(SpanProcessor):
@@ -175,6 +194,8 @@ class TraceStore(SpanProcessor):
             if len(stored.spans) < self.max_spans_per_trace:
                 stored.spans.append(span)
             else:
+                if span.is_local_root:
+                    _replace_newest_child(stored.spans, span)
                 stored.dropped_spans += 1
                 self.dropped_spans += 1
             due = now >= self._next_auto_cleanup

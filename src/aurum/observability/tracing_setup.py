@@ -53,8 +53,8 @@ def _otlp_processor() -> SpanProcessor | None:
     ):
         return None
     try:
-        # Imported only when configured: the exporter is the optional ``otlp`` extra.
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import (  # noqa: PLC0415
+        # Imported here, only when configured: the exporter is the optional ``otlp`` extra.
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import (  # noqa: PLC0415 - optional extra
             OTLPSpanExporter,
         )
     except ImportError:

@@ -5,16 +5,20 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, InstanceOf, field_validator, model_validator
 
 from aurum.observability.catalog import METRICS, Metric
+from aurum.observability.label_matching import MatchOp, label_matches
 
-__all__ = ["MatchOp", "Matcher", "Selector", "not_equal", "not_regex", "regex", "select"]
+__all__ = ["MatchOp", "Matcher", "Selector", "is_label_name", "not_equal", "not_regex", "regex", "select"]
 
-MatchOp = Literal["=", "!=", "=~", "!~"]
 _LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+
+
+def is_label_name(name: str) -> bool:
+    """A Prometheus label name a declaration may use: valid, and not reserved (``__`` prefix)."""
+    return _LABEL_NAME_RE.match(name) is not None and not name.startswith("__")
 
 
 class Matcher(BaseModel):
@@ -29,7 +33,7 @@ class Matcher(BaseModel):
     @field_validator("label")
     @classmethod
     def _label_name(cls, label: str) -> str:
-        if not _LABEL_NAME_RE.match(label) or label.startswith("__"):
+        if not is_label_name(label):
             msg = f"{label!r} is not a label name a selector may match on"
             raise ValueError(msg)
         return label
@@ -46,12 +50,7 @@ class Matcher(BaseModel):
 
     def matches(self, value: str) -> bool:
         """Whether a series whose label has ``value`` is selected (an absent label is ``""``)."""
-        if self.op == "=":
-            return value == self.value
-        if self.op == "!=":
-            return value != self.value
-        found = re.fullmatch(self.value, value) is not None
-        return found if self.op == "=~" else not found
+        return label_matches(self.op, self.value, value)
 
 
 class Selector(BaseModel):

@@ -18,12 +18,12 @@ from pydantic import (
 
 from aurum.monitoring.model.alerting import AlertPolicy
 from aurum.monitoring.model.duration import format_duration
+from aurum.monitoring.model.selectors import is_label_name
 from aurum.monitoring.model.sli import SLI
 
 __all__ = ["RESERVED_LABELS", "SLO"]
 
 _KEBAB = r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$"
-_LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 
 RESERVED_LABELS = frozenset(
     {"slo", "service", "severity", "tier", "objective", "period", "description", "alertname", "le"}
@@ -86,7 +86,7 @@ class SLO(BaseModel):
     @classmethod
     def _label_names(cls, labels: dict[str, str]) -> dict[str, str]:
         for name, value in labels.items():
-            if not _LABEL_NAME_RE.match(name) or name.startswith("__"):
+            if not is_label_name(name):
                 msg = f"{name!r} is not a valid Prometheus label name"
                 raise ValueError(msg)
             if name in RESERVED_LABELS:
