@@ -17,13 +17,19 @@ from enum import StrEnum
 
 __all__ = [
     "BUSINESS_TRANSACTIONS_TOTAL",
+    "CACHE_HIT_RATIO_BY_CACHE",
     "CACHE_OPERATIONS_TOTAL",
     "CARDINALITY_OVERFLOW_TOTAL",
     "DATA_LAST_UPDATED_TIMESTAMP_SECONDS",
     "DB_POOL_CONNECTIONS",
     "DB_QUERY_DURATION_SECONDS",
+    "HTTP_ERROR_RATIO_BY_ROUTE",
+    "HTTP_ERROR_RATIO_BY_TENANT",
+    "HTTP_LATENCY_QUANTILE_BY_ROUTE",
     "HTTP_REQUESTS_TOTAL",
     "HTTP_REQUEST_DURATION_SECONDS",
+    "HTTP_REQUEST_RATE_BY_ROUTE",
+    "HTTP_REQUEST_RATE_BY_TENANT",
     "LOG_FIELDS",
     "METRICS",
     "METRICS_PREFIX",
@@ -269,6 +275,23 @@ SLO_INFO = "slo:info"
 def slo_error_ratio(window: str) -> str:
     """The recorded SLI error ratio over ``window`` (a Prometheus duration such as ``5m`` or ``30d``)."""
     return f"slo:sli_error:ratio_rate{window}"
+
+
+# Platform recording rules (``recording_rules/``): the series dashboards read instead of raw ones.
+# Named ``<aggregation labels>:<metric>:<operation>`` as Prometheus recommends; the build fails when a
+# dashboard or alert reads one that no recording rule records.
+HTTP_REQUEST_RATE_BY_ROUTE = f"path:{_P}http_requests:rate5m"
+"""Requests per second over 5m, by route template (``path``)."""
+HTTP_REQUEST_RATE_BY_TENANT = f"tenant_id:{_P}http_requests:rate5m"
+"""Requests per second over 5m, by tenant."""
+HTTP_ERROR_RATIO_BY_ROUTE = f"path:{_P}http_requests_errors:ratio_rate5m"
+"""Share of requests answered with a 5xx over 5m, by route template."""
+HTTP_ERROR_RATIO_BY_TENANT = f"tenant_id:{_P}http_requests_errors:ratio_rate5m"
+"""Share of requests answered with a 5xx over 5m, by tenant."""
+HTTP_LATENCY_QUANTILE_BY_ROUTE = f"path:{_P}http_request_duration_seconds:quantile_rate5m"
+"""Latency quantiles over 5m by route template; label ``quantile`` is ``0.5``, ``0.95`` or ``0.99``."""
+CACHE_HIT_RATIO_BY_CACHE = f"cache_type:{_P}cache_operations:hit_ratio_rate5m"
+"""Share of cache reads answered from the cache over 5m, by cache."""
 
 
 # --- Runtime additions: names the runtime shim emits beyond the application metrics above. ---
