@@ -24,8 +24,6 @@ LIBRARY_DIR = Path(__file__).resolve().parent.parent / "jsonnet"
 """Where ``aurum.libsonnet`` lives (package data, so it also works from an installed package)."""
 VENDOR_DIR = "vendor"
 
-_LOCATION = re.compile(r"(?P<file>[^\s:]+\.(?:jsonnet|libsonnet)):(?P<line>\d+)")
-
 
 def jsonnet_files(directory: Path) -> list[Path]:
     """``*.jsonnet`` declarations of ``directory``, sorted; files starting with ``_`` are helpers."""
@@ -34,14 +32,24 @@ def jsonnet_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.jsonnet") if not p.name.startswith("_"))
 
 
-def _error(shown: str, path: Path, message: str) -> DeclarationError:
-    """One line: the first line of Jsonnet's message and the first place its trace points at."""
-    lines = [line.strip() for line in message.replace(str(path), shown).splitlines() if line.strip()]
+def _error(shown: str, path: Path, root: Path, message: str) -> DeclarationError:
+    """One line: Jsonnet's first line and the innermost place in the declaration file it points at."""
+    for full, short in (
+        (str(path), shown),
+        (f"{LIBRARY_DIR}/", ""),
+        (f"{root / VENDOR_DIR}/", f"{VENDOR_DIR}/"),
+    ):
+        message = message.replace(full, short)
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
     head = lines[0] if lines else "evaluation failed"
-    place = next((line.split("\t")[0].strip() for line in lines[1:]), "")
-    found = _LOCATION.search(head) or _LOCATION.search(place)
-    line = int(found.group("line")) if found and found.group("file") == shown else None
-    text = f"{head} ({place})" if place and place not in head else head
+    places = [line.split("\t")[0].strip() for line in lines[1:]]
+    line, place = None, ""
+    for candidate in [head, *places]:
+        found = re.search(rf"{re.escape(shown)}:\(?(\d+):", candidate)
+        if found:
+            line, place = int(found.group(1)), candidate
+            break
+    text = f"{head} (at {place})" if place and place != head else head
     return DeclarationError(shown, line, "Jsonnet", (("(evaluation)", text),))
 
 
@@ -52,5 +60,5 @@ def evaluate(path: Path, root: Path, shown: str, ext: Mapping[str, Any]) -> Any:
     try:
         text = _jsonnet.evaluate_file(str(path), jpathdir=search, ext_codes=codes)
     except RuntimeError as error:
-        raise _error(shown, path, str(error)) from None
+        raise _error(shown, path, root, str(error)) from None
     return json.loads(text)
