@@ -78,7 +78,11 @@ ALERT_STATUS = Board(
         Row(
             title="By SLO",
             panels=(
-                _over_time("Firing alerts by SLO", f"count by (slo) ({SLO_FIRING})", "{{slo}}"),
+                _over_time(
+                    "Firing and pending alerts by SLO",
+                    f"count by (slo, alertstate) ({select(ALERTS, slo=not_equal(''))})",
+                    "{{slo}} {{alertstate}}",
+                ),
                 Table(
                     title="Active alerts",
                     description="Every pending or firing alert with its labels.",
