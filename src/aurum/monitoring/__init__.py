@@ -1,7 +1,8 @@
 """Build-time side of aurum-observability: the names a declaration needs.
 
 ``from aurum.monitoring import SLO, RatioSLI, select, regex`` is all an SLO file under ``slos/``
-imports besides the metric catalog.
+imports besides the metric catalog; alerts and recording rules add ``Alert``, ``AlertTest``,
+``Fired``, ``Record``, ``series`` and ``bucket``. Dashboards import :mod:`aurum.monitoring.dashboards`.
 """
 
 from aurum.monitoring.model import (
@@ -21,21 +22,32 @@ from aurum.monitoring.model import (
     regex,
     select,
 )
+from aurum.monitoring.model.prometheus import ALERTS, UP
+from aurum.monitoring.model.rules import Alert, AlertTest, Fired, Record, Series, bucket, series
 
 __all__ = [
+    "ALERTS",
     "PAGE",
     "SLO",
     "TICKET",
+    "UP",
+    "Alert",
     "AlertPolicy",
+    "AlertTest",
     "AlertTier",
     "BurnWindow",
+    "Fired",
     "FreshnessSLI",
     "LatencySLI",
     "PromQLSLI",
     "RatioSLI",
+    "Record",
     "Selector",
+    "Series",
+    "bucket",
     "not_equal",
     "not_regex",
     "regex",
     "select",
+    "series",
 ]

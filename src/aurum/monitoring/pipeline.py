@@ -9,24 +9,38 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from aurum.monitoring.assemble import DashboardSource, RuleSource, load_dashboards, load_rules
 from aurum.monitoring.compile import conventions as conv
 from aurum.monitoring.compile.manifest import manifest
 from aurum.monitoring.compile.promtool_tests import promtool_tests
-from aurum.monitoring.compile.rules import AlertingRule, RuleGroup, rule_file
+from aurum.monitoring.compile.provisioning import folders_document, provisioning_document
+from aurum.monitoring.compile.rules import AlertingRule, Rule, RuleGroup, rule_file
 from aurum.monitoring.compile.slo_rules import compile_slo
 from aurum.monitoring.compile.workload import SynthesisError
-from aurum.monitoring.io.declarations import Declared, load_slos
+from aurum.monitoring.io.declarations import CombinedDeclarationError, DeclarationError, Declared, load_slos
 from aurum.monitoring.io.output import staged_output
 from aurum.monitoring.io.render import dump_json, dump_yaml
 from aurum.monitoring.model import SLO, PromQLSLI
+from aurum.monitoring.validate.lint import DashboardFile, RuleFile, lint
 from aurum.monitoring.validate.promql import parse_error
 from aurum.monitoring.validate.promtool import Promtool
 from aurum.monitoring.validate.unit_tests import vacuous_assertions
 
-__all__ = ["RULES_DIR", "TESTS_DIR", "Artifacts", "BuildFailedError", "build", "render"]
+__all__ = [
+    "DASHBOARDS_DIR",
+    "GRAFANA_DIR",
+    "RULES_DIR",
+    "TESTS_DIR",
+    "Artifacts",
+    "BuildFailedError",
+    "build",
+    "render",
+]
 
 RULES_DIR = PurePosixPath("prometheus/rules")
 TESTS_DIR = PurePosixPath("prometheus/tests")
+GRAFANA_DIR = PurePosixPath("grafana")
+DASHBOARDS_DIR = GRAFANA_DIR / "dashboards"
 
 
 class BuildFailedError(Exception):
@@ -41,6 +55,8 @@ class Artifacts:
     documents: dict[PurePosixPath, dict[str, Any]] = field(default_factory=dict)
     slos: int = 0
     rules: int = 0
+    handwritten_rules: int = 0
+    dashboards: int = 0
 
     def add(
         self, path: PurePosixPath, document: dict[str, Any], dump: Callable[[Any], bytes] = dump_yaml
@@ -52,23 +68,25 @@ class Artifacts:
         return sorted(path for path in self.files if path.parent == directory)
 
 
+def _rule_name(rule: Rule) -> str:
+    return rule.alert if isinstance(rule, AlertingRule) else rule.record
+
+
 def _check_promql(declared: Declared[SLO], groups: tuple[RuleGroup, ...]) -> None:
     for group in groups:
         for rule in group.rules:
             error = parse_error(rule.expr)
             if error is None:
                 continue
-            name = rule.alert if isinstance(rule, AlertingRule) else rule.record
+            name = _rule_name(rule)
             if isinstance(declared.obj.sli, PromQLSLI):
                 raise declared.error("sli", f"the PromQL does not parse ({error}) in rule {name}")
             msg = f"compiler bug: invalid PromQL for {declared.obj.name} rule {name}: {error}\n{rule.expr}"
             raise BuildFailedError(msg)
 
 
-def render(root: Path) -> Artifacts:
-    """Load and compile every declaration under ``root``; pure apart from reading the declarations."""
-    artifacts = Artifacts()
-    slos = load_slos(root)
+def _render_slos(slos: tuple[Declared[SLO], ...], artifacts: Artifacts) -> list[RuleFile]:
+    linted = []
     for declared in slos:
         slo = declared.obj
         groups = compile_slo(slo)
@@ -82,7 +100,58 @@ def render(root: Path) -> Artifacts:
             raise declared.error("sli", f"cannot generate promtool tests: {error}") from None
         if tests is not None:
             artifacts.add(TESTS_DIR / conv.test_file_name(slo), tests)
+        lines = {_rule_name(rule): declared.line for group in groups for rule in group.rules}
+        linted.append(
+            RuleFile(declared.file, artifacts.documents[rules_path], lines, tests, handwritten=False)
+        )
     artifacts.slos = len(slos)
+    return linted
+
+
+def _render_rules(sources: list[RuleSource], artifacts: Artifacts) -> list[RuleFile]:
+    linted = []
+    for source in sources:
+        artifacts.add(RULES_DIR / source.rule_file, rule_file(source.groups))
+        if source.tests is not None:
+            artifacts.add(TESTS_DIR / source.test_file, source.tests)
+        artifacts.handwritten_rules += sum(len(group.rules) for group in source.groups)
+        document = artifacts.documents[RULES_DIR / source.rule_file]
+        linted.append(RuleFile(source.file, document, source.lines, source.tests))
+    return linted
+
+
+def _render_dashboards(sources: list[DashboardSource], artifacts: Artifacts) -> None:
+    for source in sources:
+        path = DASHBOARDS_DIR / source.folder.uid / f"{source.dashboard['uid']}.json"
+        artifacts.add(path, source.dashboard, dump_json)
+    folders = [source.folder for source in sources]
+    artifacts.add(GRAFANA_DIR / "folders.json", folders_document(folders), dump_json)
+    artifacts.add(GRAFANA_DIR / "provisioning" / "dashboards.yaml", provisioning_document(folders))
+    artifacts.dashboards = len(sources)
+
+
+def render(root: Path) -> Artifacts:
+    """Load and compile every declaration under ``root``; pure apart from reading the declarations.
+
+    Everything rendered is linted before any file is produced: a query reading an unknown metric or
+    label, an alert breaking a convention, a collision or a broken dashboard is a DeclarationError.
+    """
+    artifacts = Artifacts()
+    slos = load_slos(root)
+    linted = _render_slos(slos, artifacts)
+    rules = load_rules(root, [d.obj for d in slos])
+    linted += _render_rules(rules, artifacts)
+    dashboards = load_dashboards(root, [d.obj for d in slos])
+    findings = lint(
+        linted,
+        [DashboardFile(d.file, d.line, (d.folder.uid, d.folder.title), d.dashboard) for d in dashboards],
+    )
+    if findings:
+        raise CombinedDeclarationError(
+            [DeclarationError(f.file, f.line, f.obj, ((f.field, f.message),)) for f in findings]
+        )
+    if dashboards:
+        _render_dashboards(dashboards, artifacts)
     artifacts.add(PurePosixPath("slos.json"), manifest([d.obj for d in slos]), dump_json)
     return artifacts
 
@@ -106,7 +175,11 @@ def build(root: Path, out: Path, promtool: Promtool, log: Callable[[str], None] 
     started = time.perf_counter()
     artifacts = render(root)
     elapsed = time.perf_counter() - started
-    log(f"compiled {artifacts.slos} SLOs into {artifacts.rules} rules and their tests in {elapsed:.2f}s")
+    log(
+        f"compiled {artifacts.slos} SLOs into {artifacts.rules} rules and their tests, "
+        f"{artifacts.handwritten_rules} hand-written rules and {artifacts.dashboards} dashboards, "
+        f"and linted them in {elapsed:.2f}s"
+    )
     _guard(artifacts)
     with staged_output(out) as staging:
         staging.write(artifacts.files)

@@ -6,20 +6,28 @@ metric here changes all of them together or fails the build.
 
 This module is pure data on purpose: it imports nothing beyond the standard library (and its two
 sibling data modules), so both the runtime shim and the build-time tools can depend on it without
-pulling in each other's packages. The SLO output-contract names live in
-:mod:`~aurum.observability.slo_contract` and the log record's fields in
-:mod:`~aurum.observability.log_fields`; both are re-exported here for the code that imports them
+pulling in each other's packages. The prefix is read in :mod:`~aurum.observability.metric_prefix`,
+the SLO output-contract names live in :mod:`~aurum.observability.slo_contract`, the platform's
+recorded series in :mod:`~aurum.observability.platform_records` and the log record's fields in
+:mod:`~aurum.observability.log_fields`; all are re-exported here for the code that imports them
 from the catalog.
 """
 
 from __future__ import annotations
 
-import os
-import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from aurum.observability.log_fields import LOG_FIELDS, LogField
+from aurum.observability.metric_prefix import METRICS_PREFIX
+from aurum.observability.platform_records import (
+    CACHE_HIT_RATIO_BY_CACHE,
+    HTTP_ERROR_RATIO_BY_ROUTE,
+    HTTP_ERROR_RATIO_BY_TENANT,
+    HTTP_LATENCY_QUANTILE_BY_ROUTE,
+    HTTP_REQUEST_RATE_BY_ROUTE,
+    HTTP_REQUEST_RATE_BY_TENANT,
+)
 from aurum.observability.slo_contract import (
     SLO_CURRENT_BURN_RATE,
     SLO_ERROR_BUDGET,
@@ -35,13 +43,19 @@ from aurum.observability.slo_contract import (
 
 __all__ = [
     "BUSINESS_TRANSACTIONS_TOTAL",
+    "CACHE_HIT_RATIO_BY_CACHE",
     "CACHE_OPERATIONS_TOTAL",
     "CARDINALITY_OVERFLOW_TOTAL",
     "DATA_LAST_UPDATED_TIMESTAMP_SECONDS",
     "DB_POOL_CONNECTIONS",
     "DB_QUERY_DURATION_SECONDS",
+    "HTTP_ERROR_RATIO_BY_ROUTE",
+    "HTTP_ERROR_RATIO_BY_TENANT",
+    "HTTP_LATENCY_QUANTILE_BY_ROUTE",
     "HTTP_REQUESTS_TOTAL",
     "HTTP_REQUEST_DURATION_SECONDS",
+    "HTTP_REQUEST_RATE_BY_ROUTE",
+    "HTTP_REQUEST_RATE_BY_TENANT",
     "LOG_FIELDS",
     "METRICS",
     "METRICS_PREFIX",
@@ -65,20 +79,6 @@ __all__ = [
     "metric_by_name",
     "slo_error_ratio",
 ]
-
-_PREFIX_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$|^$")
-
-
-def _metrics_prefix() -> str:
-    prefix = os.environ.get("AURUM_METRICS_PREFIX", "aurum_")
-    if not _PREFIX_RE.match(prefix):
-        msg = f"AURUM_METRICS_PREFIX={prefix!r} is not a valid Prometheus metric name prefix"
-        raise ValueError(msg)
-    return prefix
-
-
-METRICS_PREFIX = _metrics_prefix()
-"""Read once at import: the names must not change while a process is running."""
 
 
 class MetricType(StrEnum):

@@ -7,14 +7,9 @@ from decimal import Decimal
 from fractions import Fraction
 
 from aurum.monitoring.model import Selector
+from aurum.monitoring.model.selectors import quote
 
 __all__ = ["exact_number", "le_regex", "quote", "selector", "selector_for"]
-
-
-def quote(value: str) -> str:
-    """A PromQL double-quoted string literal."""
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
 
 
 def selector(name: str, matchers: Iterable[tuple[str, str, str]] = ()) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from aurum.monitoring.io.locate import Position, context_at, position_in
 from aurum.monitoring.model import SLO
 
-__all__ = ["DeclarationError", "Declared", "load_declarations"]
+__all__ = ["CombinedDeclarationError", "DeclarationError", "Declared", "load_declarations", "load_slos"]
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -151,15 +151,21 @@ def _files(directory: Path) -> Iterable[Path]:
     )
 
 
-def load_declarations(root: Path, directory: str, kind: type[T]) -> tuple[Declared[T], ...]:
+def load_declarations(
+    root: Path, directory: str, kind: type[T], *, unique_names: bool = True
+) -> tuple[Declared[T], ...]:
     """Run every ``root/directory/*.py`` (files starting with ``_`` are helpers) and collect ``kind``.
 
-    Names must be unique across all files, since they become label values and file names.
+    Names must be unique across all files, since they become label values and file names; objects
+    without a ``name`` (recording rules, dashboards) pass ``unique_names=False`` and are checked for
+    collisions by the lint instead.
     """
     declared: list[Declared[T]] = []
     for path in _files(root / directory):
         shown = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
         declared += _collect(_run(path, shown, directory), path, shown, kind)
+    if not unique_names:
+        return tuple(declared)
     seen: dict[str, Declared[T]] = {}
     for item in declared:
         name = getattr(item.obj, "name", item.variable)
@@ -172,3 +178,15 @@ def load_declarations(root: Path, directory: str, kind: type[T]) -> tuple[Declar
 
 def load_slos(root: Path) -> tuple[Declared[SLO], ...]:
     return load_declarations(root, "slos", SLO)
+
+
+class CombinedDeclarationError(DeclarationError):
+    """Problems in several declarations (the lint's findings); ``str()`` is one line per problem."""
+
+    def __init__(self, errors: Sequence[DeclarationError]) -> None:
+        first = errors[0]
+        super().__init__(first.file, first.line, first.obj, first.problems)
+        self.errors = tuple(errors)
+
+    def __str__(self) -> str:
+        return "\n".join(str(error) for error in self.errors)

@@ -8,12 +8,30 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, InstanceOf, field_validator, model_validator
 
+from aurum.monitoring.model.prometheus import PROMETHEUS_SERIES
 from aurum.observability.catalog import METRICS, Metric
 from aurum.observability.label_matching import MatchOp, label_matches
 
-__all__ = ["MatchOp", "Matcher", "Selector", "is_label_name", "not_equal", "not_regex", "regex", "select"]
+__all__ = [
+    "MatchOp",
+    "Matcher",
+    "Selector",
+    "is_label_name",
+    "not_equal",
+    "not_regex",
+    "quote",
+    "regex",
+    "select",
+]
 
 _LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+_KNOWN = (*METRICS, *PROMETHEUS_SERIES)
+
+
+def quote(value: str) -> str:
+    """A PromQL double-quoted string literal."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
 
 
 def is_label_name(name: str) -> bool:
@@ -63,7 +81,7 @@ class Selector(BaseModel):
 
     @model_validator(mode="after")
     def _against_catalog(self) -> Selector:
-        if not any(self.metric is known for known in METRICS):
+        if not any(self.metric is known for known in _KNOWN):
             msg = f"{self.metric.name} is not a metric of aurum.observability.catalog; add it there first"
             raise ValueError(msg)
         seen: set[tuple[str, str]] = set()
@@ -88,6 +106,22 @@ class Selector(BaseModel):
     def matches(self, labels: Mapping[str, str]) -> bool:
         """Whether a series of this metric with ``labels`` is selected."""
         return all(m.matches(labels.get(m.label, "")) for m in self.matchers)
+
+    def series(self, part: str) -> str:
+        """PromQL selecting one series of a histogram: ``part`` is ``bucket``, ``count`` or ``sum``."""
+        name = f"{self.metric.name}_{part}"
+        if name not in self.metric.series_names() or name == self.metric.name:
+            msg = f"{self.metric.name} has no series {name} (series: {', '.join(self.metric.series_names())})"
+            raise ValueError(msg)
+        return self._promql(name)
+
+    def _promql(self, name: str) -> str:
+        inner = ", ".join(f"{m.label}{m.op}{quote(m.value)}" for m in self.matchers)
+        return f"{name}{{{inner}}}" if inner else name
+
+    def __str__(self) -> str:
+        """The PromQL selector, so declarations can write ``f"rate({ERRORS}[5m])"``."""
+        return self._promql(self.metric.name)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,143 @@
+"""Hand-written rules and dashboards, from Python and Jsonnet declarations, ready to lint and write.
+
+Python declarations are loaded as model objects and compiled; Jsonnet ones are evaluated (with the
+catalog and the SLOs as external variables) into the same rule groups and dashboard JSON. Either way
+the result records the declaration file, so the lint can name it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from aurum.monitoring.compile import handwritten as hw
+from aurum.monitoring.compile.dashboards import compile_board
+from aurum.monitoring.compile.grafana_json import normalise
+from aurum.monitoring.compile.jsonnet_vars import catalog_variable, slos_variable
+from aurum.monitoring.compile.rules import AlertingRule, RuleGroup
+from aurum.monitoring.compile.slo_dashboards import slo_dashboards
+from aurum.monitoring.io.declarations import DeclarationError, Declared, load_declarations
+from aurum.monitoring.io.documents import dashboards_document, rules_document
+from aurum.monitoring.io.jsonnet import evaluate, jsonnet_files
+from aurum.monitoring.model import SLO
+from aurum.monitoring.model.dashboard import Board, Folder
+from aurum.monitoring.model.rules import Alert, Record
+
+__all__ = ["DIRECTORIES", "GENERATED", "DashboardSource", "RuleSource", "load_dashboards", "load_rules"]
+
+DIRECTORIES = {"alerts": "alerts", "records": "recording_rules"}
+"""Declaration directory of each kind of hand-written rule."""
+GENERATED = "(generated from slos/)"
+"""The file named for the SLO dashboards, which no single declaration file holds."""
+
+T = TypeVar("T", Alert, Record)
+
+
+@dataclass(frozen=True)
+class RuleSource:
+    """The rules (and their tests) of one declaration file."""
+
+    kind: str
+    stem: str
+    file: str
+    groups: tuple[RuleGroup, ...]
+    tests: dict[str, Any] | None
+    lines: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rule_file(self) -> str:
+        return hw.rule_file_name(self.kind, self.stem)
+
+    @property
+    def test_file(self) -> str:
+        return hw.test_file_name(self.kind, self.stem)
+
+
+@dataclass(frozen=True)
+class DashboardSource:
+    file: str
+    line: int | None
+    folder: Folder
+    dashboard: dict[str, Any]
+
+
+def _ext(slos: Sequence[SLO]) -> dict[str, Any]:
+    return {"catalog": catalog_variable(), "slos": slos_variable(slos)}
+
+
+def _by_file(declared: Sequence[Declared[T]]) -> dict[str, list[Declared[T]]]:
+    files: dict[str, list[Declared[T]]] = defaultdict(list)
+    for item in sorted(declared, key=lambda d: (d.file, d.line)):  # stable: list members keep their order
+        files[item.file].append(item)
+    return dict(files)
+
+
+def _python_rules(root: Path) -> list[RuleSource]:
+    sources = []
+    for file, alerts in _by_file(load_declarations(root, DIRECTORIES["alerts"], Alert)).items():
+        stem = Path(file).stem
+        objects = [d.obj for d in alerts]
+        tests = hw.alert_tests(f"../rules/{hw.rule_file_name('alerts', stem)}", objects)
+        lines = {d.obj.name: d.line for d in alerts}
+        sources.append(RuleSource("alerts", stem, file, (hw.alert_group(stem, objects),), tests, lines))
+    records = load_declarations(root, DIRECTORIES["records"], Record, unique_names=False)
+    for file, declared in _by_file(records).items():
+        stem = Path(file).stem
+        lines = {d.obj.record: d.line for d in declared}
+        group = hw.record_group(stem, [d.obj for d in declared])
+        sources.append(RuleSource("records", stem, file, (group,), None, lines))
+    return sources
+
+
+def _jsonnet_rules(root: Path, ext: dict[str, Any]) -> list[RuleSource]:
+    sources = []
+    for kind, directory in DIRECTORIES.items():
+        for path in jsonnet_files(root / directory):
+            file = str(path.relative_to(root))
+            groups, cases = rules_document(evaluate(path, root, file, ext), kind, file)
+            rule_file = f"../rules/{hw.rule_file_name(kind, path.stem)}"
+            tests = (
+                {"rule_files": [rule_file], "evaluation_interval": "1m", "tests": cases} if cases else None
+            )
+            sources.append(RuleSource(kind, path.stem, file, groups, tests))
+    return sources
+
+
+def load_rules(root: Path, slos: Sequence[SLO]) -> list[RuleSource]:
+    """Every hand-written rule file, sorted by output file; two declarations of one file are an error."""
+    sources = sorted(
+        [*_python_rules(root), *_jsonnet_rules(root, _ext(slos))], key=lambda s: (s.rule_file, s.file)
+    )
+    for first, second in itertools.pairwise(sources):
+        if first.rule_file == second.rule_file:
+            message = f"{first.file} renders to the same rule file {first.rule_file}; rename one of them"
+            raise DeclarationError(second.file, None, "module", (("(file)", message),))
+    return sources
+
+
+def load_dashboards(root: Path, slos: Sequence[SLO]) -> list[DashboardSource]:
+    """The generated SLO dashboards, then Python and Jsonnet ones in file order."""
+    sources = [
+        DashboardSource(GENERATED, None, board.folder, compile_board(board)) for board in slo_dashboards(slos)
+    ]
+    for declared in load_declarations(root, "dashboards", Board, unique_names=False):
+        board = declared.obj
+        try:
+            document = compile_board(board)
+        except (TypeError, ValueError) as error:  # a panel grafanalib cannot render
+            raise declared.error("rows", f"cannot render the dashboard: {error}") from None
+        sources.append(DashboardSource(declared.file, declared.line, board.folder, document))
+    ext = _ext(slos)
+    for path in jsonnet_files(root / "dashboards"):
+        file = str(path.relative_to(root))
+        folder, dashboards = dashboards_document(evaluate(path, root, file, ext), file)
+        sources += [DashboardSource(file, None, folder, normalise(dashboard)) for dashboard in dashboards]
+    return sources
+
+
+def alert_count(sources: Sequence[RuleSource]) -> int:
+    return sum(isinstance(rule, AlertingRule) for s in sources for group in s.groups for rule in group.rules)

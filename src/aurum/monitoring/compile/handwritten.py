@@ -1,0 +1,102 @@
+"""Hand-written alerts and recording rules -> rule groups and promtool unit tests.
+
+One declaration file gives one rule group and, for alerts, one test file. Names are chosen so they
+can never collide with an SLO's: SLO names are kebab-case, so they contain no dot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from aurum.monitoring.compile.promql import selector
+from aurum.monitoring.compile.rules import AlertingRule, RecordingRule, RuleGroup
+from aurum.monitoring.model import format_duration
+from aurum.monitoring.model.rules import Alert, AlertTest, Record, Series
+
+__all__ = [
+    "alert_group",
+    "alert_rule",
+    "alert_tests",
+    "group_name",
+    "record_group",
+    "rule_file_name",
+    "test_file_name",
+]
+
+KINDS = ("alerts", "records")
+
+
+def rule_file_name(kind: str, stem: str) -> str:
+    """``alerts.api.yaml`` for ``alerts/api.py``: the dot keeps it apart from every SLO's file."""
+    return f"{kind}.{stem}.yaml"
+
+
+def test_file_name(kind: str, stem: str) -> str:
+    return f"{kind}.{stem}.test.yaml"
+
+
+def group_name(kind: str, stem: str) -> str:
+    return f"aurum-{kind}-{stem}"
+
+
+def alert_rule(alert: Alert) -> AlertingRule:
+    return AlertingRule(
+        alert=alert.name,
+        expr=alert.expr,
+        for_=format_duration(alert.for_) if alert.for_ else None,
+        labels=alert.rule_labels,
+        annotations=alert.annotations,
+    )
+
+
+def alert_group(stem: str, alerts: Sequence[Alert]) -> RuleGroup:
+    return RuleGroup(group_name("alerts", stem), tuple(alert_rule(alert) for alert in alerts))
+
+
+def record_group(stem: str, records: Sequence[Record]) -> RuleGroup:
+    """Records in declaration order: a record may read one declared before it in the same file."""
+    rules = tuple(RecordingRule(record.record, record.expr, record.labels) for record in records)
+    return RuleGroup(group_name("records", stem), rules)
+
+
+def _input(series: Series) -> dict[str, str]:
+    return {
+        "series": selector(
+            series.name, [(name, "=", value) for name, value in sorted(series.labels.items())]
+        ),
+        "values": series.values,
+    }
+
+
+def _test(alert: Alert, test: AlertTest) -> dict[str, Any]:
+    checks = [
+        {
+            "eval_time": format_duration(at),
+            "alertname": alert.name,
+            "exp_alerts": [
+                {
+                    "exp_labels": dict(sorted({**alert.rule_labels, **fired.labels}.items())),
+                    "exp_annotations": dict(
+                        sorted({**alert.annotations, "description": fired.description}.items())
+                    ),
+                }
+                for fired in expected
+            ],
+        }
+        for at, expected in sorted(test.expect.items())
+    ]
+    return {
+        "name": f"{alert.name}: {test.name}",
+        "interval": format_duration(test.interval),
+        "input_series": [_input(series) for series in test.series],
+        "alert_rule_test": checks,
+    }
+
+
+def alert_tests(rule_file: str, alerts: Sequence[Alert]) -> dict[str, Any] | None:
+    """The promtool test file of one alerts file; None when none of its alerts has a test."""
+    tests = [_test(alert, test) for alert in alerts for test in alert.tests]
+    if not tests:
+        return None
+    return {"rule_files": [rule_file], "evaluation_interval": "1m", "tests": tests}

@@ -1,0 +1,103 @@
+"""Conventions and small builders shared by every dashboard: the datasource, targets, thresholds, links.
+
+Declarations build their panels with grafanalib; these helpers keep the repetitive parts (the
+``datasource`` variable, threshold steps, links between dashboards) identical everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from grafanalib.core import DashboardLink, Target, Template
+
+from aurum.monitoring.model.dashboard import Folder
+
+__all__ = [
+    "ALERT_STATUS_UID",
+    "DATASOURCE",
+    "DATASOURCE_VARIABLE",
+    "PLATFORM_FOLDER",
+    "SLO_DETAIL_UID",
+    "SLO_FOLDER",
+    "SLO_OVERVIEW_UID",
+    "dashboard_url",
+    "dashed",
+    "datasource_variable",
+    "link_to",
+    "panel_link",
+    "query_variable",
+    "steps",
+    "target",
+]
+
+DATASOURCE_VARIABLE = "datasource"
+DATASOURCE: dict[str, str] = {"type": "prometheus", "uid": f"${{{DATASOURCE_VARIABLE}}}"}
+"""How every panel and query refers to the Prometheus data source chosen in the variable."""
+
+SLO_FOLDER = Folder(uid="aurum-slos", title="Aurum SLOs")
+PLATFORM_FOLDER = Folder(uid="aurum-platform", title="Aurum Platform")
+
+SLO_OVERVIEW_UID = "aurum-slo-overview"
+SLO_DETAIL_UID = "aurum-slo-detail"
+ALERT_STATUS_UID = "aurum-alert-status"
+
+
+def datasource_variable() -> Template:
+    """The ``datasource`` variable every board starts with: any Prometheus data source."""
+    return Template(
+        name=DATASOURCE_VARIABLE, label="Data source", type="datasource", query="prometheus", hide=0
+    )
+
+
+def query_variable(name: str, query: str, label: str, default: str | None = None) -> Template:
+    """A variable filled by a Prometheus query such as ``label_values(slo:info, slo)``."""
+    return Template(
+        name=name, label=label, query=query, dataSource=dict(DATASOURCE), default=default, refresh=1, sort=1
+    )
+
+
+def target(expr: str, legend: str = "", *, instant: bool = False, table: bool = False) -> Target:
+    """A Prometheus query on the ``datasource`` variable; refIds are assigned when the board compiles."""
+    return Target(
+        expr=expr,
+        legendFormat=legend,
+        instant=instant,
+        format="table" if table else "time_series",
+        datasource=dict(DATASOURCE),
+    )
+
+
+def steps(base: str, *above: tuple[float, str]) -> list[dict[str, Any]]:
+    """Threshold steps: ``steps("red", (0.99, "green"))`` is red below 0.99 and green from it on."""
+    return [{"color": base, "value": None}, *({"color": color, "value": value} for value, color in above)]
+
+
+def dashed(series: str, color: str = "red") -> dict[str, Any]:
+    """A field override drawing the series whose legend is ``series`` as a dashed line (a threshold)."""
+    return {
+        "matcher": {"id": "byName", "options": series},
+        "properties": [
+            {"id": "custom.lineStyle", "value": {"dash": [10, 10], "fill": "dash"}},
+            {"id": "color", "value": {"fixedColor": color, "mode": "fixed"}},
+        ],
+    }
+
+
+def dashboard_url(uid: str, variables: Mapping[str, str] | None = None) -> str:
+    """``/d/<uid>``, with variables as ``var-<name>`` query parameters."""
+    query = urlencode({f"var-{name}": value for name, value in (variables or {}).items()})
+    return f"/d/{uid}?{query}" if query else f"/d/{uid}"
+
+
+def link_to(uid: str, title: str) -> DashboardLink:
+    """A link in the dashboard's header to another dashboard, keeping the time range."""
+    return DashboardLink(title=title, type="link", uri=dashboard_url(uid), keepTime=True, icon="dashboard")
+
+
+def panel_link(title: str, uid: str, variables: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """A panel link (the panel's corner menu) to another dashboard, keeping the time range."""
+    url = dashboard_url(uid, variables)
+    separator = "&" if "?" in url else "?"
+    return {"title": title, "url": f"{url}{separator}${{__url_time_range}}"}

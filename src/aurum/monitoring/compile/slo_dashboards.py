@@ -1,0 +1,113 @@
+"""The SLO Overview and SLO Detail dashboards, generated from the SLO declarations.
+
+Both read only the output contract (``slo:*`` series and ``ALERTS``), so they work for every SLO kind.
+The overview has one row per SLO with the thresholds of that SLO (its objective, its fastest tier);
+the detail dashboard has an ``slo`` variable and a burn-rate panel for every alert window the
+declarations use, with the window's threshold drawn from the SLO's recorded period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from grafanalib.core import Table, TableSortByField
+
+from aurum.monitoring.compile.panels import (
+    ALERT_STATUS_UID,
+    SLO_DETAIL_UID,
+    SLO_FOLDER,
+    SLO_OVERVIEW_UID,
+    link_to,
+    panel_link,
+    steps,
+    target,
+)
+from aurum.monitoring.compile.promql import selector
+from aurum.monitoring.compile.slo_detail import slo_detail
+from aurum.monitoring.compile.slo_panels import BURN_UNIT, alerts_firing, budget_steps, fastest_burn, stat
+from aurum.monitoring.model import SLO, format_duration
+from aurum.monitoring.model.dashboard import Board, Row
+from aurum.observability import catalog
+
+__all__ = ["slo_dashboards", "slo_overview"]
+
+
+def _slo_row(slo: SLO) -> Row:
+    own = [("slo", "=", slo.name)]
+    period = format_duration(slo.period_seconds)
+    links = [panel_link(f"{slo.name} in detail", SLO_DETAIL_UID, {"slo": slo.name})]
+    objective = float(slo.objective_ratio)
+    panels = (
+        stat("Objective", selector(catalog.SLO_OBJECTIVE, own), "percentunit", steps("blue"), links=links, decimals=2),
+        stat(f"SLI over {period}", f"1 - {selector(catalog.slo_error_ratio(period), own)}", "percentunit",
+             steps("red", (objective, "green")), links=links, decimals=3),
+        stat("Error budget remaining", selector(catalog.SLO_PERIOD_BUDGET_REMAINING, own), "percentunit",
+             budget_steps(), links=links, decimals=1),
+        stat("Burn rate now", selector(catalog.SLO_CURRENT_BURN_RATE, own), BURN_UNIT,
+             steps("green", (1, "orange"), (float(fastest_burn(slo)), "red")), links=links, decimals=2),
+        stat("Alerts firing", alerts_firing(own[0]), "none", steps("green", (1, "red")), links=links),
+    )  # fmt: skip
+    return Row(title=f"{slo.name}: {slo.description}", panels=panels, height=4)
+
+
+def _by_slo(record: str) -> str:
+    return f"sum by (slo, service) ({record})"
+
+
+def _budget_table() -> Table:
+    columns = {"Value #A": "Budget remaining", "Value #B": "Burn rate now", "Value #C": "Objective"}
+    units = {"Budget remaining": "percentunit", "Burn rate now": BURN_UNIT, "Objective": "percentunit"}
+    return Table(
+        title="Error budget remaining, worst first",
+        description="Every SLO, sorted by the share of its period's error budget still unspent.",
+        targets=[
+            target(_by_slo(catalog.SLO_PERIOD_BUDGET_REMAINING), instant=True, table=True),
+            target(_by_slo(catalog.SLO_CURRENT_BURN_RATE), instant=True, table=True),
+            target(_by_slo(catalog.SLO_OBJECTIVE), instant=True, table=True),
+        ],
+        unit="percentunit",
+        thresholds=budget_steps(),
+        displayMode="color-text",
+        sortBy=[TableSortByField(displayName="Budget remaining", desc=False)],
+        transformations=[
+            {"id": "merge", "options": {}},
+            {"id": "organize", "options": {"excludeByName": {"Time": True}, "renameByName": columns}},
+        ],
+        overrides=[
+            {"matcher": {"id": "byName", "options": name}, "properties": [{"id": "unit", "value": unit}]}
+            for name, unit in units.items()
+        ],
+        span=8,
+    )
+
+
+def slo_overview(slos: Sequence[SLO]) -> Board:
+    """Every SLO at a glance: the budget table (worst first), then one row per SLO."""
+    out_of_budget = f"count({catalog.SLO_PERIOD_BUDGET_REMAINING} < 0) or vector(0)"
+    firing = alerts_firing(("slo", "!=", ""))
+    summary = Row(
+        title="All SLOs",
+        panels=(
+            _budget_table(),
+            stat("SLOs out of budget", out_of_budget, "none", steps("green", (1, "red")), span=2),
+            stat("SLO alerts firing", firing, "none", steps("green", (1, "red")), span=2),
+        ),
+        height=8,
+    )
+    return Board(
+        uid=SLO_OVERVIEW_UID,
+        title="SLO Overview",
+        folder=SLO_FOLDER,
+        tags=("aurum", "slo", "generated"),
+        description="Is every service within its objective, and which error budget is closest to spent?",
+        rows=(summary, *(_slo_row(slo) for slo in sorted(slos, key=lambda s: s.name))),
+        links=(link_to(SLO_DETAIL_UID, "SLO Detail"), link_to(ALERT_STATUS_UID, "Alert Status")),
+        time_from="now-24h",
+    )
+
+
+def slo_dashboards(slos: Sequence[SLO]) -> tuple[Board, ...]:
+    """The generated SLO dashboards; none when there is no SLO to show."""
+    if not slos:
+        return ()
+    return (slo_overview(slos), slo_detail(slos))

@@ -1,0 +1,112 @@
+"""Reading what a Jsonnet declaration evaluated to: rule groups (as a mixin writes them) or dashboards.
+
+A file under ``alerts/`` or ``recording_rules/`` evaluates to a Prometheus rule file,
+``{groups: [...]}``, optionally with ``tests``: promtool test cases for its alerts. A file under
+``dashboards/`` evaluates to ``{folder: {uid, title}, dashboards: [...]}`` (or an object of
+dashboards, as mixins' ``grafanaDashboards`` are). Unknown keys are refused rather than dropped, so
+nothing a declaration says is silently lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from aurum.monitoring.compile.rules import AlertingRule, RecordingRule, Rule, RuleGroup
+from aurum.monitoring.io.declarations import DeclarationError
+from aurum.monitoring.model.dashboard import Folder
+
+__all__ = ["dashboards_document", "rules_document"]
+
+_RULE_KEYS = {
+    "alerts": {"alert", "expr", "for", "labels", "annotations"},
+    "records": {"record", "expr", "labels"},
+}
+_KIND_KEY = {"alerts": "alert", "records": "record"}
+
+
+def _fail(file: str, obj: str, field: str, message: str) -> DeclarationError:
+    return DeclarationError(file, None, obj, ((field, message),))
+
+
+def _strings(value: Any, file: str, obj: str, field: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
+        raise _fail(file, obj, field, "must be an object of strings")
+    return {str(key): value[key] for key in sorted(value)}
+
+
+def _rule(rule: Any, kind: str, file: str, where: str) -> Rule:
+    if not isinstance(rule, Mapping):
+        raise _fail(file, where, "(rule)", "a rule is an object")
+    key = _KIND_KEY[kind]
+    if key not in rule:
+        here, there = ("alerts/", "recording_rules/") if kind == "alerts" else ("recording_rules/", "alerts/")
+        raise _fail(file, where, key, f"missing: {here} holds only {kind}; move this rule to {there}")
+    obj = f"{'Alert' if kind == 'alerts' else 'Record'} {rule[key]!r}"
+    unknown = sorted(set(rule) - _RULE_KEYS[kind])
+    if unknown:
+        raise _fail(
+            file, obj, unknown[0], f"unsupported key (supported: {', '.join(sorted(_RULE_KEYS[kind]))})"
+        )
+    expr = rule.get("expr")
+    if not isinstance(expr, str) or not expr.strip():
+        raise _fail(file, obj, "expr", "missing: a rule needs a PromQL expression")
+    labels = _strings(rule.get("labels"), file, obj, "labels")
+    if kind == "records":
+        return RecordingRule(str(rule[key]), expr, labels)
+    hold = rule.get("for")
+    if hold is not None and not isinstance(hold, str):
+        raise _fail(file, obj, "for", "must be a duration such as '5m'")
+    annotations = _strings(rule.get("annotations"), file, obj, "annotations")
+    return AlertingRule(str(rule[key]), expr, labels, annotations, hold)
+
+
+def rules_document(document: Any, kind: str, file: str) -> tuple[tuple[RuleGroup, ...], list[Any] | None]:
+    """The rule groups and the promtool test cases of an evaluated rules declaration."""
+    if not isinstance(document, Mapping) or not isinstance(document.get("groups"), list):
+        raise _fail(
+            file, "Jsonnet", "groups", "the file must evaluate to {groups: [...]} (a Prometheus rule file)"
+        )
+    unknown = sorted(set(document) - {"groups", "tests"})
+    if unknown:
+        raise _fail(file, "Jsonnet", unknown[0], "unsupported key (supported: groups, tests)")
+    groups = []
+    for index, group in enumerate(document["groups"]):
+        if not isinstance(group, Mapping) or not isinstance(group.get("name"), str):
+            raise _fail(file, f"group #{index + 1}", "name", "missing: every group needs a name")
+        where = f"group {group['name']!r}"
+        extra = sorted(set(group) - {"name", "interval", "rules"})
+        if extra or not isinstance(group.get("rules"), list):
+            raise _fail(
+                file, where, extra[0] if extra else "rules", "a group has a name, rules and an interval"
+            )
+        rules = tuple(_rule(rule, kind, file, where) for rule in group["rules"])
+        interval = group.get("interval")
+        groups.append(RuleGroup(group["name"], rules, str(interval) if interval is not None else None))
+    tests = document.get("tests")
+    if tests is not None and not isinstance(tests, list):
+        raise _fail(file, "Jsonnet", "tests", "must be a list of promtool test cases")
+    return tuple(groups), tests
+
+
+def dashboards_document(document: Any, file: str) -> tuple[Folder, list[dict[str, Any]]]:
+    """The folder and the dashboards of an evaluated dashboards declaration."""
+    if not isinstance(document, Mapping) or set(document) != {"folder", "dashboards"}:
+        raise _fail(
+            file, "Jsonnet", "(file)", "the file must evaluate to {folder: {uid, title}, dashboards: [...]}"
+        )
+    try:
+        folder = Folder.model_validate(document["folder"])
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        field = ".".join(["folder", *map(str, first["loc"])])
+        raise _fail(file, "Jsonnet", field, first["msg"].removeprefix("Value error, ")) from None
+    found = document["dashboards"]
+    dashboards = [found[key] for key in sorted(found)] if isinstance(found, Mapping) else found
+    if not isinstance(dashboards, list) or not all(isinstance(d, Mapping) for d in dashboards):
+        raise _fail(file, "Jsonnet", "dashboards", "must be a list (or an object) of dashboard objects")
+    return folder, [dict(dashboard) for dashboard in dashboards]

@@ -1,0 +1,64 @@
+"""Evaluating ``.jsonnet`` declarations with the ``jsonnet`` Python binding.
+
+Every file sees two external variables, ``std.extVar('catalog')`` (metrics, labels and output
+contract names, keyed as in :mod:`aurum.observability.catalog`) and ``std.extVar('slos')`` (the
+SLO declarations), and imports from the repository's ``vendor/`` directory (where a team vendors a
+monitoring mixin) and from our own library (``import 'aurum.libsonnet'``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import _jsonnet
+
+from aurum.monitoring.io.declarations import DeclarationError
+
+__all__ = ["LIBRARY_DIR", "VENDOR_DIR", "evaluate", "jsonnet_files"]
+
+LIBRARY_DIR = Path(__file__).resolve().parent.parent / "jsonnet"
+"""Where ``aurum.libsonnet`` lives (package data, so it also works from an installed package)."""
+VENDOR_DIR = "vendor"
+
+
+def jsonnet_files(directory: Path) -> list[Path]:
+    """``*.jsonnet`` declarations of ``directory``, sorted; files starting with ``_`` are helpers."""
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.glob("*.jsonnet") if not p.name.startswith("_"))
+
+
+def _error(shown: str, path: Path, root: Path, message: str) -> DeclarationError:
+    """One line: Jsonnet's first line and the innermost place in the declaration file it points at."""
+    for full, short in (
+        (str(path), shown),
+        (f"{LIBRARY_DIR}/", ""),
+        (f"{root / VENDOR_DIR}/", f"{VENDOR_DIR}/"),
+    ):
+        message = message.replace(full, short)
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    head = lines[0] if lines else "evaluation failed"
+    places = [line.split("\t")[0].strip() for line in lines[1:]]
+    line, place = None, ""
+    for candidate in [head, *places]:
+        found = re.search(rf"{re.escape(shown)}:\(?(\d+):", candidate)
+        if found:
+            line, place = int(found.group(1)), candidate
+            break
+    text = f"{head} (at {place})" if place and place != head else head
+    return DeclarationError(shown, line, "Jsonnet", (("(evaluation)", text),))
+
+
+def evaluate(path: Path, root: Path, shown: str, ext: Mapping[str, Any]) -> Any:
+    """The JSON value of ``path``; a DeclarationError naming the file and line when it fails."""
+    search = [str(root / VENDOR_DIR), str(LIBRARY_DIR)]
+    codes = {name: json.dumps(value, sort_keys=True) for name, value in ext.items()}
+    try:
+        text = _jsonnet.evaluate_file(str(path), jpathdir=search, ext_codes=codes)
+    except RuntimeError as error:
+        raise _error(shown, path, root, str(error)) from None
+    return json.loads(text)

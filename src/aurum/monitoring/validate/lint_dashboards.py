@@ -1,0 +1,155 @@
+"""Lint of dashboards: identity, panel ids, layout, the datasource variable, and every query."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from aurum.monitoring.validate.lint_inputs import DashboardFile, Finding
+from aurum.monitoring.validate.queries import expand_variables, label_values_problems, query_problems
+from aurum.monitoring.validate.series import KnownSeries
+
+__all__ = ["dashboard_findings", "dashboard_problems"]
+
+GRID_WIDTH = 24
+_VARIABLE_UIDS = ("${datasource}", "$datasource")
+
+Problem = tuple[str, str]
+"""``(field, message)``."""
+
+
+def _uses_variable(datasource: Any) -> bool:
+    return isinstance(datasource, Mapping) and datasource.get("uid") in _VARIABLE_UIDS
+
+
+def _title(panel: Mapping[str, Any]) -> str:
+    return repr(panel.get("title") or f"#{panel.get('id', '?')}")
+
+
+def _flatten(
+    panels: Sequence[Mapping[str, Any]], path: str = "panels"
+) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    for index, panel in enumerate(panels):
+        yield f"{path}[{index}]", panel
+        yield from _flatten(panel.get("panels") or [], f"{path}[{index}].panels")
+
+
+def _overlaps(a: Mapping[str, int], b: Mapping[str, int]) -> bool:
+    return (
+        a["x"] < b["x"] + b["w"]
+        and b["x"] < a["x"] + a["w"]
+        and a["y"] < b["y"] + b["h"]
+        and b["y"] < a["y"] + a["h"]
+    )
+
+
+def _layout_problems(panels: Sequence[Mapping[str, Any]], path: str) -> Iterator[Problem]:
+    """Panels side by side must not overlap; a collapsed row's panels are checked among themselves."""
+    placed: list[tuple[Mapping[str, Any], Mapping[str, int]]] = []
+    for index, panel in enumerate(panels):
+        where = f"{path}[{index}].gridPos"
+        grid = panel.get("gridPos")
+        if not isinstance(grid, Mapping) or not all(isinstance(grid.get(k), int) for k in "xywh"):
+            yield where, f"panel {_title(panel)} has no gridPos with x, y, w and h"
+            continue
+        if grid["x"] < 0 or grid["x"] + grid["w"] > GRID_WIDTH:
+            yield where, f"panel {_title(panel)} extends past the grid's {GRID_WIDTH} columns"
+        for other, other_grid in placed:
+            if _overlaps(grid, other_grid):
+                yield where, f"panel {_title(panel)} overlaps panel {_title(other)}"
+        placed.append((panel, grid))
+        if panel.get("panels"):
+            yield from _layout_problems(panel["panels"], f"{path}[{index}].panels")
+
+
+def _id_problems(panels: Sequence[Mapping[str, Any]]) -> Iterator[Problem]:
+    seen: dict[Any, Mapping[str, Any]] = {}
+    for path, panel in _flatten(panels):
+        panel_id = panel.get("id")
+        if panel_id is None:
+            yield f"{path}.id", f"panel {_title(panel)} has no id"
+        elif panel_id in seen:
+            yield (
+                f"{path}.id",
+                f"panel {_title(panel)} has id {panel_id}, like panel {_title(seen[panel_id])}",
+            )
+        else:
+            seen[panel_id] = panel
+
+
+def _query_problems(panels: Sequence[Mapping[str, Any]], known: KnownSeries) -> Iterator[Problem]:
+    for path, panel in _flatten(panels):
+        targets = panel.get("targets") or []
+        if targets and not _uses_variable(panel.get("datasource")):
+            yield f"{path}.datasource", f"panel {_title(panel)} does not query the ${{datasource}} variable"
+        for index, target in enumerate(targets):
+            where = f"{path}.targets[{index}]"
+            if "datasource" in target and not _uses_variable(target["datasource"]):
+                yield f"{where}.datasource", f"a query of panel {_title(panel)} does not use ${{datasource}}"
+            expr = target.get("expr")
+            if not isinstance(expr, str) or not expr.strip():
+                yield f"{where}.expr", f"a query of panel {_title(panel)} has no PromQL expression"
+                continue
+            for problem in query_problems(expand_variables(expr), known):
+                yield f"{where}.expr", f"panel {_title(panel)}: {problem}"
+
+
+def _variable_problems(dashboard: Mapping[str, Any], known: KnownSeries) -> Iterator[Problem]:
+    variables = (dashboard.get("templating") or {}).get("list") or []
+    if not any(v.get("name") == "datasource" and v.get("type") == "datasource" for v in variables):
+        yield "templating", "no 'datasource' variable of type datasource for the panels to query"
+    for index, variable in enumerate(variables):
+        if variable.get("type") != "query":
+            continue
+        where = f"templating.list[{index}]"
+        if not _uses_variable(variable.get("datasource")):
+            yield f"{where}.datasource", f"variable {variable.get('name')!r} does not query ${{datasource}}"
+        query = variable.get("query")
+        text = query.get("query") if isinstance(query, Mapping) else query
+        for problem in label_values_problems(str(text or ""), known) or []:
+            yield f"{where}.query", f"variable {variable.get('name')!r}: {problem}"
+
+
+def dashboard_problems(dashboard: Mapping[str, Any], known: KnownSeries) -> list[Problem]:
+    """Every problem of one dashboard, except collisions with other dashboards."""
+    problems: list[Problem] = []
+    for key in ("uid", "title"):
+        if not dashboard.get(key):
+            problems.append((key, f"missing: every dashboard needs a stable {key}"))
+    if dashboard.get("rows"):
+        problems.append(
+            ("rows", "the pre-5.0 rows layout is migrated by Grafana on load; use panels with gridPos")
+        )
+    panels = dashboard.get("panels") or []
+    problems += [*_id_problems(panels), *_layout_problems(panels, "panels")]
+    problems += [*_variable_problems(dashboard, known), *_query_problems(panels, known)]
+    return problems
+
+
+def _name(item: DashboardFile, index: int) -> str:
+    dashboard = item.dashboard
+    return f"Dashboard {dashboard.get('uid') or dashboard.get('title') or f'#{index + 1}'!r}"
+
+
+def dashboard_findings(dashboards: Sequence[DashboardFile], known: KnownSeries) -> list[Finding]:
+    """Problems of every dashboard, then uids and folder titles that collide across dashboards."""
+    findings: list[Finding] = []
+    uids: dict[str, str] = {}
+    folders: dict[str, tuple[str, str]] = {}
+    for index, item in enumerate(dashboards):
+        obj = _name(item, index)
+        where = f"{item.file}:{item.line}" if item.line else item.file
+        for field, message in dashboard_problems(item.dashboard, known):
+            findings.append(Finding(item.file, item.line, obj, field, message))
+        uid = str(item.dashboard.get("uid") or "")
+        if uid and uid in uids:
+            message = f"{uid!r} is also the uid of the dashboard at {uids[uid]}"
+            findings.append(Finding(item.file, item.line, obj, "uid", message))
+        uids.setdefault(uid, where)
+        folder_uid, title = item.folder
+        if folder_uid in folders and folders[folder_uid][0] != title:
+            first_title, first_where = folders[folder_uid]
+            message = f"folder {folder_uid!r} is titled {title!r} here but {first_title!r} at {first_where}"
+            findings.append(Finding(item.file, item.line, obj, "folder", message))
+        folders.setdefault(folder_uid, (title, where))
+    return findings

@@ -1,0 +1,129 @@
+"""Lint of rule files: queries, alert conventions, collisions, and tests of hand-written alerts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from aurum.monitoring.validate.lint_inputs import Finding, RuleFile
+from aurum.monitoring.validate.queries import query_problems
+from aurum.monitoring.validate.series import KnownSeries
+
+__all__ = ["alert_problems", "rule_findings"]
+
+_CAMEL_CASE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+_SENTENCE = re.compile(r"^[A-Z0-9][^\n]*[^\s.]\.$")
+_URL = re.compile(r"^https?://\S+$")
+_TEMPLATE = re.compile(r"\{\{.*?\}\}", re.DOTALL)
+
+
+def _camel_case(name: str) -> bool:
+    return bool(_CAMEL_CASE.match(name)) and any(char.islower() for char in name)
+
+
+def alert_problems(rule: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``(field, message)`` for each convention the alerting rule breaks."""
+    name = str(rule["alert"])
+    labels: Mapping[str, Any] = rule.get("labels") or {}
+    annotations: Mapping[str, Any] = rule.get("annotations") or {}
+    problems = []
+    if not _camel_case(name):
+        problems.append(("alert", f"{name!r} is not CamelCase (such as ApiHighErrorRate)"))
+    if not labels.get("severity"):
+        problems.append(("labels.severity", "missing: every alert needs a severity (critical, warning...)"))
+    summary = str(annotations.get("summary") or "")
+    if not summary:
+        problems.append(("annotations.summary", "missing: say in one plain sentence what is wrong"))
+    elif "{{" in summary or not _SENTENCE.match(summary):
+        problems.append(
+            (
+                "annotations.summary",
+                f"{summary!r} is not a plain sentence: one line, a capital first, no template, ending in '.'",
+            )
+        )
+    description = str(annotations.get("description") or "")
+    if not description:
+        problems.append(("annotations.description", "missing: describe what fired, with its value"))
+    elif not _TEMPLATE.search(description):
+        problems.append(
+            (
+                "annotations.description",
+                "is not templated: show what fired with {{ $value }} or {{ $labels.<name> }}",
+            )
+        )
+    runbook = str(annotations.get("runbook_url") or "")
+    if not runbook:
+        problems.append(("annotations.runbook_url", "missing: link the runbook of this alert"))
+    elif not _URL.match(runbook):
+        problems.append(("annotations.runbook_url", f"{runbook!r} is not an http(s) URL"))
+    return problems
+
+
+def _describe(rule: Mapping[str, Any]) -> str:
+    if "alert" in rule:
+        return f"Alert {rule['alert']!r}"
+    labels = rule.get("labels") or {}
+    shown = ", ".join(f'{key}="{value}"' for key, value in sorted(labels.items()))
+    return f"Record {rule['record'] + ('{' + shown + '}' if shown else '')!r}"
+
+
+def _tested(tests: Mapping[str, Any] | None, alert: str) -> tuple[bool, bool]:
+    """Whether some test expects ``alert`` firing, and some test expects it quiet."""
+    fires = quiet = False
+    for test in (tests or {}).get("tests", []):
+        for check in test.get("alert_rule_test", []):
+            if check.get("alertname") == alert:
+                fires |= bool(check.get("exp_alerts"))
+                quiet |= not check.get("exp_alerts")
+    return fires, quiet
+
+
+def _rule_findings(rule_file: RuleFile, rule: Mapping[str, Any], known: KnownSeries) -> Iterator[Finding]:
+    obj = _describe(rule)
+    name = str(rule.get("alert") or rule.get("record"))
+    line = rule_file.lines.get(name)
+    for problem in query_problems(str(rule.get("expr", "")), known):
+        yield Finding(rule_file.file, line, obj, "expr", problem)
+    if "alert" not in rule:
+        return
+    for field, message in alert_problems(rule):
+        yield Finding(rule_file.file, line, obj, field, message)
+    if rule_file.handwritten:
+        fires, quiet = _tested(rule_file.tests, name)
+        if not fires:
+            yield Finding(rule_file.file, line, obj, "tests", "no unit test shows it firing")
+        if not quiet:
+            yield Finding(rule_file.file, line, obj, "tests", "no unit test shows it staying quiet")
+
+
+def _identity(rule: Mapping[str, Any]) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    kind = "alert" if "alert" in rule else "record"
+    labels = tuple(sorted((str(k), str(v)) for k, v in (rule.get("labels") or {}).items()))
+    return kind, str(rule[kind]), labels
+
+
+def rule_findings(rule_files: Sequence[RuleFile], known: KnownSeries) -> list[Finding]:
+    """Problems of every rule, then rules that collide with an earlier one (same name and labels)."""
+    findings: list[Finding] = []
+    seen: dict[tuple[str, str, tuple[tuple[str, str], ...]], str] = {}
+    for rule_file in rule_files:
+        for rule in rule_file.rules():
+            findings.extend(_rule_findings(rule_file, rule, known))
+            identity = _identity(rule)
+            line = rule_file.lines.get(identity[1])
+            where = f"{rule_file.file}:{line}" if line else rule_file.file
+            if identity in seen:
+                verb = "defined" if identity[0] == "alert" else "recorded"
+                findings.append(
+                    Finding(
+                        rule_file.file,
+                        line,
+                        _describe(rule),
+                        identity[0],
+                        f"the same {identity[0]} with the same labels is already {verb} at {seen[identity]}",
+                    )
+                )
+            else:
+                seen[identity] = where
+    return findings

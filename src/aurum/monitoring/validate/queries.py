@@ -1,0 +1,139 @@
+"""What is wrong with one PromQL query: it does not parse, reads an unknown metric or a missing label.
+
+Dashboard queries contain Grafana variables (``[$__rate_interval]``, ``slo="$slo"``); they are
+replaced by sample values before parsing. Inside string literals they stay as they are: a label
+value such as ``"$slo"`` parses, and is never compared with a closed label set.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import promql_parser as pp
+
+from aurum.monitoring.model.prometheus import PROMETHEUS_SERIES
+from aurum.monitoring.validate.series import KnownSeries, output_labels, selector_name
+from aurum.observability.catalog import Metric, metric_by_name
+
+__all__ = ["expand_variables", "label_values_problems", "query_problems"]
+
+_VARIABLE = re.compile(r"\$\{(\w+)(?::[^}]*)?\}|\$(\w+)|\[\[(\w+)(?::[^\]]*)?\]\]")
+_NUMERIC_BUILTINS = {"__range_s": "300", "__range_ms": "300000", "__interval_ms": "60000"}
+_LABEL_VALUES = re.compile(r"^\s*label_values\(\s*(?:(.*),\s*)?(\w+)\s*\)\s*$", re.DOTALL)
+_EQUAL, _NOT_EQUAL = "MatchOp.Equal", "MatchOp.NotEqual"
+
+
+def _sample(name: str, before: str) -> str:
+    if name in _NUMERIC_BUILTINS:
+        return _NUMERIC_BUILTINS[name]
+    # A range or a subquery step needs a duration; anywhere else a number parses.
+    return "5m" if before.rstrip().endswith(("[", ":")) else "1"
+
+
+def expand_variables(expr: str) -> str:
+    """``expr`` with every Grafana variable outside string literals replaced by a sample value."""
+    out: list[str] = []
+    quote: str | None = None
+    index = 0
+    while index < len(expr):
+        char = expr[index]
+        if quote is not None:
+            out.append(char)
+            if char == "\\" and quote != "`" and index + 1 < len(expr):
+                out.append(expr[index + 1])
+                index += 1
+            elif char == quote:
+                quote = None
+        elif char in "\"'`":
+            quote = char
+            out.append(char)
+        elif (match := _VARIABLE.match(expr, index)) is not None:
+            name = next(group for group in match.groups() if group)
+            out.append(_sample(name, "".join(out)))
+            index = match.end()
+            continue
+        else:
+            out.append(char)
+        index += 1
+    return "".join(out)
+
+
+def _metric(name: str) -> Metric | None:
+    found = metric_by_name(name)
+    return found or next((m for m in PROMETHEUS_SERIES if name in m.series_names()), None)
+
+
+def _listed(labels: frozenset[str]) -> str:
+    return ", ".join(sorted(labels)) or "none"
+
+
+def _selector_problems(node: pp.VectorSelector, known: KnownSeries) -> list[str]:
+    name = selector_name(node)
+    if name is None:
+        return ["selects metrics by a pattern on __name__; name the metric so it can be checked"]
+    if name not in known:
+        return [f"{name} is neither a catalog metric nor recorded by the build"]
+    labels, metric = known[name], _metric(name)
+    problems = []
+    for matcher in node.matchers.matchers:
+        if matcher.name == "__name__":
+            continue
+        if labels is not None and matcher.name not in labels:
+            problems.append(f"{name} has no label {matcher.name!r} (labels: {_listed(labels)})")
+            continue
+        allowed = metric.label(matcher.name).allowed if metric and matcher.name in metric.label_names else ()
+        value, op = str(matcher.value), str(matcher.op)
+        if allowed and op in (_EQUAL, _NOT_EQUAL) and "$" not in value and value not in allowed:
+            problems.append(f"{name}: label {matcher.name!r} is one of {', '.join(allowed)}, never {value!r}")
+    return problems
+
+
+def _grouping_problems(node: pp.AggregateExpr, known: KnownSeries) -> list[str]:
+    modifier = node.modifier
+    if modifier is None or not str(modifier.type).endswith("By"):
+        return []
+    inner = output_labels(node.expr, known)
+    if inner is None:
+        return []
+    return [
+        f"{node.op} by ({label}): its input has no label {label!r} (labels: {_listed(inner)})"
+        for label in modifier.labels
+        if label not in inner
+    ]
+
+
+def query_problems(expr: str, known: KnownSeries) -> list[str]:
+    """Every problem of ``expr`` (with Grafana variables already expanded), first found first."""
+    try:
+        tree = pp.parse(expr)
+    except ValueError as error:
+        return [f"does not parse as PromQL ({error})"]
+    problems: list[str] = []
+
+    def visit(node: Any) -> None:
+        if isinstance(node, pp.VectorSelector):
+            problems.extend(_selector_problems(node, known))
+        elif isinstance(node, pp.AggregateExpr):
+            problems.extend(_grouping_problems(node, known))
+
+    pp.walk(tree, visit)
+    return list(dict.fromkeys(problems))
+
+
+def label_values_problems(query: str, known: KnownSeries) -> list[str] | None:
+    """Problems of a ``label_values(metric, label)`` variable query; None for any other query."""
+    match = _LABEL_VALUES.match(query)
+    if match is None:
+        return None
+    series, label = match.group(1), match.group(2)
+    if series is None:
+        return []
+    problems = query_problems(expand_variables(series), known)
+    try:
+        labels = output_labels(pp.parse(expand_variables(series)), known)
+    except ValueError:
+        return problems
+    if labels is not None and label not in labels:
+        problems.append(f"{series.strip()} has no label {label!r} (labels: {_listed(labels)})")
+    return problems

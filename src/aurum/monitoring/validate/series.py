@@ -1,0 +1,188 @@
+"""Which series exist and which labels they carry: the catalog, Prometheus' own, and the build's records.
+
+A recorded series has the labels its expression yields plus the rule's static labels. The labels an
+expression yields follow PromQL's rules (``sum by (path)`` keeps ``path``, ``histogram_quantile``
+drops ``le``, ``on(...)`` keeps the matching labels, ``group_left(...)`` adds the included ones);
+None means they cannot be known, and then no label of that series is questioned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import promql_parser as pp
+
+from aurum.monitoring.model.prometheus import ALERTS, PROMETHEUS_SERIES, TARGET_LABELS
+from aurum.observability.catalog import METRICS
+
+__all__ = ["KnownSeries", "Labels", "catalog_series", "known_series", "output_labels"]
+
+Labels = frozenset[str] | None
+KnownSeries = Mapping[str, Labels]
+
+_KEEP_INPUT_LABELS = frozenset({"topk", "bottomk", "limitk", "limit_ratio"})
+_FROM_MATCHERS = frozenset({"absent", "absent_over_time"})
+_ADD_LABEL = frozenset({"label_replace", "label_join"})
+
+
+def catalog_series() -> dict[str, Labels]:
+    """Every series name of the catalog and of Prometheus itself, with its label names.
+
+    Scraped series also carry the target labels (``job``, ``instance``) Prometheus attaches.
+    """
+    known: dict[str, Labels] = {}
+    for metric in (*METRICS, *PROMETHEUS_SERIES):
+        scraped = TARGET_LABELS if metric is not ALERTS else ()
+        for name in metric.series_names():
+            extra = {"le"} if name.endswith("_bucket") and name != metric.name else set()
+            known[name] = frozenset({*metric.label_names, *scraped, *extra})
+    return known
+
+
+def selector_name(node: pp.VectorSelector) -> str | None:
+    """The metric a selector reads: its name, or an equality matcher on ``__name__``."""
+    if node.name:
+        return str(node.name)
+    for matcher in node.matchers.matchers:
+        if matcher.name == "__name__" and str(matcher.op) in ("=", "MatchOp.Equal"):
+            return str(matcher.value)
+    return None
+
+
+def _union(*sets: Labels) -> Labels:
+    if any(labels is None for labels in sets):
+        return None
+    return frozenset().union(*(labels for labels in sets if labels is not None))
+
+
+def _is_scalar(node: Any) -> bool:
+    if isinstance(node, pp.NumberLiteral):
+        return True
+    if isinstance(node, pp.ParenExpr | pp.UnaryExpr):
+        return _is_scalar(node.expr)
+    if isinstance(node, pp.Call):
+        return str(node.func.return_type).endswith("Scalar")
+    if isinstance(node, pp.BinaryExpr):
+        return _is_scalar(node.lhs) and _is_scalar(node.rhs)
+    return False
+
+
+def _call(node: pp.Call, known: KnownSeries) -> Labels:
+    name = node.func.name
+    vectors = [arg for arg in node.args if not isinstance(arg, pp.NumberLiteral | pp.StringLiteral)]
+    if name == "histogram_quantile":
+        inner = output_labels(node.args[1], known)
+        return None if inner is None else inner - {"le"}
+    if name in _FROM_MATCHERS:
+        selectors: list[pp.VectorSelector] = []
+        pp.walk(node.args[0], lambda n: selectors.append(n) if isinstance(n, pp.VectorSelector) else None)
+        return frozenset(
+            m.name for s in selectors for m in s.matchers.matchers if str(m.op) in ("=", "MatchOp.Equal")
+        ) - {"__name__"}
+    if name in _ADD_LABEL:
+        return _union(output_labels(node.args[0], known), frozenset({str(node.args[1].val)}))
+    if not vectors or _is_scalar(node):
+        return frozenset()
+    return output_labels(vectors[0], known)
+
+
+def _aggregate(node: pp.AggregateExpr, known: KnownSeries) -> Labels:
+    inner = output_labels(node.expr, known)
+    op = str(node.op)
+    if op in _KEEP_INPUT_LABELS:
+        return inner
+    modifier = node.modifier
+    grouped: Labels = frozenset()
+    if modifier is not None and str(modifier.type).endswith("By"):
+        grouped = frozenset(modifier.labels)
+    elif modifier is not None:
+        grouped = None if inner is None else inner - frozenset(modifier.labels)
+    if op == "count_values" and grouped is not None and isinstance(node.param, pp.StringLiteral):
+        grouped |= {str(node.param.val)}
+    return grouped
+
+
+def _matched(node: pp.BinaryExpr, lhs: Labels, rhs: Labels) -> Labels:
+    """Labels of a vector-vector operation, following Prometheus' ``resultMetric``."""
+    modifier = node.modifier
+    if str(node.op) == "or":
+        return _union(lhs, rhs)
+    if str(node.op) in ("and", "unless") or modifier is None:
+        return lhs
+    card, included = str(modifier.card), frozenset(modifier.group_labels or ())
+    if card.endswith(("ManyToOne", "OneToMany")):
+        return _union(lhs if card.endswith("ManyToOne") else rhs, included)
+    matching = modifier.matching
+    if lhs is None or matching is None:
+        return lhs
+    named = frozenset(matching.labels)
+    return lhs & named if str(matching.type).endswith("Include") else lhs - named
+
+
+def _binary(node: pp.BinaryExpr, known: KnownSeries) -> Labels:
+    if _is_scalar(node.lhs) or _is_scalar(node.rhs):
+        return output_labels(node.rhs if _is_scalar(node.lhs) else node.lhs, known)
+    return _matched(node, output_labels(node.lhs, known), output_labels(node.rhs, known))
+
+
+def _selector(node: pp.VectorSelector, known: KnownSeries) -> Labels:
+    name = selector_name(node)
+    return known.get(name) if name else None
+
+
+_RULES: dict[type, Callable[[Any, KnownSeries], Labels]] = {
+    pp.VectorSelector: _selector,
+    pp.MatrixSelector: lambda node, known: output_labels(node.vector_selector, known),
+    pp.SubqueryExpr: lambda node, known: output_labels(node.expr, known),
+    pp.ParenExpr: lambda node, known: output_labels(node.expr, known),
+    pp.UnaryExpr: lambda node, known: output_labels(node.expr, known),
+    pp.NumberLiteral: lambda node, known: frozenset(),
+    pp.StringLiteral: lambda node, known: frozenset(),
+    pp.Call: _call,
+    pp.AggregateExpr: _aggregate,
+    pp.BinaryExpr: _binary,
+}
+
+
+def output_labels(node: Any, known: KnownSeries) -> Labels:
+    """The label names (``__name__`` aside) of the series ``node`` yields; None when unknowable."""
+    rule = _RULES.get(type(node))
+    return rule(node, known) if rule is not None else None
+
+
+def _parsed(rule: Mapping[str, Any]) -> Any:
+    try:
+        return pp.parse(rule["expr"])
+    except ValueError:
+        return None  # reported where the expression is checked
+
+
+def _rule_labels(node: Any, rule: Mapping[str, Any], known: KnownSeries) -> Labels:
+    inferred = None if node is None else output_labels(node, known)
+    return _union(inferred, frozenset(rule.get("labels") or {}))
+
+
+def known_series(rules: Iterable[Mapping[str, Any]]) -> dict[str, Labels]:
+    """The catalog's series plus every series the rules record, and ``ALERTS`` with every alert label."""
+    parsed = [(rule, _parsed(rule)) for rule in rules]
+    base = catalog_series()
+    known = dict(base)
+    # A record may read another one, in any file: repeat until no label set changes.
+    for _ in range(len(parsed) + 1):
+        recorded: dict[str, Labels] = {}
+        for rule, node in parsed:
+            if "record" in rule:
+                labels = _rule_labels(node, rule, known)
+                name = rule["record"]
+                recorded[name] = _union(recorded[name], labels) if name in recorded else labels
+        updated = {**base, **recorded}
+        if updated == known:
+            break
+        known = updated
+    alert_labels: Labels = frozenset({*ALERTS.label_names, "alertname", "alertstate"})
+    for rule, node in parsed:
+        if "alert" in rule:
+            alert_labels = _union(alert_labels, _rule_labels(node, rule, known))
+    known[ALERTS.name] = alert_labels
+    return known
