@@ -57,6 +57,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default: 10)")
     parser.add_argument("--retries", type=int, default=4, help="retries on errors, 429 and 5xx (default: 4)")
+    parser.add_argument(
+        "--backoff", type=float, default=0.5, help="backoff factor between retries, seconds (default: 0.5)"
+    )
 
 
 def _rules(parser: argparse.ArgumentParser) -> None:
@@ -129,7 +132,7 @@ def _finish(args: argparse.Namespace, plan: Plan, apply: Apply) -> int:
 
 
 def _policy(args: argparse.Namespace) -> RetryPolicy:
-    return RetryPolicy(retries=args.retries, timeout=args.timeout)
+    return RetryPolicy(retries=args.retries, backoff=args.backoff, timeout=args.timeout)
 
 
 def _grafana(args: argparse.Namespace) -> int:

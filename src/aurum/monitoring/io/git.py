@@ -8,7 +8,7 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-__all__ = ["GitError", "export_tree", "head_commit"]
+__all__ = ["GitError", "export_tree", "head_commit", "repo_prefix"]
 
 
 class GitError(RuntimeError):
@@ -48,3 +48,8 @@ def export_tree(root: Path, ref: str, destination: Path) -> str:
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(destination, filter="data")
     return commit
+
+
+def repo_prefix(root: Path) -> str:
+    """Where ``root`` is inside its repository (``""`` at the top), as ``git archive`` lays trees out."""
+    return _git(root, "rev-parse", "--show-prefix").decode().strip()
