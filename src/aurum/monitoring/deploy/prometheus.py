@@ -44,7 +44,10 @@ class PrometheusClient:
         response = self.http.request("POST", "/-/reload")
         if response.status_code == 200:
             return None
-        hint = " (start Prometheus with --web.enable-lifecycle)" if response.status_code == 403 else ""
+        hint = {
+            403: " (start Prometheus with --web.enable-lifecycle)",
+            500: " (Prometheus's log names the file and rule it could not load)",
+        }.get(response.status_code, "")
         return f"reload answered {response.status_code}: {error_message(response)}{hint}"
 
     def loaded_groups(self) -> dict[tuple[str, str], int]:

@@ -71,50 +71,34 @@ def _diff(old: bytes, new: bytes, old_name: str, new_name: str) -> tuple[str, ..
     )
 
 
-def _file_item(  # noqa: PLR0911 - one return per verdict
-    name: str, wanted: bytes | None, current: bytes | None, where: str
-) -> PlanItem | None:
+def _verdict(wanted: bytes | None, current: bytes | None) -> tuple[Action, str, bool] | None:  # noqa: PLR0911 - one return per verdict
+    """``(action, reason, forceable)`` for one file; None for a file that is neither declared nor ours."""
     recorded, body = split_header(current) if current is not None else (None, b"")
     drifted = recorded is not None and recorded != body_fingerprint(body)
     if wanted is None:  # in the directory, not declared: pruned only when managed
         if recorded is None:
             return None
         if drifted:
-            return PlanItem(
-                "rule file",
-                name,
-                Action.CONFLICT,
-                where=where,
-                reason="no longer declared, but edited by hand since the last deploy",
-                forceable=True,
-            )
-        return PlanItem("rule file", name, Action.DELETE, where=where, reason="no longer declared")
+            return Action.CONFLICT, "no longer declared, but edited by hand since the last deploy", True
+        return Action.DELETE, "no longer declared", False
     if current is None:
-        return PlanItem("rule file", name, Action.CREATE, where=where)
-    diff = _diff(body, wanted, f"{where}/{name}", f"declared {name}")
+        return Action.CREATE, "", False
     if recorded is None:
-        return PlanItem(
-            "rule file",
-            name,
-            Action.CONFLICT,
-            where=where,
-            reason="exists but was not written by aurum-obs",
-            diff=diff,
-            forceable=True,
-        )
+        return Action.CONFLICT, "exists but was not written by aurum-obs", True
     if drifted:
-        return PlanItem(
-            "rule file",
-            name,
-            Action.CONFLICT,
-            where=where,
-            reason="edited by hand since the last deploy",
-            diff=diff,
-            forceable=True,
-        )
-    if body == wanted:
-        return PlanItem("rule file", name, Action.UNCHANGED, where=where)
-    return PlanItem("rule file", name, Action.UPDATE, where=where, diff=diff)
+        return Action.CONFLICT, "edited by hand since the last deploy", True
+    return (Action.UNCHANGED, "", False) if body == wanted else (Action.UPDATE, "", False)
+
+
+def _file_item(name: str, wanted: bytes | None, current: bytes | None, where: str) -> PlanItem | None:
+    verdict = _verdict(wanted, current)
+    if verdict is None:
+        return None
+    action, reason, forceable = verdict
+    diff: tuple[str, ...] = ()
+    if current is not None and wanted is not None and action in {Action.UPDATE, Action.CONFLICT}:
+        diff = _diff(split_header(current)[1], wanted, f"{where}/{name}", f"declared {name}")
+    return PlanItem("rule file", name, action, reason=reason, diff=diff, forceable=forceable)
 
 
 def plan_files(
@@ -142,7 +126,6 @@ def plan_files(
                 o.kind,
                 o.name,
                 Action.CONFLICT,
-                where=where,
                 reason="nothing is declared at all: refusing to delete every managed file",
                 forceable=True,
             )
