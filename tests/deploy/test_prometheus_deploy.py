@@ -219,7 +219,9 @@ def test_prune_removes_only_managed_files(tmp_path: Path, prometheus: Prometheus
     (source / "prometheus" / "rules" / "data-freshness.yaml").unlink()
     run = _deploy(capsys, prometheus, source, "--prune")
     assert run.status == 0, run.out + run.err
-    assert re.search(r"^delete +rule file +data-freshness.yaml +- +no longer declared$", run.out, re.MULTILINE)
+    assert re.search(
+        r"^delete +rule file +data-freshness.yaml +- +no longer declared$", run.out, re.MULTILINE
+    )
     assert sorted(p.name for p in prometheus.rules_dir.iterdir()) == [
         "api-availability.yaml",
         "api-latency.yaml",

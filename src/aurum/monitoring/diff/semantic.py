@@ -196,7 +196,8 @@ def _tests(old: Files, new: Files) -> list[Change]:
     changed = sorted(p for p in paths if old.get(p) != new.get(p))
     if not changed:
         return []
-    return [Change("generated tests", f"{len(changed)} files", "changed", details=tuple(changed))]
+    count = f"{len(changed)} file" + ("s" if len(changed) > 1 else "")
+    return [Change("generated tests", count, "changed", details=tuple(changed))]
 
 
 def semantic_diff(old: Files, new: Files) -> list[Change]:
