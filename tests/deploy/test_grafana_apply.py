@@ -190,3 +190,14 @@ def test_a_renamed_folder_and_a_moved_dashboard(grafana: Grafana, build: Build, 
     assert "moves from folder aurum-slos" in run.out
     assert grafana.store.folders["aurum-slos"].title == "SLOs"
     assert grafana.store.dashboards["one"].folder_uid == "aurum-ops"
+
+
+def test_a_folder_title_taken_by_another_uid_is_a_conflict(grafana: Grafana, build: Build, deploy) -> None:
+    grafana.store.create_folder("made-by-hand", "Aurum SLOs")
+    build.write(("aurum-slos", dashboard("one", "One")), ("aurum-ops", dashboard("two", "Two")))
+    run = deploy("--force")
+    assert run.status == 1
+    assert "folder made-by-hand already has this title: give it uid aurum-slos, or change the title" in run.out
+    assert "create dashboard one (One): folder aurum-slos could not be created or updated" in run.out
+    assert set(grafana.store.folders) == {"made-by-hand", "aurum-ops"}
+    assert set(grafana.store.dashboards) == {"two"}

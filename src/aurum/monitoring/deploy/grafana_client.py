@@ -106,6 +106,19 @@ class GrafanaClient:
         body = self._json(response, f"read folder {uid}")
         return RemoteFolder(uid, str(body.get("title", "")), body.get("version"))
 
+    def folders(self) -> list[RemoteFolder]:
+        """Every folder (Grafana lists at most ``limit`` per page)."""
+        found: list[RemoteFolder] = []
+        for page in range(1, 1000):
+            response = self.http.request("GET", "/api/folders", params={"limit": PAGE, "page": page})
+            if response.status_code != 200:
+                raise self._fail(response, "list folders")
+            listed = self._json(response, "list folders")
+            found += [RemoteFolder(str(f["uid"]), str(f.get("title", "")), None) for f in listed]
+            if len(listed) < PAGE:
+                return found
+        return found
+
     def create_folder(self, uid: str, title: str) -> str:
         response = self.http.request("POST", "/api/folders", json={"uid": uid, "title": title})
         if response.status_code == 200:

@@ -38,11 +38,12 @@ def read_grafana(
     existing = sorted(uid for uid, folder in folders.items() if folder is not None)
     in_folders = client.search(folder_uids=existing) if existing else []
     managed = client.search(tag=MANAGED_TAG)
+    all_folders = client.folders() if None in folders.values() else []
     if prune:
         for hit in managed:
             if hit.uid not in dashboards:
                 dashboards[hit.uid] = client.dashboard(hit.uid)
-    return GrafanaState(folders, dashboards, in_folders, managed, commit)
+    return GrafanaState(folders, dashboards, in_folders, managed, all_folders, commit)
 
 
 def _is(remote: RemoteDashboard | None, wanted: dict[str, Any], folder_uid: str) -> bool:
@@ -137,6 +138,8 @@ def apply_grafana(
             continue
         if not item.applies(force):
             refused.append(Outcome(item, False, f"left untouched: {item.reason}"))
+            if item.kind == "folder":
+                applier.failed_folders.add(item.name)
         elif item.kind == "folder":
             folders.append((item, applier.folder))
         elif item.name in applier.models:

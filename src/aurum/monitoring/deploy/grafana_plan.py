@@ -8,7 +8,7 @@ over a dashboard this tool did not create, overwriting a hand edit; only then co
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from aurum.monitoring.deploy.dashboards import (
     DeclaredDashboard,
@@ -37,21 +37,25 @@ class GrafanaState:
     """Every dashboard in the declared folders, to find title collisions."""
     managed: Sequence[SearchHit] = ()
     """Every dashboard carrying the managed tag."""
-    commit: str = field(default="")
+    all_folders: Sequence[RemoteFolder] = ()
+    """Every folder, to find a folder title already taken by another uid."""
+    commit: str = ""
 
 
-def _folder_item(uid: str, title: str, remote: RemoteFolder | None) -> PlanItem:
+def _folder_item(uid: str, title: str, state: GrafanaState) -> PlanItem:
+    remote = state.folders.get(uid)
     if remote is None:
+        taken = next(
+            (f for f in state.all_folders if f.uid != uid and f.title.casefold() == title.casefold()), None
+        )
+        if taken is not None:
+            # Grafana refuses a second folder of that title (409); adopting the other one is for a person to decide.
+            reason = f"folder {taken.uid} already has this title: give it uid {uid}, or change the title"
+            return PlanItem("folder", uid, Action.CONFLICT, title, reason=reason)
         return PlanItem("folder", uid, Action.CREATE, title)
     if remote.title != title:
-        return PlanItem(
-            "folder",
-            uid,
-            Action.UPDATE,
-            title,
-            reason=f"renamed from {remote.title!r}",
-            version=remote.version,
-        )
+        reason = f"renamed from {remote.title!r}"
+        return PlanItem("folder", uid, Action.UPDATE, title, reason=reason, version=remote.version)
     return PlanItem("folder", uid, Action.UNCHANGED, title)
 
 
@@ -158,9 +162,7 @@ def _prune_item(hit: SearchHit, remote: RemoteDashboard, nothing_declared: bool)
 
 
 def plan_grafana(declared: DeclaredGrafana, state: GrafanaState, *, prune: bool) -> Plan:
-    items = [
-        _folder_item(uid, title, state.folders.get(uid)) for uid, title in sorted(declared.folders.items())
-    ]
+    items = [_folder_item(uid, title, state) for uid, title in sorted(declared.folders.items())]
     items += [_dashboard_item(d, state.dashboards.get(d.uid), state) for d in declared.dashboards]
     uids = {d.uid for d in declared.dashboards}
     orphans = [hit for hit in state.managed if hit.uid not in uids]
