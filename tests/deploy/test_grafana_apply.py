@@ -197,7 +197,9 @@ def test_a_folder_title_taken_by_another_uid_is_a_conflict(grafana: Grafana, bui
     build.write(("aurum-slos", dashboard("one", "One")), ("aurum-ops", dashboard("two", "Two")))
     run = deploy("--force")
     assert run.status == 1
-    assert "folder made-by-hand already has this title: give it uid aurum-slos, or change the title" in run.out
+    assert (
+        "folder made-by-hand already has this title: give it uid aurum-slos, or change the title" in run.out
+    )
     assert "create dashboard one (One): folder aurum-slos could not be created or updated" in run.out
     assert set(grafana.store.folders) == {"made-by-hand", "aurum-ops"}
     assert set(grafana.store.dashboards) == {"two"}

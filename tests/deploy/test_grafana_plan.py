@@ -116,3 +116,14 @@ def test_unchanged_dashboards_are_not_saved_again(grafana: Grafana, build: Build
     run = deploy()
     assert run.status == 0 and grafana.posts() == posts
     assert [d.version for d in grafana.store.dashboards.values()] == [1, 1]
+
+
+def test_a_dashboard_without_tags_is_unchanged_on_the_next_deploy(
+    grafana: Grafana, build: Build, deploy
+) -> None:
+    """The managed tag gives it ``tags`` in Grafana; that must be neither a change nor drift."""
+    model = dashboard("bare", "Bare")
+    del model["tags"]
+    build.write(("aurum-slos", model))
+    assert deploy().status == 0
+    assert deploy("--dry-run", "--detailed-exitcode").status == 0

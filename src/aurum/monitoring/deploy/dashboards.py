@@ -86,8 +86,11 @@ def fingerprint(model: Mapping[str, Any]) -> str:
 def deployable(model: Mapping[str, Any], commit: str) -> JSON:
     """What is posted: the content, the managed tag, and the marker with its fingerprint."""
     out = content(model)
-    out["tags"] = [*out.get("tags", []), MANAGED_TAG]
-    out[MARKER] = {"managedBy": "aurum-obs", "fingerprint": fingerprint(model), "commit": commit}
+    # Grafana will hand ``tags`` back even when the model had none: fingerprint it as it will come back.
+    out["tags"] = list(out.get("tags") or [])
+    deployed = fingerprint(out)
+    out["tags"].append(MANAGED_TAG)
+    out[MARKER] = {"managedBy": "aurum-obs", "fingerprint": deployed, "commit": commit}
     return out
 
 

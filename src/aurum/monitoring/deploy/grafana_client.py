@@ -120,9 +120,10 @@ class GrafanaClient:
         return found
 
     def create_folder(self, uid: str, title: str) -> str:
+        """Create; returns a note when the folder turned out to exist already, with this title."""
         response = self.http.request("POST", "/api/folders", json={"uid": uid, "title": title})
         if response.status_code == 200:
-            return "created"
+            return ""
         existing = self.folder(uid) if response.status_code in {400, 409} else None
         if existing is not None and existing.title == title:
             return "already existed"  # created by an earlier attempt whose answer was lost, or concurrently

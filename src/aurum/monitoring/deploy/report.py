@@ -39,7 +39,7 @@ def _note(item: PlanItem) -> str:
 
 def plan_table(plan: Plan) -> str:
     """The plan as a table, conflicts first, then the diff of every update and conflict."""
-    items = sorted(plan.items, key=lambda i: (_ORDER[i.action], i.kind, i.where, i.name))
+    items = sorted(plan.items, key=lambda i: (_ORDER[i.action], i.kind != "folder", i.kind, i.where, i.name))
     rows = [("ACTION", "KIND", "NAME", "WHERE", "NOTE")]
     rows += [
         (str(i.action), i.kind, i.label().removeprefix(f"{i.kind} "), i.where or "-", _note(i)) for i in items
