@@ -89,10 +89,12 @@ def test_dashboards_and_their_panels() -> None:
     after = {**dashboard("d", "D renamed", expr="sum(up)")}
     after["panels"] = [*after["panels"], {"id": 2, "type": "stat", "title": "Errors", "targets": []}]
     old = {
+        "grafana/folders.json": json.dumps({"f": "F", "g": "G"}),
         "grafana/dashboards/f/d.json": json.dumps(before),
         "grafana/dashboards/f/gone.json": json.dumps(dashboard("gone", "Gone")),
     }
     new = {
+        "grafana/folders.json": json.dumps({"f": "F", "g": "Gee"}),
         "grafana/dashboards/g/d.json": json.dumps(after),
         "grafana/dashboards/f/new.json": json.dumps(dashboard("new", "New")),
     }
@@ -105,6 +107,8 @@ def test_dashboards_and_their_panels() -> None:
     )
     assert changes[("dashboard", "gone")].kind == "removed"
     assert changes[("dashboard", "new")].details == ("'New', 1 panels",)
+    assert changes[("folder", "g")].details == ("title: 'G' → 'Gee'",)
+    assert ("folder", "f") not in changes
 
 
 def test_no_change_and_the_markdown_report() -> None:

@@ -181,7 +181,7 @@ class GrafanaClient:
         response = self.http.request("POST", "/api/dashboards/db", json=body)
         if response.status_code == 200:
             return int(self._json(response, "save a dashboard").get("version", 0))
-        reason = error_message(response)
+        reason = self.http.scrub(error_message(response))
         if response.status_code == 412:
             code = str(self._json(response, "save a dashboard").get("status", "precondition-failed"))
             raise SaveRejectedError(reason, code, 412)

@@ -13,6 +13,7 @@ HEADINGS = {
     "SLO": "SLOs",
     "recording rule": "Recording rules",
     "alert": "Alerts",
+    "folder": "Dashboard folders",
     "dashboard": "Dashboards",
     "generated tests": "Generated promtool tests",
 }

@@ -25,7 +25,7 @@ Files = Mapping[str, str]
 @dataclass(frozen=True, slots=True)
 class Change:
     section: str
-    """``SLO``, ``recording rule``, ``alert``, ``dashboard``, ``generated tests``."""
+    """``SLO``, ``recording rule``, ``alert``, ``folder``, ``dashboard``, ``generated tests``."""
     name: str
     kind: str
     """``added``, ``removed`` or ``changed``."""
@@ -191,6 +191,22 @@ def _dashboard_changes(old: Files, new: Files) -> list[Change]:
     return changes
 
 
+def _folders(old: Files, new: Files) -> list[Change]:
+    def load(files: Files) -> dict[str, str]:
+        text = files.get("grafana/folders.json")
+        return dict(json.loads(text)) if text else {}
+
+    changes = []
+    for uid, before, after in _keyed(load(old), load(new)):
+        if before is None:
+            changes.append(Change("folder", uid, "added", details=(repr(after),)))
+        elif after is None:
+            changes.append(Change("folder", uid, "removed"))
+        elif before != after:
+            changes.append(Change("folder", uid, "changed", details=(f"title: {before!r} → {after!r}",)))
+    return changes
+
+
 def _tests(old: Files, new: Files) -> list[Change]:
     paths = {p for p in set(old) | set(new) if p.startswith("prometheus/tests/")}
     changed = sorted(p for p in paths if old.get(p) != new.get(p))
@@ -201,4 +217,10 @@ def _tests(old: Files, new: Files) -> list[Change]:
 
 
 def semantic_diff(old: Files, new: Files) -> list[Change]:
-    return _slos(old, new) + _rule_changes(old, new) + _dashboard_changes(old, new) + _tests(old, new)
+    return (
+        _slos(old, new)
+        + _rule_changes(old, new)
+        + _folders(old, new)
+        + _dashboard_changes(old, new)
+        + _tests(old, new)
+    )
