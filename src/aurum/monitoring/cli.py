@@ -1,7 +1,8 @@
 """``aurum-obs`` (and ``python build.py``): the command line of the build-time tools.
 
-Exit status: 0 when everything rendered and validated, 1 when validation failed, 2 for a bad
-declaration (with the file, the object and the field named).
+``build`` exit status: 0 when everything rendered and validated, 1 when validation failed, 2 for a bad
+declaration (with the file, the object and the field named). ``deploy`` and ``diff`` document theirs in
+:mod:`aurum.monitoring.commands.deploy` and :mod:`aurum.monitoring.commands.diff`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from aurum.monitoring.commands.deploy import add_deploy_parser, run_deploy
+from aurum.monitoring.commands.diff import add_diff_parser, run_diff
 from aurum.monitoring.io.declarations import DeclarationError
 from aurum.monitoring.pipeline import BuildFailedError, build
 from aurum.monitoring.validate.promtool import Promtool, PromtoolMissingError
@@ -27,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--root", type=Path, default=Path(), help="repository root (default: .)")
     build_cmd.add_argument("--out", type=Path, default=None, help="output directory (default: ROOT/build)")
     build_cmd.add_argument("--promtool", default="promtool", help="promtool binary (default: from PATH)")
+    add_deploy_parser(commands)
+    add_diff_parser(commands)
     return parser
 
 
@@ -51,6 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "build":
         return _build(args)
+    if args.command == "deploy":
+        return run_deploy(args)
+    if args.command == "diff":
+        return run_diff(args)
     return EXIT_INVALID  # argparse rejects unknown commands before this
 
 

@@ -1,0 +1,1 @@
+"""Sub-commands of ``aurum-obs`` beyond the build: each module adds its parser and runs it."""

@@ -1,0 +1,163 @@
+"""Deploying rule files to a Prometheus: write atomically, reload, confirm, and roll back on failure.
+
+Each file is written to a hidden temporary file in the same directory and renamed over the old one,
+so Prometheus never reads half a file (its ``rule_files`` glob, ``*.yaml``, does not match the
+temporary name). The files of one deploy change together between two reloads: Prometheus reads them
+only on ``POST /-/reload`` (https://prometheus.io/docs/prometheus/latest/management_api/#reload),
+which needs ``--web.enable-lifecycle``. After the reload, ``GET /api/v1/rules``
+(https://prometheus.io/docs/prometheus/latest/querying/api/#rules) must show every declared group
+from its file with all its rules. If the reload fails or a group is missing, the previous files are
+put back and Prometheus is reloaded again, so what runs and what is on disk agree.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from pathlib import Path, PurePath
+
+import yaml
+
+from aurum.monitoring.deploy.plan import Action, Outcome, Plan
+from aurum.monitoring.deploy.session import DeployError, HttpClient, error_message
+
+__all__ = ["PrometheusClient", "apply_to_directory", "deploy_to_prometheus", "expected_groups"]
+
+CONFIRM_WITHIN = 10.0
+
+
+class PrometheusClient:
+    def __init__(self, http: HttpClient) -> None:
+        self.http = http
+
+    def preflight(self) -> None:
+        try:
+            response = self.http.request("GET", "/-/ready")
+        except DeployError as error:
+            raise DeployError(f"Prometheus is unreachable: {error}") from None
+        if response.status_code != 200:
+            raise DeployError(f"Prometheus at {self.http.base_url} is not ready ({response.status_code})")
+
+    def reload(self) -> str | None:
+        """None when Prometheus reloaded, else why not."""
+        response = self.http.request("POST", "/-/reload")
+        if response.status_code == 200:
+            return None
+        hint = {
+            403: " (start Prometheus with --web.enable-lifecycle)",
+            500: " (Prometheus's log names the file and rule it could not load)",
+        }.get(response.status_code, "")
+        return f"reload answered {response.status_code}: {error_message(response)}{hint}"
+
+    def loaded_groups(self) -> dict[tuple[str, str], int]:
+        """``(file name, group name) -> number of rules`` of every group Prometheus evaluates."""
+        response = self.http.request("GET", "/api/v1/rules")
+        if response.status_code != 200:
+            raise DeployError(f"GET /api/v1/rules answered {response.status_code}: {error_message(response)}")
+        groups = response.json()["data"]["groups"]
+        return {(PurePath(g["file"]).name, g["name"]): len(g["rules"]) for g in groups}
+
+
+def expected_groups(files: Mapping[str, bytes]) -> dict[tuple[str, str], int]:
+    """``(file name, group name) -> number of rules`` the files declare."""
+    expected = {}
+    for name, body in files.items():
+        for group in (yaml.safe_load(body) or {}).get("groups") or []:
+            expected[(name, group["name"])] = len(group.get("rules") or [])
+    return expected
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.aurum-obs.tmp")
+    with temporary.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    temporary.replace(path)
+
+
+def apply_to_directory(
+    plan: Plan, contents: Mapping[str, bytes], directory: Path, *, force: bool
+) -> dict[str, bytes | None]:
+    """Write and delete what the plan says; returns each touched file's previous bytes (None: it was new)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    previous: dict[str, bytes | None] = {}
+    for item in plan.items:
+        if not item.applies(force):
+            continue
+        path = directory / item.name
+        previous[item.name] = path.read_bytes() if path.exists() else None
+        if item.name in contents:
+            _write_atomically(path, contents[item.name])
+        else:
+            path.unlink(missing_ok=True)
+    return previous
+
+
+def _restore(directory: Path, previous: Mapping[str, bytes | None]) -> None:
+    for name, data in previous.items():
+        if data is None:
+            (directory / name).unlink(missing_ok=True)
+        else:
+            _write_atomically(directory / name, data)
+
+
+def _confirm(client: PrometheusClient, expected: Mapping[tuple[str, str], int], gone: set[str]) -> str | None:
+    """None once Prometheus evaluates exactly the expected groups, else what is missing."""
+    deadline = time.monotonic() + CONFIRM_WITHIN
+    while True:
+        loaded = client.loaded_groups()
+        missing = [
+            f"{group} ({file})"
+            for (file, group), rules in expected.items()
+            if loaded.get((file, group)) != rules
+        ]
+        stale = [f"{group} ({file})" for (file, group) in loaded if file in gone]
+        if not missing and not stale:
+            return None
+        if time.monotonic() > deadline:
+            problems = [f"not loaded: {', '.join(missing)}"] if missing else []
+            problems += [f"still loaded after its file was removed: {', '.join(stale)}"] if stale else []
+            hint = " (is this directory in Prometheus's rule_files?)" if missing else ""
+            return "; ".join(problems) + hint
+        time.sleep(0.2)
+
+
+def deploy_to_prometheus(
+    plan: Plan,
+    contents: Mapping[str, bytes],
+    bodies: Mapping[str, bytes],
+    directory: Path,
+    client: PrometheusClient,
+    *,
+    force: bool,
+) -> list[Outcome]:
+    """Apply the plan, reload, confirm; on failure restore, reload again, and report every item failed."""
+    applied = [item for item in plan.items if item.applies(force)]
+    refused = [
+        Outcome(i, False, f"left untouched: {i.reason}")
+        for i in plan.items
+        if i.action is Action.CONFLICT and not i.applies(force)
+    ]
+    if not applied:
+        return refused
+    previous = apply_to_directory(plan, contents, directory, force=force)
+    gone = {name for name in previous if name not in contents}
+    try:
+        problem = client.reload() or _confirm(client, expected_groups(bodies), gone)
+    except DeployError as error:  # Prometheus went away mid-deploy: the files must still go back
+        problem = str(error)
+    if problem is None:
+        return [Outcome(item, True) for item in applied] + refused
+    _restore(directory, previous)
+    try:
+        again = client.reload()
+    except DeployError as error:
+        again = str(error)
+    rollback = (
+        "rolled back: the previous files are restored and loaded"
+        if again is None
+        else f"rolled back the files, but the reload after it failed too: {again}"
+    )
+    return [Outcome(item, False, f"{problem}; {rollback}") for item in applied] + refused

@@ -1,0 +1,1 @@
+"""``aurum-obs diff``: what a change does to the rendered SLOs, rules, alerts and dashboards."""
