@@ -1,0 +1,1 @@
+"""The demo application: ``python -m examples.demo_app --port 8000`` (see ``examples.demo_app.app``)."""
