@@ -53,6 +53,15 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[build,fastapi,otlp,dev,bench]'
 	touch $@
 
+## demo: the demo app, Prometheus, Alertmanager (with a webhook receiver) and traffic on loopback, over the
+## rules and dashboards of build/ (rebuilt first when missing or older than a declaration); Ctrl-C stops it all
+.PHONY: demo
+demo: setup
+	@if [ ! -f build/slos.json ] || [ -n "$$(find slos alerts recording_rules dashboards vendor src -newer build/slos.json \( -name '*.py' -o -name '*sonnet' \) -print -quit)" ]; then \
+		$(BIN)/python build.py; \
+	fi
+	$(BIN)/python -m examples.demo_stack --build build
+
 ## golden: re-render the reviewed golden files after an intended change (then review the diff)
 golden: setup
 	$(BIN)/python build.py --out tests/golden

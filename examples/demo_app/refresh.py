@@ -30,8 +30,15 @@ class RefreshJob:
     def __init__(self, faults: Faults, interval: float = 5.0, datasets: tuple[str, ...] = DATASETS) -> None:
         self._faults, self._interval, self._datasets = faults, interval, datasets
         self._stuck = False
+        # The timer and a switch flip both refresh: one at a time, or a refresh already under way
+        # would publish "fresh" right after the switch backdated the data.
+        self._lock = asyncio.Lock()
 
     async def refresh_once(self) -> None:
+        async with self._lock:
+            await self._refresh()
+
+    async def _refresh(self) -> None:
         if self._faults.switches.stale_data:
             if not self._stuck:  # backdate once: from then on the data ages like really stuck data
                 for dataset in self._datasets:

@@ -88,24 +88,33 @@ def _must_show(query: Query, assignment: dict[str, str]) -> bool:
     )
 
 
+def _has_data(result: list[dict[str, Any]]) -> bool:
+    return any(math.isfinite(float(sample["value"][1])) for sample in result)
+
+
 def _check_dashboards(running: Running, queries: list[Query], choices: dict[str, list[str]]) -> Checked:
     prom, checked = running.stack.prom, Checked(choices)
     metrics: set[str] = set()
     for query in queries:
-        shown: list[bool] = []
+        results = []
         for assignment, expr in expansions(query, choices):
             try:
-                result = prom.query(expr)
+                shown = _has_data(prom.query(expr))
             except QueryError as error:
                 checked.errors.append(f"{query} {assignment}: {error}")
                 continue
             metrics |= metric_names(expr)
-            shown.append(any(math.isfinite(float(sample["value"][1])) for sample in result))
+            results.append((assignment, metric_names(expr), shown))
+        if results and all(names == {"ALERTS"} for _, names, _ in results):
             # ALERTS has series only while alerts are active: enough that one value of $slo has some.
-            if not shown[-1] and _must_show(query, assignment) and metric_names(expr) != {"ALERTS"}:
-                checked.without_data.append(f"{query} {assignment}")
-        if shown and not any(shown):
-            checked.without_data.append(f"{query} (for every value)")
+            if not any(shown for *_, shown in results):
+                checked.without_data.append(str(query))
+        else:
+            checked.without_data += [
+                f"{query} {assignment}"
+                for assignment, _, shown in results
+                if not shown and _must_show(query, assignment)
+            ]
     checked.missing_metrics = sorted(m for m in metrics if not prom.query(f'count({{__name__="{m}"}})'))
     return checked
 
