@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -47,17 +46,6 @@ class PrometheusAPI:
         if data["resultType"] in ("scalar", "string"):
             return [{"metric": {}, "value": data["result"]}]
         return list(data["result"])
-
-    def query_range(self, expr: str, seconds: float, step: float) -> list[dict[str, Any]]:
-        """The series ``expr`` evaluates to over the last ``seconds``, a point every ``step``."""
-        end = time.time()
-        params = [
-            ("query", expr),
-            ("start", f"{end - seconds:.3f}"),
-            ("end", f"{end:.3f}"),
-            ("step", str(step)),
-        ]
-        return list(self._get("/api/v1/query_range", params)["result"])
 
     def value(self, expr: str) -> float | None:
         """The value of a query expected to give at most one sample; ``None`` when it gives none."""

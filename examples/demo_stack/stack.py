@@ -31,7 +31,7 @@ from examples.demo_stack.processes import Service, StackError, free_port, runnin
 from examples.demo_stack.prometheus_api import PrometheusAPI, QueryError
 from examples.demo_stack.webhook import Alert, WebhookReceiver, webhook_receiver
 
-__all__ = ["Stack", "demo_stack"]
+__all__ = ["METRICS_PATH", "Stack", "demo_stack"]
 
 METRICS_PATH = "/v1/observability/metrics"
 _REPO = Path(__file__).resolve().parents[2]
@@ -90,8 +90,13 @@ def _binary(*names: str) -> str:
 
 
 def _app_env(prometheus_url: str, token: str, manifest: Path) -> dict[str, str]:
+    # The shell's AURUM_*/OTEL_* settings are left out, so the app emits what the rules expect (one
+    # process, no exporter, the manifest's SLOs) whatever a developer has set; the metric prefix is
+    # kept, because the build that wrote the rules read it from the same shell.
     env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("AURUM_", "OTEL_", "PROMETHEUS_MULTIPROC"))
+        key: value
+        for key, value in os.environ.items()
+        if key == "AURUM_METRICS_PREFIX" or not key.startswith(("AURUM_", "OTEL_", "PROMETHEUS_MULTIPROC"))
     }
     pythonpath = [str(_REPO), *filter(None, [env.get("PYTHONPATH")])]
     return env | {
