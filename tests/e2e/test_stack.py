@@ -18,7 +18,7 @@ import pytest
 from aurum.monitoring.validate.promql import metric_names
 from examples.demo_stack.prometheus_api import QueryError
 
-from .conftest import PAGE_ALERT, Healthy, Outage, Running, Stale, poll
+from .conftest import PAGE_ALERT, Healthy, Outage, Running, Stale, api_availability, poll
 from .dashboard_queries import Query, dashboard_queries, expansions, label_values_variables
 
 pytestmark = pytest.mark.slow
@@ -55,7 +55,7 @@ def test_stale_data_turns_the_freshness_sli_bad(healthy: Healthy, stale: Stale) 
 def _api_availability(report: dict[str, Any]) -> dict[str, Any]:
     assert report["source"] == "prometheus", report
     assert report["source_error"] is None, report
-    return next(slo for slo in report["slos"] if slo["name"] == "api-availability")
+    return api_availability(report)
 
 
 def test_the_runtime_api_reads_the_budget_burning_from_prometheus(healthy: Healthy, outage: Outage) -> None:
