@@ -18,6 +18,7 @@ from typing import Any
 __all__ = ["WebhookReceiver", "webhook_receiver"]
 
 Alert = dict[str, Any]
+PATH = "/alerts"
 
 
 class WebhookReceiver:
@@ -47,6 +48,9 @@ def _handler(receiver: WebhookReceiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            if self.path != PATH:  # only what was sent where Alertmanager was told to send it
+                self.send_error(404, f"POST alerts to {PATH}")
+                return
             try:
                 notification = json.loads(body)
             except ValueError:
@@ -69,7 +73,7 @@ def webhook_receiver(log: Path, echo: Callable[[Alert], None] | None = None) -> 
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(receiver))
     thread = threading.Thread(target=server.serve_forever, name="alert-webhook", daemon=True)
     thread.start()
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/alerts"
+    receiver.url = f"http://127.0.0.1:{server.server_address[1]}{PATH}"
     try:
         yield receiver
     finally:
