@@ -82,6 +82,16 @@ def _prepare(directory: Path, histories: list[synthetic.History], quiet_seconds:
     return data
 
 
+def _last_rollup_minute(history: synthetic.History) -> int:
+    """The history's last minute on the 5-minute grid: where every shape has seen all events before it.
+
+    Our long windows move in 5-minute rollups, so reading them between two rollups would leave the
+    latest minutes out, and an error burst in those minutes would look like a big error.
+    """
+    last = history.minutes - 1
+    return last - (history.start // synthetic.STEP + last) % backfill.SPAN
+
+
 def _measure(
     directory: Path,
     template: Path,
@@ -102,7 +112,7 @@ def _measure(
         series, peak = server.metric("prometheus_tsdb_head_series"), server.peak_rss_mb()
         # The period SLI is read at the last minute of the history, where it depends only on the
         # history (evaluations during the measurement run far faster than production would).
-        end = histories[0].start + (histories[0].minutes - 1) * synthetic.STEP
+        end = histories[0].start + _last_rollup_minute(histories[0]) * synthetic.STEP
         period_rules = [
             r for g in shape.rules["groups"] for r in g["rules"] if r.get("record") == shape.record
         ]
@@ -112,7 +122,7 @@ def _measure(
             values[rule["labels"]["slo"]] = float(result[0]["value"][1]) if result else float("nan")  # type: ignore[index]
     errors = []
     for history in histories:
-        last = history.minutes - 1
+        last = _last_rollup_minute(history)
         first = max(0, last - args.days * 1440)
         exact = history.exact_error_ratio(first, last)
         errors.append((abs(values.get(history.tenant, float("nan")) - exact), exact))
@@ -134,7 +144,8 @@ def run_size(count: int, args: argparse.Namespace) -> list[Result]:
     start = now - (minutes - 1) * synthetic.STEP
     tenants = [f"tenant-{index}" for index in range(count)]
     histories = [
-        synthetic.generate(tenant, start, minutes, seed=index) for index, tenant in enumerate(tenants)
+        synthetic.generate(tenant, start, minutes, seed=index, burst_probability=0 if args.steady else 0.7)
+        for index, tenant in enumerate(tenants)
     ]
     objects = rulesets.slos(tenants, args.days)
     period = f"{args.days}d"
@@ -179,6 +190,7 @@ def main(argv: list[str] | None = None) -> dict[int, list[Result]]:
     parser.add_argument("--days", type=int, default=30, help="SLO period in days (and history length)")
     parser.add_argument("--hours", type=int, default=None, help="history length when shorter than the period")
     parser.add_argument("--settle", type=float, default=20, help="quiet seconds that mean compaction is done")
+    parser.add_argument("--steady", action="store_true", help="no error bursts (a constant error ratio)")
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--interval", default="10s", help="rule evaluation interval")
     parser.add_argument("--workdir", default=None, help="where the temporary TSDBs go")

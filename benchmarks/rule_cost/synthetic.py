@@ -17,6 +17,7 @@ ROUTES = ("/api/scenarios", "/api/scenarios/{scenario_id}", "/api/curves")
 METHODS = ("GET", "POST")
 INSTANCES = ("api-0", "api-1")
 BASE_ERROR_RATIO = 0.0005
+STEADY_ERROR_RATIO = 0.01
 
 
 @dataclass(frozen=True)
@@ -42,12 +43,18 @@ def _traffic(minute_of_day: int) -> float:
     return 60 * (1 + 11 * (1 - math.cos(phase)) / 2)
 
 
-def _error_ratios(minutes: int, start: int, rng: random.Random) -> list[float]:
-    """Mostly 0.05 % errors; on most days a 30-120 minute burst of 1-6 % around the afternoon peak."""
+def _error_ratios(minutes: int, start: int, rng: random.Random, burst_probability: float) -> list[float]:
+    """Mostly 0.05 % errors; on most days a 30-120 minute burst of 1-6 % around the afternoon peak.
+
+    Without bursts the ratio is a steady 1 %: enough bad events that a short history's every ratio is
+    well defined, and a constant ratio that any event weighting must reproduce.
+    """
+    if not burst_probability:
+        return [STEADY_ERROR_RATIO] * minutes
     ratios = [BASE_ERROR_RATIO] * minutes
     first_day = start // 86_400
     for day in range(first_day, first_day + minutes // 1440 + 2):
-        if rng.random() < 0.7:
+        if rng.random() < burst_probability:
             begin = day * 1440 + rng.randrange(12 * 60, 16 * 60) - start // STEP
             length, ratio = rng.randrange(30, 120), rng.uniform(0.01, 0.06)
             for minute in range(max(0, begin), min(minutes, begin + length)):
@@ -55,11 +62,11 @@ def _error_ratios(minutes: int, start: int, rng: random.Random) -> list[float]:
     return ratios
 
 
-def generate(tenant: str, start: int, minutes: int, seed: int) -> History:
+def generate(tenant: str, start: int, minutes: int, seed: int, burst_probability: float = 0.7) -> History:
     rng = random.Random(seed)
     weights = {key: rng.uniform(0.5, 1.5) for key in _keys()}
     scale = sum(weights.values())
-    errors = _error_ratios(minutes, start, rng)
+    errors = _error_ratios(minutes, start, rng, burst_probability)
     good: dict[tuple[str, str, str], list[int]] = {key: [] for key in weights}
     bad: dict[tuple[str, str, str], list[int]] = {key: [] for key in weights}
     cumulative_good = cumulative_bad = 0.0
