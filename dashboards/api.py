@@ -57,7 +57,12 @@ def _series(title: str, expr: str, legend: str, unit: str, thresholds: list[dict
     )
 
 
-ERROR_RATIO = f"sum(rate({ERRORS}[$__rate_interval]))\n/\nsum(rate({REQUESTS}[$__rate_interval]))"
+# "or ... * 0": a service that never failed has no 5xx series, and the panel should say 0 %, not
+# "No data".
+ERROR_RATIO = (
+    f"(sum(rate({ERRORS}[$__rate_interval])) or sum(rate({REQUESTS}[$__rate_interval])) * 0)\n"
+    f"/\nsum(rate({REQUESTS}[$__rate_interval]))"
+)
 
 API_PERFORMANCE = Board(
     uid="aurum-api-performance",
