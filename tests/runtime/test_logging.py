@@ -250,6 +250,7 @@ def test_values_json_cannot_encode_never_break_a_log_call(logs, log_validator):
         broken=Unprintable(),
         cycle=cycle,
         nan=math.nan,
+        limits={"range": [-math.inf, 1.5, math.inf]},
         raw=b"\xff\x00bytes",
         tags={"b", "a"},
         keyed={1: "one", (2, 3): "pair"},
@@ -259,6 +260,7 @@ def test_values_json_cannot_encode_never_break_a_log_call(logs, log_validator):
     assert record["broken"] == "<unrepresentable Unprintable>"
     assert record["cycle"] == {"self": "<cycle>"}
     assert record["nan"] == "nan"
+    assert record["limits"] == {"range": ["-inf", 1.5, "inf"]}
     assert record["keyed"] == {"1": "one", "(2, 3)": "pair"}
     assert record["obj"].startswith("<object object")
     log_validator.validate(record)

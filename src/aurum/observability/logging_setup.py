@@ -57,6 +57,10 @@ class LogSink:
             stream.write(line + "\n")
             stream.flush()
 
+    def emit(self, record: dict[str, Any]) -> None:
+        """Render ``record`` and write the line."""
+        self.write(self.render(record))
+
 
 SINK = LogSink()
 
@@ -109,18 +113,20 @@ def _process(logger: Any, method: str, event: MutableMapping[str, Any]) -> str:
     return SINK.render(record)
 
 
-class AurumLogger(structlog.BoundLoggerBase):
-    """A structlog bound logger (``bind``/``new``/``unbind`` as usual) with stdlib-hierarchy levels."""
+LogMethod = Callable[..., None]
 
-    _logger: _LineWriter
 
-    def _log(self, method: str, event: object, args: tuple[Any, ...], kw: dict[str, Any]) -> None:
-        number, name = _LEVELS[method]
+def _level_method(method: str) -> LogMethod:
+    """``AurumLogger.<method>``: what structlog's ``_proxy_to_logger`` would do with our single
+    processor, without its generic dispatch. One function per level, with the level resolved here,
+    because this is the hot path of every log line."""
+    number, level = _LEVELS[method]
+    is_exception = method == "exception" or None
+
+    def log(self: AurumLogger, event: object = None, *args: Any, **kw: Any) -> None:
         std = self._logger.std
         if not std.isEnabledFor(number):
             return
-        # What structlog's _proxy_to_logger would do with our single processor, without its
-        # generic dispatch: this is the hot path of every log line.
         fields = {**self._context, **kw} if self._context else kw
         message = event if isinstance(event, str) else str(event)
         if args:
@@ -128,39 +134,31 @@ class AurumLogger(structlog.BoundLoggerBase):
                 message %= redact_arguments(args)
             except (TypeError, ValueError):
                 fields["message_args"] = args
-        exc_info = fields.pop("exc_info", method == "exception" or None)
+        exc_info = fields.pop("exc_info", is_exception)
         record = finish(
-            fields, message=message, logger=std.name, level=name, now=time.time(), exc_info=exc_info
+            fields, message=message, logger=std.name, level=level, now=time.time(), exc_info=exc_info
         )
-        SINK.write(SINK.render(record))
+        SINK.emit(record)
 
-    def debug(self, event: object = None, *args: Any, **kw: Any) -> None:
-        self._log("debug", event, args, kw)
+    log.__name__ = log.__qualname__ = method
+    return log
 
-    def info(self, event: object = None, *args: Any, **kw: Any) -> None:
-        self._log("info", event, args, kw)
 
-    msg = info
+class AurumLogger(structlog.BoundLoggerBase):
+    """A structlog bound logger (``bind``/``new``/``unbind`` as usual) with stdlib-hierarchy levels."""
 
-    def warning(self, event: object = None, *args: Any, **kw: Any) -> None:
-        self._log("warning", event, args, kw)
+    _logger: _LineWriter
 
-    warn = warning
-
-    def error(self, event: object = None, *args: Any, **kw: Any) -> None:
-        self._log("error", event, args, kw)
-
-    def exception(self, event: object = None, *args: Any, **kw: Any) -> None:
-        self._log("exception", event, args, kw)
-
-    def critical(self, event: object = None, *args: Any, **kw: Any) -> None:
-        self._log("critical", event, args, kw)
-
-    fatal = critical
+    debug = _level_method("debug")
+    info = msg = _level_method("info")
+    warning = warn = _level_method("warning")
+    error = _level_method("error")
+    exception = _level_method("exception")
+    critical = fatal = _level_method("critical")
 
     def log(self, level: int, event: object = None, *args: Any, **kw: Any) -> None:
         method = logging.getLevelName(level).lower()
-        self._log(method if method in _LEVELS else "info", event, args, kw)
+        getattr(self, method if method in _LEVELS else "info")(event, *args, **kw)
 
     def is_enabled_for(self, level: int) -> bool:
         return self._logger.std.isEnabledFor(level)
@@ -197,7 +195,7 @@ class RecordHandler(logging.Handler):
                 now=record.created,
                 exc_info=exc,
             )
-            SINK.write(SINK.render(line))
+            SINK.emit(line)
         except Exception:
             self.handleError(record)
 

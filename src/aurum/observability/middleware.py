@@ -19,7 +19,7 @@ Per request it:
 
 from __future__ import annotations
 
-import os
+import random
 import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
@@ -71,6 +71,9 @@ DEFAULT_SKIP_PATHS = frozenset(
 _KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"})
 _REQUEST_ID = re.compile(rb"[A-Za-z0-9._:\-]{1,128}")
 _MAX_TENANT_BYTES = 128
+_TRACE_HEADERS = frozenset({b"traceparent", b"tracestate", b"baggage"})
+_READ_HEADERS = _TRACE_HEADERS | {b"x-request-id", b"x-tenant-id"}
+_now = time.perf_counter
 
 
 def route_template(scope: Scope, root_path_before: str) -> str:
@@ -99,7 +102,29 @@ def route_template(scope: Scope, root_path_before: str) -> str:
 
 
 def _new_request_id() -> str:
-    return "req-" + os.urandom(8).hex()
+    # A correlation id, not a secret: Python's generator (reseeded in every forked worker) is half
+    # the cost of os.urandom's system call, and 64 random bits keep collisions out of reach.
+    return "req-" + random.randbytes(8).hex()
+
+
+def _read_headers(
+    headers: Iterable[tuple[bytes, bytes]],
+) -> tuple[bytes | None, str | None, dict[str, str] | None]:
+    """The request id and tenant as sent (unchecked), and the trace propagation headers if any."""
+    request_id = None
+    tenant = None
+    traced: dict[str, str] | None = None
+    for name, value in headers:
+        if name not in _READ_HEADERS:  # one set lookup for the many headers we never read
+            continue
+        if name == b"x-request-id":
+            request_id = value
+        elif name == b"x-tenant-id":
+            tenant = value[:_MAX_TENANT_BYTES].decode("latin-1").strip()
+        else:
+            traced = traced or {}
+            traced[name.decode("latin-1")] = value.decode("latin-1")
+    return request_id, tenant, traced
 
 
 CLIENT_CLOSED_REQUEST = 499
@@ -145,17 +170,8 @@ class ObservabilityMiddleware:
         if scope["type"] != "http" or scope["path"] in self._skip:
             await self.app(scope, receive, send)
             return
-        started = time.perf_counter()
-        request_id = tenant = None
-        traced_headers: dict[str, str] | None = None
-        for name, value in scope["headers"]:
-            if name == b"x-request-id":
-                request_id = value
-            elif name == b"x-tenant-id":
-                tenant = value[:_MAX_TENANT_BYTES].decode("latin-1").strip()
-            elif name in (b"traceparent", b"tracestate", b"baggage"):
-                traced_headers = traced_headers or {}
-                traced_headers[name.decode("latin-1")] = value.decode("latin-1")
+        started = _now()
+        request_id, tenant, traced_headers = _read_headers(scope["headers"])
         if request_id is None or _REQUEST_ID.fullmatch(request_id) is None:
             request_id_text = _new_request_id()
             request_id = request_id_text.encode("ascii")
@@ -188,7 +204,7 @@ class ObservabilityMiddleware:
             failure = exc
             raise
         finally:
-            seconds = time.perf_counter() - started
+            seconds = _now() - started
             status = _status_recorded(sent, failure)
             route = route_template(scope, root_path_before)
             if self._record_metrics:

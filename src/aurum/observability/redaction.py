@@ -12,7 +12,8 @@ Two rules, at any nesting depth of dicts, lists, tuples and sets:
 
 Values that are neither strings, numbers nor containers (bytes, exceptions, dates, any object) are
 first converted to the text the line will carry (:func:`~aurum.observability.log_values.json_form`),
-and that text is scanned: converting after redaction would let a secret inside them through.
+and that text is scanned: converting after redaction would let a secret inside them through. NaN and
+the infinities, which JSON cannot hold either, become their text ("nan", "inf") on the way.
 
 Containers are copied only when something in them changes, so the caller's objects are never
 mutated and a record without secrets costs one pass of cheap checks. Every field of a record is
@@ -159,10 +160,17 @@ def _is_secret_pair(value: list[Any] | tuple[Any, ...]) -> bool:
     return len(value) == 2 and isinstance(value[0], (str, bytes)) and is_secret_key(value[0])
 
 
+def _finite(value: float) -> float | str:
+    """NaN and the infinities as text ("nan", "inf"): JSON has no literal for them."""
+    return value if value - value == 0.0 else str(value)
+
+
 def _redact_value(value: Any, depth: int, path: set[int]) -> Any:  # noqa: PLR0911 - one return per kind
     if isinstance(value, str):
         return redact_string(value)
-    if isinstance(value, (int, float, bool)) or value is None:
+    if isinstance(value, float):
+        return _finite(value)
+    if isinstance(value, int) or value is None:
         return value
     if depth >= _MAX_DEPTH:
         # Deeper than any honest log payload; refusing to look is safer than leaking.
@@ -205,7 +213,9 @@ def redact_field(key: object, value: Any) -> Any:
         return REDACTED
     if isinstance(value, str):
         return redact_string(value)
-    if isinstance(value, (int, float, bool)) or value is None:
+    if isinstance(value, float):
+        return _finite(value)
+    if isinstance(value, int) or value is None:
         return value
     return _redact_value(value, 0, set())
 
