@@ -56,7 +56,6 @@ def main() -> None:
                     "Scenario created", extra=fields
                 ),
             },
-            number=20_000,
         )
     print(
         table(

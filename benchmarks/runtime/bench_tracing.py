@@ -41,7 +41,7 @@ def variants(tracing: Tracing) -> dict[str, object]:
 def main() -> None:
     bare_provider = TracerProvider(sampler=ParentBased(TraceIdRatioBased(1.0)))
     bare = Tracing(tracer=bare_provider.get_tracer(INSTRUMENTATION_NAME), provider=bare_provider, store=None)
-    medians = compare(variants(bare), number=10_000)  # type: ignore[arg-type]
+    medians = compare(variants(bare), number=1_000)  # type: ignore[arg-type]
     print(
         table(
             "Span, provider without processors (median µs per span)",
@@ -51,7 +51,7 @@ def main() -> None:
     )
 
     production = build_tracing(ObservabilitySettings(tracing_max_traces=1000), export_otlp=False)
-    medians = compare(variants(production), number=10_000)  # type: ignore[arg-type]
+    medians = compare(variants(production), number=1_000)  # type: ignore[arg-type]
     print()
     print(
         table(

@@ -1,7 +1,9 @@
 """Timing for the runtime benchmarks: interleaved rounds, medians, per-call microseconds.
 
 Every variant of a comparison is timed in the same process, round-robin, so drift on a noisy shared
-machine hits all of them alike; the median of the rounds is reported.
+machine hits all of them alike; the median of the rounds is reported. Rounds are many and short: this
+machine's speed drifts by up to 1.5x over seconds, and fine interleaving keeps each variant's rounds
+in the same conditions as its neighbours'.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ async def _aloop(fn: Async, number: int) -> float:
     return time.perf_counter() - start
 
 
-def compare(variants: dict[str, Sync], *, number: int = 20_000, rounds: int = 9) -> dict[str, float]:
+def compare(variants: dict[str, Sync], *, number: int = 2_000, rounds: int = 101) -> dict[str, float]:
     """Median microseconds per call of each synchronous variant."""
     for fn in variants.values():
         _loop(fn, number // 10)  # warm caches, children, allocator
@@ -45,7 +47,7 @@ def compare(variants: dict[str, Sync], *, number: int = 20_000, rounds: int = 9)
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
-def compare_async(variants: dict[str, Async], *, number: int = 5_000, rounds: int = 9) -> dict[str, float]:
+def compare_async(variants: dict[str, Async], *, number: int = 500, rounds: int = 101) -> dict[str, float]:
     """Median microseconds per awaited call of each asynchronous variant (one event loop for all)."""
 
     async def run() -> dict[str, float]:

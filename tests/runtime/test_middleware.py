@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import re
 from typing import Any
 
 import httpx
@@ -15,7 +17,7 @@ from starlette.routing import Mount, Route
 
 from aurum.observability.catalog import UNMATCHED_ROUTE
 from aurum.observability.enhanced_logging import StructuredLoggingMiddleware, get_logger
-from aurum.observability.middleware import ObservabilityMiddleware
+from aurum.observability.middleware import ObservabilityMiddleware, _new_request_id
 from aurum.observability.settings import ObservabilitySettings
 from aurum.observability.testing import sample_value
 
@@ -89,6 +91,26 @@ def test_request_id_is_taken_or_generated_and_echoed(metrics, spans, logs):
         generated.headers["x-request-id"],
         rejected.headers["x-request-id"],
     ]
+
+
+def _ids_after_fork(connection: Any) -> None:
+    connection.send([_new_request_id() for _ in range(3)])
+    connection.close()
+
+
+def test_generated_request_ids_differ_between_forked_workers():
+    # Request ids come from Python's generator, which must not hand two forked workers (gunicorn's
+    # model) the same sequence: CPython reseeds it in every child after fork.
+    context = multiprocessing.get_context("fork")
+    ids: list[str] = []
+    for _ in range(2):
+        parent, child = context.Pipe()
+        worker = context.Process(target=_ids_after_fork, args=(child,))
+        worker.start()
+        ids.extend(parent.recv())
+        worker.join(timeout=30)
+    assert all(re.fullmatch(r"req-[0-9a-f]{16}", request_id) for request_id in ids)
+    assert len(set(ids)) == len(ids)
 
 
 def test_tenant_header_labels_metrics_and_logs(metrics, spans, logs):

@@ -155,8 +155,8 @@ def add_exception(event: dict[str, Any], exc: BaseException) -> None:
 _NO_RENAMES: frozenset[str] = frozenset()
 
 
-def finish(
-    fields: Mapping[str, Any], *, message: str, logger: str, level: str, now: float, exc_info: object = None
+def finish(  # noqa: PLR0917 - called positionally on every log line: keyword matching costs
+    fields: Mapping[str, Any], message: str, logger: str, level: str, now: float, exc_info: object = None
 ) -> dict[str, Any]:
     """The redacted record: the shim's own fields around the caller's ``fields``.
 
@@ -177,8 +177,7 @@ def finish(
     context = current_context()
     if context:
         _add_fields(record, context, renamed)
-    if fields:
-        _add_fields(record, fields, renamed)
+    _add_fields(record, fields, renamed)
     span = trace.get_current_span()
     if span is not INVALID_SPAN:  # no span at all is the common case, and the cheapest test
         span_context = span.get_span_context()

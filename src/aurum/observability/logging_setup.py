@@ -58,8 +58,12 @@ class LogSink:
             stream.flush()
 
     def emit(self, record: dict[str, Any]) -> None:
-        """Render ``record`` and write the line."""
-        self.write(self.render(record))
+        """Render ``record`` and write the line (``write`` inlined: this runs for every line)."""
+        line = self.render(record) + "\n"
+        stream = self.stream if self.stream is not None else sys.stdout
+        with self._lock:
+            stream.write(line)
+            stream.flush()
 
 
 SINK = LogSink()
@@ -135,10 +139,8 @@ def _level_method(method: str) -> LogMethod:
             except (TypeError, ValueError):
                 fields["message_args"] = args
         exc_info = fields.pop("exc_info", is_exception)
-        record = finish(
-            fields, message=message, logger=std.name, level=level, now=time.time(), exc_info=exc_info
-        )
-        SINK.emit(record)
+        # Positional: keyword matching is a measurable share of a call this hot.
+        SINK.emit(finish(fields, message, std.name, level, time.time(), exc_info))
 
     log.__name__ = log.__qualname__ = method
     return log
