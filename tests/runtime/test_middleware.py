@@ -125,6 +125,27 @@ def test_tenant_header_labels_metrics_and_logs(metrics, spans, logs):
     assert all(record["tenant_id"] == "acme-corp" for record in logs if record["logger"].startswith("aurum"))
 
 
+def test_credentials_in_request_id_or_tenant_headers_never_reach_logs_metrics_or_spans(metrics, spans, logs):
+    # Both values are bound to the log context once per request as safe to write unredacted, so the
+    # middleware must vet them: an id redaction would cut is replaced, a tenant is redacted.
+    response = get(
+        make_app(),
+        "/api/scenarios/a",
+        **{"X-Request-ID": "token:s3cr3tvalue", "X-Tenant-ID": "Bearer abc.def-123"},
+    )
+    generated = response.headers["x-request-id"]
+    assert re.fullmatch(r"req-[0-9a-f]{16}", generated)
+    lines = [record for record in logs if record["logger"].startswith("aurum")]
+    assert {record["request_id"] for record in lines} == {generated}
+    assert {record["tenant_id"] for record in lines} == {"Bearer [REDACTED]"}
+    assert not any("s3cr3tvalue" in str(record) or "abc.def-123" in str(record) for record in logs)
+    labels = {"method": "GET", "path": "/api/scenarios/{scenario_id}", "status": "200"}
+    assert requests_total(metrics, tenant_id="Bearer [REDACTED]", **labels) == 1
+    (span,) = spans.finished()
+    assert span.attributes["aurum.tenant.id"] == "Bearer [REDACTED]"
+    assert span.attributes["aurum.request_id"] == generated
+
+
 def test_access_log_line(metrics, spans, logs, log_validator):
     get(make_app(), "/api/scenarios/a", **{"X-Request-ID": "req-77"})
     (access,) = [record for record in logs if record["message"] == "request completed"]

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
-__all__ = ["bind_context", "bound_context", "current_context", "reset_context", "set_request_context"]
+__all__ = [
+    "RequestContext",
+    "bind_context",
+    "bound_context",
+    "current_context",
+    "reset_context",
+    "set_request_context",
+]
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 _LOG_CONTEXT: ContextVar[Mapping[str, Any]] = ContextVar("aurum_log_context", default=_EMPTY)
@@ -33,9 +40,25 @@ def bind_context(**fields: Any) -> Token[Mapping[str, Any]]:
     return _LOG_CONTEXT.set(MappingProxyType(merged))
 
 
+class RequestContext(dict[str, str]):
+    """A request's ``request_id`` and ``tenant_id`` as the middleware binds them: already safe to log.
+
+    The middleware generates or validates the id and redacts the tenant once per request, so every log
+    line of the request copies these fields as they are instead of redacting them again; anything
+    bound on top of them (:func:`bind_context`) is an ordinary mapping and is redacted per line.
+    """
+
+    __slots__ = ()
+
+
 def set_request_context(request_id: str, tenant_id: str | None) -> Token[Mapping[str, Any]]:
-    """Start a request's context (the middleware's hot path: one dict, no merge)."""
-    fields = {"request_id": request_id, "tenant_id": tenant_id} if tenant_id else {"request_id": request_id}
+    """Start a request's context (the middleware's hot path: one dict, no merge).
+
+    Both values must already be safe to log (see :class:`RequestContext`).
+    """
+    fields = RequestContext(request_id=request_id)
+    if tenant_id:
+        fields["tenant_id"] = tenant_id
     return _LOG_CONTEXT.set(fields)
 
 

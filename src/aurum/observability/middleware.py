@@ -7,7 +7,7 @@ Starlette at all, so it also wraps any other ASGI framework.
 Per request it:
 
 * takes ``X-Request-ID`` when it looks like an id (else generates one) and echoes it in the response;
-* takes ``X-Tenant-ID`` (the metrics label is bounded by the cardinality guard);
+* takes ``X-Tenant-ID``, redacted (the metrics label is bounded by the cardinality guard);
 * binds ``request_id``/``tenant_id`` to the log context and continues a W3C ``traceparent``;
 * records ``aurum_http_requests_total`` and ``aurum_http_request_duration_seconds`` by route
   template, read from the router's ``scope["route"]`` after routing (never the raw path; requests
@@ -33,6 +33,7 @@ from aurum.observability import runtime
 from aurum.observability.catalog import UNMATCHED_ROUTE
 from aurum.observability.log_context import reset_context, set_request_context
 from aurum.observability.logging_setup import ensure_configured, make_logger
+from aurum.observability.redaction import redact_string
 from aurum.observability.span_scope import error_type, mark_failed
 
 if TYPE_CHECKING:
@@ -107,6 +108,15 @@ def _new_request_id() -> str:
     return "req-" + random.randbytes(8).hex()
 
 
+def _taken_request_id(sent: bytes | None) -> str | None:
+    """The client's ``X-Request-ID`` if it looks like an id and carries nothing redaction would cut
+    (``token:abc`` does): the id is then bound to the log context as safe to write unredacted."""
+    if sent is None or _REQUEST_ID.fullmatch(sent) is None:
+        return None
+    text = sent.decode("ascii")
+    return text if redact_string(text) is text else None
+
+
 def _read_headers(
     headers: Iterable[tuple[bytes, bytes]],
 ) -> tuple[bytes | None, str | None, dict[str, str] | None]:
@@ -120,7 +130,8 @@ def _read_headers(
         if name == b"x-request-id":
             request_id = value
         elif name == b"x-tenant-id":
-            tenant = value[:_MAX_TENANT_BYTES].decode("latin-1").strip()
+            # Redacted once here, for the metrics label, the span and every log line of the request.
+            tenant = redact_string(value[:_MAX_TENANT_BYTES].decode("latin-1").strip())
         else:
             traced = traced or {}
             traced[name.decode("latin-1")] = value.decode("latin-1")
@@ -172,11 +183,10 @@ class ObservabilityMiddleware:
             return
         started = _now()
         request_id, tenant, traced_headers = _read_headers(scope["headers"])
-        if request_id is None or _REQUEST_ID.fullmatch(request_id) is None:
+        request_id_text = _taken_request_id(request_id)
+        if request_id_text is None:
             request_id_text = _new_request_id()
             request_id = request_id_text.encode("ascii")
-        else:
-            request_id_text = request_id.decode("ascii")
         method: str = scope["method"]
         log_token = set_request_context(request_id_text, tenant)
         span, span_token = (
