@@ -24,6 +24,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from opentelemetry.attributes import BoundedAttributes
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 from opentelemetry.trace import StatusCode
 
@@ -81,28 +82,44 @@ class StoredSpan(NamedTuple):
         context = span.context
         parent = span.parent
         scope = span.instrumentation_scope
+        status = span.status
+        # Positional, in field order: keyword construction of a named tuple costs a third of this
+        # method, which runs for every span the SDK ends.
         return cls(
-            trace_id=context.trace_id if context is not None else 0,
-            span_id=context.span_id if context is not None else 0,
-            parent_span_id=parent.span_id if parent is not None else None,
-            name=span.name,
-            kind=span.kind.value,
-            start_unix_nano=span.start_time or 0,
-            end_unix_nano=span.end_time or 0,
-            status_code=span.status.status_code,
-            status_message=span.status.description,
-            attributes=dict(span.attributes) if span.attributes else {},
-            events=tuple(
-                StoredEvent(event.name, event.timestamp, dict(event.attributes or {}))
+            context.trace_id if context is not None else 0,
+            context.span_id if context is not None else 0,
+            parent.span_id if parent is not None else None,
+            span.name,
+            span.kind.value,
+            span.start_time or 0,
+            span.end_time or 0,
+            status.status_code,
+            status.description,
+            _copy_attributes(span.attributes),
+            tuple(
+                StoredEvent(event.name, event.timestamp, _copy_attributes(event.attributes))
                 for event in span.events
             )
             if span.events
             else (),
-            scope_name=scope.name if scope is not None else "",
-            scope_version=scope.version if scope is not None else None,
-            resource=span.resource,
-            remote_parent=parent is not None and parent.is_remote,
+            scope.name if scope is not None else "",
+            scope.version if scope is not None else None,
+            span.resource,
+            parent is not None and parent.is_remote,
         )
+
+
+def _copy_attributes(attributes: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A plain dict of a span's or event's attributes.
+
+    The SDK hands them out as ``BoundedAttributes``, whose ``copy()`` is a C dict copy; ``dict()`` of
+    one goes through the mapping protocol, a Python call per attribute (six times slower).
+    """
+    if not attributes:
+        return {}
+    if isinstance(attributes, BoundedAttributes):
+        return attributes.copy()  # type: ignore[return-value]
+    return dict(attributes)
 
 
 @dataclass(slots=True)
