@@ -1,7 +1,8 @@
 """One JSON log line through the shim versus plain structlog and the standard library, in one run.
 
 All three write to a stream that discards the text, so this measures building and rendering the
-line (the shim's also redacts secrets and adds context), not terminal or file I/O.
+line (the shim's also redacts secrets and adds context), not terminal or file I/O. The shim's line is
+logged inside a request, with the request context bound the way the middleware binds it.
 
     python benchmarks/runtime/bench_logging.py
 """
@@ -15,7 +16,7 @@ import structlog
 from measure import NullStream, compare, table
 
 from aurum.observability.enhanced_logging import get_logger
-from aurum.observability.log_context import bound_context
+from aurum.observability.log_context import reset_context, set_request_context
 from aurum.observability.logging_setup import configure_logging
 from aurum.observability.settings import ObservabilitySettings
 
@@ -47,7 +48,8 @@ def main() -> None:
     stdlib.setLevel(logging.INFO)
 
     fields = {"scenario_id": "scenario-123", "tenant_id": "acme-corp", "duration_ms": 45.2}
-    with bound_context(request_id="req-12345678"):
+    request = set_request_context("req-12345678", None)
+    try:
         medians = compare(
             {
                 "structlog JSONRenderer (timestamp, level)": lambda: plain.info("Scenario created", **fields),
@@ -57,6 +59,8 @@ def main() -> None:
                 ),
             },
         )
+    finally:
+        reset_context(request)
     print(
         table(
             "One JSON log line (median µs per line)",

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from aurum.observability import catalog
 from aurum.observability.enhanced_logging import bound_context, configure_logging, get_logger, log_operation
+from aurum.observability.log_context import reset_context, set_request_context
 from aurum.observability.log_schema import LOG_RECORD_SCHEMA
 from aurum.observability.logging_setup import SINK
 from aurum.observability.settings import ObservabilitySettings
@@ -162,6 +163,24 @@ def test_every_line_validates_against_the_published_schema_whatever_the_caller_p
         else:
             get_logger("aurum.schema").warning("m", **fields)
     _VALIDATOR.validate(logs[-1])
+
+
+def test_fields_bound_inside_a_request_are_still_redacted_and_checked(logs, log_validator):
+    # The middleware's request context is copied into lines as it is; anything bound on top of it is
+    # an ordinary context again, redacted and schema-checked on every line.
+    request = set_request_context("req-42", "acme")
+    try:
+        with bound_context(api_token="s3cr3t", duration_ms="slow", note="Bearer abc.def-123"):
+            get_logger("aurum.jobs").info("step")
+    finally:
+        reset_context(request)
+    record = logs[-1]
+    assert (record["request_id"], record["tenant_id"]) == ("req-42", "acme")
+    assert record["api_token"] == "[REDACTED]"
+    assert record["note"] == "Bearer [REDACTED]"
+    assert "duration_ms" not in record
+    assert record["caller_duration_ms"] == "slow"
+    log_validator.validate(record)
 
 
 def test_stdlib_logging_from_third_party_code_is_the_same_json(logs, log_validator):
