@@ -118,7 +118,7 @@ def _copy_attributes(attributes: Mapping[str, Any] | None) -> dict[str, Any]:
     if not attributes:
         return {}
     if isinstance(attributes, BoundedAttributes):
-        return attributes.copy()  # type: ignore[return-value]
+        return attributes.copy()  # type: ignore[return-value] # typed MutableMapping, is a dict copy
     return dict(attributes)
 
 
