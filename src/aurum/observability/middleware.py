@@ -120,7 +120,7 @@ def _taken_request_id(sent: bytes | None) -> str | None:
 def _read_headers(
     headers: Iterable[tuple[bytes, bytes]],
 ) -> tuple[bytes | None, str | None, dict[str, str] | None]:
-    """The request id and tenant as sent (unchecked), and the trace propagation headers if any."""
+    """The request id as sent (unchecked), the tenant (redacted), and the trace propagation headers."""
     request_id = None
     tenant = None
     traced: dict[str, str] | None = None
