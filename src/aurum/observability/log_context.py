@@ -1,9 +1,14 @@
 """Context carried into every log line of the current request or task: ``request_id``, ``tenant_id``, ...
 
-One ``ContextVar`` holding an immutable mapping, set by the middleware per request and extendable by
-application code with :func:`bound_context`. A single variable keeps the per-line cost to one lookup
-(structlog's ``merge_contextvars`` walks every context variable of the context instead), and
-``contextvars`` makes it follow asyncio tasks and threads started with ``copy_context``.
+Two ``ContextVar``s, so a log line costs two lookups (structlog's ``merge_contextvars`` walks every
+context variable of the context instead), and ``contextvars`` makes both follow asyncio tasks and
+threads started with ``copy_context``:
+
+* the **request's** fields, ``request_id`` and ``tenant_id``, set once per request by the middleware,
+  which generates or validates the id and redacts the tenant first: every line of the request copies
+  them as they are instead of redacting them again;
+* the **bound** fields application code adds with :func:`bound_context`, an immutable mapping that is
+  redacted and schema-checked on every line like any caller's field.
 """
 
 from __future__ import annotations
@@ -17,53 +22,55 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
 __all__ = [
-    "RequestContext",
     "bind_context",
     "bound_context",
+    "bound_fields",
     "current_context",
+    "request_fields",
     "reset_context",
     "set_request_context",
 ]
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
-_LOG_CONTEXT: ContextVar[Mapping[str, Any]] = ContextVar("aurum_log_context", default=_EMPTY)
+_REQUEST: ContextVar[Mapping[str, str] | None] = ContextVar("aurum_request_context", default=None)
+_BOUND: ContextVar[Mapping[str, Any]] = ContextVar("aurum_log_context", default=_EMPTY)
 
 
 def current_context() -> Mapping[str, Any]:
-    """The fields bound for the current request or task (read-only)."""
-    return _LOG_CONTEXT.get()
+    """Every field bound for the current request or task (read-only): the request's, then bound ones."""
+    request = _REQUEST.get()
+    bound = _BOUND.get()
+    return bound if request is None else MappingProxyType({**request, **bound})
+
+
+def request_fields() -> Mapping[str, str] | None:
+    """The request's ``request_id``/``tenant_id`` as the middleware bound them: already safe to log."""
+    return _REQUEST.get()
+
+
+def bound_fields() -> Mapping[str, Any]:
+    """The fields application code bound, to be redacted like any caller's."""
+    return _BOUND.get()
 
 
 def bind_context(**fields: Any) -> Token[Mapping[str, Any]]:
     """Add ``fields`` to the log context; keep the token to undo it with :func:`reset_context`."""
-    merged = {**_LOG_CONTEXT.get(), **fields}
-    return _LOG_CONTEXT.set(MappingProxyType(merged))
+    merged = {**_BOUND.get(), **fields}
+    return _BOUND.set(MappingProxyType(merged))
 
 
-class RequestContext(dict[str, str]):
-    """A request's ``request_id`` and ``tenant_id`` as the middleware binds them: already safe to log.
+def set_request_context(request_id: str, tenant_id: str | None) -> Token[Mapping[str, str] | None]:
+    """Start a request's context (the middleware's hot path: one dict literal, no merge).
 
-    The middleware generates or validates the id and redacts the tenant once per request, so every log
-    line of the request copies these fields as they are instead of redacting them again; anything
-    bound on top of them (:func:`bind_context`) is an ordinary mapping and is redacted per line.
+    Both values must already be safe to log: they are written unredacted on every line.
     """
-
-    __slots__ = ()
-
-
-def set_request_context(request_id: str, tenant_id: str | None) -> Token[Mapping[str, Any]]:
-    """Start a request's context (the middleware's hot path: one dict, no merge).
-
-    Both values must already be safe to log (see :class:`RequestContext`).
-    """
-    fields = RequestContext(request_id=request_id)
-    if tenant_id:
-        fields["tenant_id"] = tenant_id
-    return _LOG_CONTEXT.set(fields)
+    fields = {"request_id": request_id, "tenant_id": tenant_id} if tenant_id else {"request_id": request_id}
+    return _REQUEST.set(fields)
 
 
-def reset_context(token: Token[Mapping[str, Any]]) -> None:
-    _LOG_CONTEXT.reset(token)
+def reset_context(token: Token[Any]) -> None:
+    """Undo :func:`bind_context` or :func:`set_request_context` (whichever variable the token is of)."""
+    token.var.reset(token)
 
 
 @contextmanager
@@ -71,6 +78,6 @@ def bound_context(**fields: Any) -> Iterator[Mapping[str, Any]]:
     """Bind ``fields`` for the duration of the block."""
     token = bind_context(**fields)
     try:
-        yield _LOG_CONTEXT.get()
+        yield current_context()
     finally:
-        _LOG_CONTEXT.reset(token)
+        _BOUND.reset(token)

@@ -22,7 +22,7 @@ import orjson
 from opentelemetry import trace
 from opentelemetry.trace import INVALID_SPAN
 
-from aurum.observability.log_context import RequestContext, current_context
+from aurum.observability.log_context import bound_fields, request_fields
 from aurum.observability.log_fields import LOG_FIELDS
 from aurum.observability.log_values import json_form
 from aurum.observability.redaction import REDACTED, is_secret_key, redact_field, redact_string
@@ -174,11 +174,12 @@ def finish(  # noqa: PLR0917 - called positionally on every log line: keyword ma
     }
     info = _exc_info(exc_info) if exc_info is not None else None
     renamed = ERROR_FIELDS if info is not None else _NO_RENAMES
-    context = current_context()
-    if context.__class__ is RequestContext:
-        record.update(context)  # vetted once per request by the middleware
-    elif context:
-        _add_fields(record, context, renamed)
+    request = request_fields()
+    if request is not None:
+        record.update(request)  # vetted once per request by the middleware
+    bound = bound_fields()
+    if bound:
+        _add_fields(record, bound, renamed)
     _add_fields(record, fields, renamed)
     span = trace.get_current_span()
     if span is not INVALID_SPAN:  # no span at all is the common case, and the cheapest test
