@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from aurum.observability import catalog
 from aurum.observability.enhanced_logging import bound_context, configure_logging, get_logger, log_operation
-from aurum.observability.log_context import reset_context, set_request_context
+from aurum.observability.log_context import current_context, reset_context, set_request_context
 from aurum.observability.log_schema import LOG_RECORD_SCHEMA
 from aurum.observability.logging_setup import SINK
 from aurum.observability.settings import ObservabilitySettings
@@ -181,6 +181,18 @@ def test_fields_bound_inside_a_request_are_still_redacted_and_checked(logs, log_
     assert "duration_ms" not in record
     assert record["caller_duration_ms"] == "slow"
     log_validator.validate(record)
+
+
+def test_current_context_shows_the_request_fields_then_the_bound_ones():
+    request = set_request_context("req-1", "acme")
+    try:
+        with bound_context(tenant_id="override", job="import") as inside:
+            assert dict(inside) == {"request_id": "req-1", "tenant_id": "override", "job": "import"}
+            assert dict(current_context()) == dict(inside)
+        assert dict(current_context()) == {"request_id": "req-1", "tenant_id": "acme"}
+    finally:
+        reset_context(request)
+    assert dict(current_context()) == {}
 
 
 def test_stdlib_logging_from_third_party_code_is_the_same_json(logs, log_validator):
