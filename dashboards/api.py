@@ -10,6 +10,7 @@ from aurum.monitoring.dashboards import (
     Board,
     Row,
     link_to,
+    series,
     steps,
     target,
 )
@@ -46,14 +47,8 @@ def _stat(title: str, expr: str, unit: str, thresholds: list[dict[str, object]])
 
 
 def _series(title: str, expr: str, legend: str, unit: str, thresholds: list[dict[str, object]]) -> TimeSeries:
-    return TimeSeries(
-        title=title,
-        targets=[target(expr, legend)],
-        unit=unit,
-        thresholds=thresholds,
-        thresholdsStyleMode="line" if len(thresholds) > 1 else "off",
-        legendDisplayMode="table",
-        legendCalcs=["mean", "max"],
+    return series(
+        title, expr, legend, unit, thresholds, legendDisplayMode="table", legendCalcs=["mean", "max"]
     )
 
 

@@ -1,9 +1,7 @@
 """Infrastructure: is the database fast and its pool healthy, do the caches hit, who is rate limited?"""
 
-from grafanalib.core import TimeSeries
-
 from aurum.monitoring import select
-from aurum.monitoring.dashboards import ALERT_STATUS_UID, PLATFORM_FOLDER, Board, Row, link_to, steps, target
+from aurum.monitoring.dashboards import ALERT_STATUS_UID, PLATFORM_FOLDER, Board, Row, link_to, series, steps
 from aurum.observability import catalog
 from aurum.observability.catalog import (
     CACHE_OPERATIONS_TOTAL,
@@ -23,19 +21,6 @@ SATURATION_STEPS = steps("green", (0.75, "orange"), (0.9, "red"))  # DatabasePoo
 QUERY_LATENCY_STEPS = steps("green", (0.25, "orange"), (1, "red"))
 
 
-def _panel(
-    title: str, expr: str, legend: str, unit: str, thresholds: list[dict[str, object]], **options: object
-) -> TimeSeries:
-    return TimeSeries(
-        title=title,
-        targets=[target(expr, legend)],
-        unit=unit,
-        thresholds=thresholds,
-        thresholdsStyleMode="line" if len(thresholds) > 1 else "off",
-        **options,
-    )
-
-
 def _query_latency(quantile: str, by: str) -> str:
     return f"histogram_quantile({quantile}, sum by (le, {by}) (rate({DB_BUCKETS}[$__rate_interval])))"
 
@@ -51,36 +36,36 @@ INFRASTRUCTURE = Board(
         Row(
             title="Database",
             panels=(
-                _panel("P95 query latency by operation", _query_latency("0.95", "operation"), "{{operation}}", "s",
+                series("P95 query latency by operation", _query_latency("0.95", "operation"), "{{operation}}", "s",
                        QUERY_LATENCY_STEPS),
-                _panel("P99 query latency by table", _query_latency("0.99", "table"), "{{table}}", "s",
+                series("P99 query latency by table", _query_latency("0.99", "table"), "{{table}}", "s",
                        QUERY_LATENCY_STEPS),
             ),
         ),
         Row(
             title="Connection pool",
             panels=(
-                _panel("Connections by state", f"sum by (pool, state) ({DB_POOL_CONNECTIONS.name})",
+                series("Connections by state", f"sum by (pool, state) ({DB_POOL_CONNECTIONS.name})",
                        "{{pool}} {{state}}", "short", steps("blue")),
-                _panel("Pool saturation", f"sum by (pool) ({IN_USE})\n/\nsum by (pool) ({POOL_SIZE})", "{{pool}}",
+                series("Pool saturation", f"sum by (pool) ({IN_USE})\n/\nsum by (pool) ({POOL_SIZE})", "{{pool}}",
                        "percentunit", SATURATION_STEPS),
             ),
         ),
         Row(
             title="Cache",
             panels=(
-                _panel("Hit ratio by cache", catalog.CACHE_HIT_RATIO_BY_CACHE, "{{cache_type}}", "percentunit",
+                series("Hit ratio by cache", catalog.CACHE_HIT_RATIO_BY_CACHE, "{{cache_type}}", "percentunit",
                        steps("red", (0.5, "orange"), (0.9, "green"))),
-                _panel("Reads by result", f"sum by (cache_type, result) (rate({READS}[$__rate_interval]))",
+                series("Reads by result", f"sum by (cache_type, result) (rate({READS}[$__rate_interval]))",
                        "{{cache_type}} {{result}}", "ops", steps("blue")),
             ),
         ),
         Row(
             title="Rate limiting",
             panels=(
-                _panel("Decisions", f"sum by (result) (rate({DECISIONS}[$__rate_interval]))", "{{result}}", "ops",
+                series("Decisions", f"sum by (result) (rate({DECISIONS}[$__rate_interval]))", "{{result}}", "ops",
                        steps("blue"), stacking={"mode": "normal", "group": "A"}, fillOpacity=30),
-                _panel("Limited share by tenant",
+                series("Limited share by tenant",
                        f"sum by (tenant_id) (rate({LIMITED}[$__rate_interval]))\n/\n"
                        f"sum by (tenant_id) (rate({DECISIONS}[$__rate_interval]))",
                        "{{tenant_id}}", "percentunit", steps("green", (0.2, "red"))),  # RateLimitingSpike

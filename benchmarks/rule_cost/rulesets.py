@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aurum.monitoring import SLO, AlertPolicy, RatioSLI, regex, select
@@ -65,37 +66,41 @@ def _window_rules(slo: SLO, prefix: str) -> list[dict[str, Any]]:
     ]
 
 
-def average_of_ratios(objects: list[SLO]) -> dict[str, Any]:
-    """Every window a rate over raw series; the period an average of 5-minute ratios (Sloth's shape)."""
+def _shape(
+    objects: list[SLO], name: str, record: str, period_expr: Callable[[SLO, str], str]
+) -> dict[str, Any]:
+    """Per SLO, a group of window rules over raw series and a group recording the period's ratio."""
     groups = []
     for slo in objects:
         period = format_duration(slo.period_seconds)
-        five = f'{AVERAGE_RATIO}5m{{slo="{slo.name}"}}'
-        expr = f"sum_over_time({five}[{period}]) / count_over_time({five}[{period}])"
         labels = {"service": slo.service, "slo": slo.name}
-        groups.append({"name": f"avg-{slo.name}-sli", "rules": _window_rules(slo, AVERAGE_RATIO)})
+        groups.append({"name": f"{name}-{slo.name}-sli", "rules": _window_rules(slo, record)})
         groups.append(
             {
-                "name": f"avg-{slo.name}-period",
-                "rules": [{"record": f"{AVERAGE_RATIO}{period}", "expr": expr, "labels": labels}],
+                "name": f"{name}-{slo.name}-period",
+                "rules": [
+                    {"record": f"{record}{period}", "expr": period_expr(slo, period), "labels": labels}
+                ],
             }
         )
     return {"groups": groups}
+
+
+def _average_over_period(slo: SLO, period: str) -> str:
+    five = f'{AVERAGE_RATIO}5m{{slo="{slo.name}"}}'
+    return f"sum_over_time({five}[{period}]) / count_over_time({five}[{period}])"
+
+
+def _increase_over_period(slo: SLO, period: str) -> str:
+    bad, total = _selectors(slo)
+    return f"sum(increase({bad}[{period}])) / sum(increase({total}[{period}]))"
+
+
+def average_of_ratios(objects: list[SLO]) -> dict[str, Any]:
+    """Every window a rate over raw series; the period an average of 5-minute ratios (Sloth's shape)."""
+    return _shape(objects, "avg", AVERAGE_RATIO, _average_over_period)
 
 
 def raw_full_window(objects: list[SLO]) -> dict[str, Any]:
     """Every window, the period included, an increase over raw series: exact but scans everything."""
-    groups = []
-    for slo in objects:
-        period = format_duration(slo.period_seconds)
-        bad, total = _selectors(slo)
-        expr = f"sum(increase({bad}[{period}])) / sum(increase({total}[{period}]))"
-        labels = {"service": slo.service, "slo": slo.name}
-        groups.append({"name": f"raw-{slo.name}-sli", "rules": _window_rules(slo, RAW_RATIO)})
-        groups.append(
-            {
-                "name": f"raw-{slo.name}-period",
-                "rules": [{"record": f"{RAW_RATIO}{period}", "expr": expr, "labels": labels}],
-            }
-        )
-    return {"groups": groups}
+    return _shape(objects, "raw", RAW_RATIO, _increase_over_period)

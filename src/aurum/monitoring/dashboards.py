@@ -21,6 +21,7 @@ from aurum.monitoring.compile.panels import (
     link_to,
     panel_link,
     query_variable,
+    series,
     steps,
     target,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "link_to",
     "panel_link",
     "query_variable",
+    "series",
     "steps",
     "target",
 ]

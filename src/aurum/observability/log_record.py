@@ -88,13 +88,8 @@ def _is_text(value: object) -> bool:
     return isinstance(value, str)
 
 
-_INFINITY = math.inf
-
-
 def _is_duration(value: object) -> bool:
-    if value.__class__ is float or value.__class__ is int:  # the usual case, checked first
-        return 0 <= value < _INFINITY
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < _INFINITY
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < math.inf
 
 
 # A caller's value may stand under a published field's name only if it is what the schema promises
@@ -160,8 +155,9 @@ def finish(  # noqa: PLR0917 - called positionally on every log line: keyword ma
 ) -> dict[str, Any]:
     """The redacted record: the shim's own fields around the caller's ``fields``.
 
-    Built in its published order: timestamp, level, message, logger, then the bound context
-    (``request_id``, ``tenant_id``), then the caller's fields (which win over the context's values),
+    Built in its published order: timestamp, level, message, logger, then the request's fields
+    (``request_id``, ``tenant_id``, vetted by the middleware and copied as they are), then fields bound
+    with ``bound_context``, then the caller's fields (which win over the context's values),
     then trace ids and, for ``exc_info`` (an exception, an ``exc_info`` tuple, or true for the one
     being handled), the error fields. Only the values the shim generates itself (timestamp, level,
     logger name, ids) skip redaction; see :data:`SHIM_FIELDS` for what happens to clashing names.

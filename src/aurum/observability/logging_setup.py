@@ -58,12 +58,8 @@ class LogSink:
             stream.flush()
 
     def emit(self, record: dict[str, Any]) -> None:
-        """Render ``record`` and write the line (``write`` inlined: this runs for every line)."""
-        line = self.render(record) + "\n"
-        stream = self.stream if self.stream is not None else sys.stdout
-        with self._lock:
-            stream.write(line)
-            stream.flush()
+        """Render ``record`` and write the line."""
+        self.write(self.render(record))
 
 
 SINK = LogSink()

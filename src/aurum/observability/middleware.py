@@ -72,8 +72,7 @@ DEFAULT_SKIP_PATHS = frozenset(
 _KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"})
 _REQUEST_ID = re.compile(rb"[A-Za-z0-9._:\-]{1,128}")
 _MAX_TENANT_BYTES = 128
-_TRACE_HEADERS = frozenset({b"traceparent", b"tracestate", b"baggage"})
-_READ_HEADERS = _TRACE_HEADERS | {b"x-request-id", b"x-tenant-id"}
+_READ_HEADERS = frozenset({b"x-request-id", b"x-tenant-id", b"traceparent", b"tracestate", b"baggage"})
 _now = time.perf_counter
 
 

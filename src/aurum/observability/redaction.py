@@ -165,7 +165,8 @@ def _finite(value: float) -> float | str:
     return value if value - value == 0.0 else str(value)
 
 
-def _redact_value(value: Any, depth: int, path: set[int]) -> Any:  # noqa: PLR0911 - one return per kind
+def _redact_value(value: Any, depth: int, path: set[int] | None) -> Any:  # noqa: PLR0911 - one return per kind
+    """``value`` redacted; ``path`` holds the ids of the containers being walked (made on the first)."""
     if isinstance(value, str):
         return redact_string(value)
     if isinstance(value, float):
@@ -180,7 +181,9 @@ def _redact_value(value: Any, depth: int, path: set[int]) -> Any:  # noqa: PLR09
         return _redact_value(json_form(value), depth + 1, path)
     if isinstance(value, (list, tuple)) and _is_secret_pair(value):
         return (value[0], REDACTED) if isinstance(value, tuple) else [value[0], REDACTED]
-    if id(value) in path:
+    if path is None:
+        path = set()
+    elif id(value) in path:
         # A container inside itself: handing the original back would let the renderer walk its
         # unredacted contents, so the cycle is cut here.
         return "<cycle>"
@@ -209,15 +212,7 @@ def _redact_mapping(mapping: Mapping[Any, Any], depth: int, path: set[int]) -> M
 
 def redact_field(key: object, value: Any) -> Any:
     """``value`` as it may be written under ``key``: replaced whole under a secret key, else scanned."""
-    if is_secret_key(key):
-        return REDACTED
-    if isinstance(value, str):
-        return redact_string(value)
-    if isinstance(value, float):
-        return _finite(value)
-    if isinstance(value, int) or value is None:
-        return value
-    return _redact_value(value, 0, set())
+    return REDACTED if is_secret_key(key) else _redact_value(value, 0, None)
 
 
 def redact(event: dict[str, Any]) -> dict[str, Any]:
@@ -238,4 +233,4 @@ def redact_arguments(args: tuple[Any, ...] | Mapping[str, Any]) -> tuple[Any, ..
             key: redact_field(key, value) if is_secret_key(key) or isinstance(value, _CONTAINERS) else value
             for key, value in args.items()
         }
-    return tuple(_redact_value(arg, 0, set()) if isinstance(arg, _CONTAINERS) else arg for arg in args)
+    return tuple(_redact_value(arg, 0, None) if isinstance(arg, _CONTAINERS) else arg for arg in args)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from grafanalib.core import DashboardLink, Target, Template
+from grafanalib.core import DashboardLink, Target, Template, TimeSeries
 
 from aurum.monitoring.model.dashboard import Folder
 
@@ -28,6 +28,7 @@ __all__ = [
     "link_to",
     "panel_link",
     "query_variable",
+    "series",
     "steps",
     "target",
 ]
@@ -72,6 +73,20 @@ def target(expr: str, legend: str = "", *, instant: bool = False, table: bool = 
 def steps(base: str, *above: tuple[float, str]) -> list[dict[str, Any]]:
     """Threshold steps: ``steps("red", (0.99, "green"))`` is red below 0.99 and green from it on."""
     return [{"color": base, "value": None}, *({"color": color, "value": value} for value, color in above)]
+
+
+def series(
+    title: str, expr: str, legend: str, unit: str, thresholds: list[dict[str, Any]], **options: Any
+) -> TimeSeries:
+    """A time series of one query, its thresholds drawn as lines when there is more than a base color."""
+    return TimeSeries(
+        title=title,
+        targets=[target(expr, legend)],
+        unit=unit,
+        thresholds=thresholds,
+        thresholdsStyleMode="line" if len(thresholds) > 1 else "off",
+        **options,
+    )
 
 
 def dashed(series: str, color: str = "red") -> dict[str, Any]:
