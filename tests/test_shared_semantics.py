@@ -26,7 +26,7 @@ def files_containing(text: str) -> list[str]:
     ("definition", "home"),
     [
         ('r"^[a-zA-Z_][a-zA-Z0-9_]*$"', "monitoring/model/selectors.py"),
-        ('__module__ == "builtins"', "observability/span_scope.py"),
+        ('__module__ == "builtins"', "observability/tracing/_span_scope.py"),
         ('found if op == "=~" else not found', "observability/label_matching.py"),
     ],
 )

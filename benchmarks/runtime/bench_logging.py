@@ -16,8 +16,8 @@ import structlog
 from measure import NullStream, compare, table
 
 from aurum.observability.enhanced_logging import get_logger
-from aurum.observability.log_context import reset_context, set_request_context
-from aurum.observability.logging_setup import configure_logging
+from aurum.observability.logs._context import reset_context, set_request_context
+from aurum.observability.logs._setup import configure_logging
 from aurum.observability.settings import ObservabilitySettings
 
 

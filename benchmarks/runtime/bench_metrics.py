@@ -9,8 +9,8 @@ from measure import compare, table
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from aurum.observability import catalog, runtime
-from aurum.observability.instruments import AurumMetrics
 from aurum.observability.metrics import REQUEST_LATENCY, increment_business_transactions
+from aurum.observability.metrics._instruments import AurumMetrics
 
 
 def main() -> None:

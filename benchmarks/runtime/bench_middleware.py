@@ -15,8 +15,8 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from aurum.observability import runtime
-from aurum.observability.instruments import AurumMetrics
-from aurum.observability.logging_setup import SINK, configure_logging
+from aurum.observability.logs._setup import SINK, configure_logging
+from aurum.observability.metrics._instruments import AurumMetrics
 from aurum.observability.middleware import ObservabilityMiddleware
 from aurum.observability.settings import ObservabilitySettings
 

@@ -13,8 +13,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from aurum.observability import runtime
 from aurum.observability.settings import ObservabilitySettings
+from aurum.observability.tracing._setup import build_tracing
 from aurum.observability.tracing_enhanced import trace_database_query, trace_scenario_operation
-from aurum.observability.tracing_setup import build_tracing
 
 SPANS = 20_000
 PER_TRACE = 4  # a scenario operation with three queries, a typical request

@@ -14,8 +14,8 @@ from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 
 from aurum.observability import runtime
 from aurum.observability.settings import ObservabilitySettings
+from aurum.observability.tracing._setup import INSTRUMENTATION_NAME, Tracing, build_tracing
 from aurum.observability.tracing_enhanced import trace_scenario_operation
-from aurum.observability.tracing_setup import INSTRUMENTATION_NAME, Tracing, build_tracing
 
 
 def variants(tracing: Tracing) -> dict[str, object]:

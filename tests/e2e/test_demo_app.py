@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 
-from aurum.observability.instruments import AurumMetrics
+from aurum.observability.metrics._instruments import AurumMetrics
 from aurum.observability.testing import capture_logs, isolated_registry, sample_value
 from examples.demo_app.app import create_app
 from examples.demo_app.backend import RateLimiter

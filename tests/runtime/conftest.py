@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from aurum.observability import runtime
-from aurum.observability.log_schema import LOG_RECORD_SCHEMA
+from aurum.observability.logs._schema import LOG_RECORD_SCHEMA
 from aurum.observability.settings import ObservabilitySettings
 from aurum.observability.testing import (
     CapturedLogs,
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from jsonschema import Draft202012Validator
 
-    from aurum.observability.instruments import AurumMetrics
+    from aurum.observability.metrics._instruments import AurumMetrics
 
 TOKEN = "test-token-5f2c9a"
 

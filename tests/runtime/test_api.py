@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from aurum.observability.api import router
 from aurum.observability.enhanced_logging import StructuredLoggingMiddleware
-from aurum.observability.log_schema import LOG_RECORD_SCHEMA
+from aurum.observability.logs._schema import LOG_RECORD_SCHEMA
 from aurum.observability.metrics import increment_business_transactions
 from aurum.observability.settings import ObservabilitySettings
 from aurum.observability.slo_catalog import SLOManifest, default_slos

@@ -17,6 +17,8 @@ import tomllib
 import venv
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN_ROOTS = ["grafanalib", "_jsonnet", "yaml", "requests", "fastapi", "starlette"]
 CHECK = """
@@ -120,3 +122,24 @@ def test_every_type_ignore_and_noqa_carries_its_reason():
         if SUPPRESSION.search(line) and not EXPLAINED.search(line)
     ]
     assert unexplained == []
+
+
+PUBLIC_MODULES = [
+    "aurum.observability",
+    "aurum.observability.api",
+    "aurum.observability.enhanced_logging",
+    "aurum.observability.metrics",
+    "aurum.observability.middleware",
+    "aurum.observability.multiprocess",
+    "aurum.observability.runtime",
+    "aurum.observability.slo_dashboard",
+    "aurum.observability.testing",
+    "aurum.observability.tracing_enhanced",
+]
+
+
+@pytest.mark.parametrize("module", PUBLIC_MODULES)
+def test_each_public_module_imports_first_in_a_fresh_interpreter(module):
+    """The entry points and the runtime import each other's subpackages; whichever an application
+    imports first, no import cycle may leave a name undefined."""
+    subprocess.run([sys.executable, "-c", f"import {module}"], check=True, timeout=60)

@@ -16,7 +16,7 @@ import httpx
 from fastapi import FastAPI
 
 from aurum.observability.enhanced_logging import StructuredLoggingMiddleware, get_logger, log_operation
-from aurum.observability.logging_setup import SINK
+from aurum.observability.logs._setup import SINK
 from aurum.observability.metrics import increment_business_transactions
 from aurum.observability.testing import captured_spans, isolated_registry, override_settings, sample_value
 from aurum.observability.tracing_enhanced import trace_database_query

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from aurum.observability import catalog
 from aurum.observability.enhanced_logging import bound_context, configure_logging, get_logger, log_operation
-from aurum.observability.log_context import current_context, reset_context, set_request_context
-from aurum.observability.log_schema import LOG_RECORD_SCHEMA
-from aurum.observability.logging_setup import SINK
+from aurum.observability.logs._context import current_context, reset_context, set_request_context
+from aurum.observability.logs._schema import LOG_RECORD_SCHEMA
+from aurum.observability.logs._setup import SINK
 from aurum.observability.settings import ObservabilitySettings
 from aurum.observability.testing import capture_logs
 from aurum.observability.tracing_enhanced import trace_operation

@@ -10,7 +10,6 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from aurum.observability import catalog
 from aurum.observability.catalog import OVERFLOW_LABEL_VALUE, MetricType
-from aurum.observability.instruments import AurumMetrics, GuardedMetric
 from aurum.observability.metrics import (
     REQUEST_LATENCY,
     Recorded,
@@ -20,6 +19,7 @@ from aurum.observability.metrics import (
     set_data_last_updated,
     set_db_pool_connections,
 )
+from aurum.observability.metrics._instruments import AurumMetrics, GuardedMetric
 from aurum.observability.testing import isolated_registry, sample_value
 
 

@@ -13,7 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aurum.observability.enhanced_logging import get_logger
-from aurum.observability.redaction import REDACTED, is_secret_key, redact, redact_arguments, redact_string
+from aurum.observability.logs._redaction import (
+    REDACTED,
+    is_secret_key,
+    redact,
+    redact_arguments,
+    redact_string,
+)
 from aurum.observability.testing import capture_logs
 
 SECRET_KEYS = [

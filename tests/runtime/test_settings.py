@@ -45,7 +45,7 @@ def test_metrics_prefix_set_in_the_environment_at_start_agrees_with_the_catalog(
 def _read_by_the_shim(name: str) -> bool:
     pattern = re.compile(rf"\.{name}\b")
     return any(
-        pattern.search(path.read_text()) for path in PACKAGE.glob("*.py") if path.name != "settings.py"
+        pattern.search(path.read_text()) for path in PACKAGE.rglob("*.py") if path.name != "settings.py"
     )
 
 

@@ -10,12 +10,12 @@ import pytest
 from pydantic import ValidationError
 
 from aurum.observability import catalog
-from aurum.observability.metric_reading import Sample, collect_samples, histogram_quantile
 from aurum.observability.metrics import increment_cache_operation, set_data_last_updated
+from aurum.observability.metrics._reading import Sample, collect_samples, histogram_quantile
 from aurum.observability.settings import ObservabilitySettings
+from aurum.observability.slo._status import evaluate_from_samples, status_of
 from aurum.observability.slo_catalog import Matcher, SLOManifest, default_slos, get_slos, load_manifest
 from aurum.observability.slo_dashboard import check_slo_status, get_slo_dashboard_config
-from aurum.observability.slo_status import evaluate_from_samples, status_of
 
 MANIFEST = {
     "slos": [

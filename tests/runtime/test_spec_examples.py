@@ -71,8 +71,7 @@ def test_structured_logging_example(metrics, spans, logs, log_validator):
 def test_spec_log_record_example_is_valid_and_ours_has_its_fields(logs, log_validator):
     example = json.loads(blocks("json")["📋 Structured Logging (`enhanced_logging.py`)"])
     log_validator.validate(example)
-    from aurum.observability.enhanced_logging import get_logger
-    from aurum.observability.log_context import bound_context
+    from aurum.observability.enhanced_logging import bound_context, get_logger
 
     with bound_context(request_id="req-12345678", tenant_id="acme-corp"):
         get_logger("aurum.api").info(

@@ -12,9 +12,9 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.trace import StatusCode
 
-from aurum.observability.otlp_json import encode_trace
 from aurum.observability.testing import captured_spans
-from aurum.observability.trace_store import StoredSpan, TraceStore
+from aurum.observability.tracing._otlp_json import encode_trace
+from aurum.observability.tracing._store import StoredSpan, TraceStore
 from aurum.observability.tracing_enhanced import trace_database_query, trace_operation
 
 RESOURCE = Resource.create({"service.name": "test"})

@@ -12,13 +12,13 @@ from opentelemetry.trace import SpanKind, StatusCode
 from aurum.observability import runtime
 from aurum.observability.settings import ObservabilitySettings
 from aurum.observability.testing import captured_spans, isolated_registry, override_settings, sample_value
+from aurum.observability.tracing._setup import build_tracing
 from aurum.observability.tracing_enhanced import (
     trace_cache_operation,
     trace_database_query,
     trace_operation,
     trace_scenario_operation,
 )
-from aurum.observability.tracing_setup import build_tracing
 
 
 def test_helpers_work_with_plain_with_and_nest(spans):

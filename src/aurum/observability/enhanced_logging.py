@@ -1,7 +1,7 @@
 """The spec's logging API: ``get_logger``, ``log_operation`` and ``StructuredLoggingMiddleware``.
 
-Thin entry points: the record is built in :mod:`~aurum.observability.log_record`, wired in
-:mod:`~aurum.observability.logging_setup`, and the middleware lives in
+Thin entry points: the record is built in :mod:`aurum.observability.logs._record`, wired in
+:mod:`aurum.observability.logs._setup`, and the middleware lives in
 :mod:`~aurum.observability.middleware`.
 """
 
@@ -11,15 +11,17 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from aurum.observability import runtime
-from aurum.observability.log_context import bind_context, bound_context, current_context, reset_context
-from aurum.observability.logging_setup import AurumLogger, configure_logging, ensure_configured, make_logger
+from aurum.observability.logs._context import bind_context, bound_context, current_context, reset_context
+from aurum.observability.logs._schema import LOG_RECORD_SCHEMA
+from aurum.observability.logs._setup import AurumLogger, configure_logging, ensure_configured, make_logger
 from aurum.observability.middleware import ObservabilityMiddleware, StructuredLoggingMiddleware
-from aurum.observability.span_scope import error_type
+from aurum.observability.tracing._span_scope import error_type
 
 if TYPE_CHECKING:
     from types import TracebackType
 
 __all__ = [
+    "LOG_RECORD_SCHEMA",
     "AurumLogger",
     "LogOperation",
     "ObservabilityMiddleware",

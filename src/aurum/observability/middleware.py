@@ -31,10 +31,10 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from aurum.observability import runtime
 from aurum.observability.catalog import UNMATCHED_ROUTE
-from aurum.observability.log_context import reset_context, set_request_context
-from aurum.observability.logging_setup import ensure_configured, make_logger
-from aurum.observability.redaction import redact_string
-from aurum.observability.span_scope import error_type, mark_failed
+from aurum.observability.logs._context import reset_context, set_request_context
+from aurum.observability.logs._redaction import redact_string
+from aurum.observability.logs._setup import ensure_configured, make_logger
+from aurum.observability.tracing._span_scope import error_type, mark_failed
 
 if TYPE_CHECKING:
     from contextvars import Token

@@ -13,9 +13,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from aurum.observability.instruments import AurumMetrics
+from aurum.observability.metrics._instruments import AurumMetrics
 from aurum.observability.settings import ObservabilitySettings
-from aurum.observability.tracing_setup import Tracing, build_tracing, install_global_provider
+from aurum.observability.tracing._setup import Tracing, build_tracing, install_global_provider
 
 __all__ = [
     "Runtime",

@@ -1,8 +1,8 @@
 """The spec's SLO API: ``check_slo_status``, ``get_sli_values``, ``get_slo_dashboard_config``.
 
 Thin entry points over :mod:`~aurum.observability.slo_catalog` (which SLOs),
-:mod:`~aurum.observability.slo_status` (how they are doing) and
-:mod:`~aurum.observability.slo_grafana` (the dashboard).
+:mod:`aurum.observability.slo._status` (how they are doing) and
+:mod:`aurum.observability.slo._grafana` (the dashboard).
 """
 
 from __future__ import annotations
@@ -12,17 +12,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aurum.observability import runtime
-from aurum.observability.exposition import reading_registry
-from aurum.observability.metric_reading import collect_samples
-from aurum.observability.slo_catalog import SLODefinition, get_slos
-from aurum.observability.slo_grafana import grafana_dashboard
-from aurum.observability.slo_prometheus import PrometheusError
-from aurum.observability.slo_status import (
+from aurum.observability.metrics._exposition import reading_registry
+from aurum.observability.metrics._reading import collect_samples
+from aurum.observability.slo._grafana import grafana_dashboard
+from aurum.observability.slo._prometheus import PrometheusError
+from aurum.observability.slo._status import (
     SLOStatus,
     SLOStatusReport,
     evaluate_from_prometheus,
     evaluate_from_samples,
 )
+from aurum.observability.slo_catalog import SLODefinition, get_slos
 
 if TYPE_CHECKING:
     from aurum.observability.settings import ObservabilitySettings

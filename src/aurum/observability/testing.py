@@ -27,18 +27,18 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from prometheus_client import CollectorRegistry
 
 from aurum.observability import runtime
-from aurum.observability.instruments import AurumMetrics
-from aurum.observability.log_record import render_json
-from aurum.observability.logging_setup import SINK, ensure_configured
+from aurum.observability.logs._record import render_json
+from aurum.observability.logs._setup import SINK, ensure_configured
+from aurum.observability.metrics._instruments import AurumMetrics
 from aurum.observability.settings import ObservabilitySettings
-from aurum.observability.tracing_setup import Tracing, build_tracing
+from aurum.observability.tracing._setup import Tracing, build_tracing
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from opentelemetry.sdk.trace import ReadableSpan
 
-    from aurum.observability.trace_store import TraceStore
+    from aurum.observability.tracing._store import TraceStore
 
 __all__ = [
     "CapturedLogs",

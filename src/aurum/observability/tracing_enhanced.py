@@ -1,6 +1,6 @@
 """The spec's tracing helpers: scenario, database and cache operations as spans.
 
-Each returns a :class:`~aurum.observability.span_scope.SpanScope`, usable as ``with`` or ``async with``.
+Each returns a :class:`~aurum.observability.tracing._span_scope.SpanScope`, usable as ``with`` or ``async with``.
 Attributes follow the current OpenTelemetry semantic conventions where they define one
 (``db.system.name``, ``db.operation.name``, ``db.collection.name``, ``db.namespace``,
 ``db.query.text``, ``error.type``); Aurum's own attributes live under the ``aurum.`` namespace, as the
@@ -18,8 +18,8 @@ from typing import Any, Literal
 from opentelemetry.trace import SpanKind
 
 from aurum.observability import runtime
-from aurum.observability.logging_setup import make_logger
-from aurum.observability.span_scope import SpanScope
+from aurum.observability.logs._setup import make_logger
+from aurum.observability.tracing._span_scope import SpanScope
 
 __all__ = [
     "CacheOperationScope",

@@ -21,7 +21,7 @@ from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 
-from aurum.observability.trace_store import TraceStore
+from aurum.observability.tracing._store import TraceStore
 
 if TYPE_CHECKING:
     from aurum.observability.settings import ObservabilitySettings

@@ -17,8 +17,8 @@ from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histo
 from prometheus_client.metrics import MetricWrapperBase
 
 from aurum.observability import catalog
-from aurum.observability.cardinality import CardinalityGuard
 from aurum.observability.catalog import Metric, MetricType
+from aurum.observability.metrics._cardinality import CardinalityGuard
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from aurum.observability.slo._status import SLOStatus
 from aurum.observability.slo_catalog import SLODefinition
-from aurum.observability.slo_status import SLOStatus
 
 __all__ = [
     "CleanupResult",

@@ -22,11 +22,11 @@ import orjson
 from opentelemetry import trace
 from opentelemetry.trace import INVALID_SPAN
 
-from aurum.observability.log_context import bound_fields, request_fields
 from aurum.observability.log_fields import LOG_FIELDS
-from aurum.observability.log_values import json_form
-from aurum.observability.redaction import REDACTED, is_secret_key, redact_field, redact_string
-from aurum.observability.span_scope import error_type
+from aurum.observability.logs._context import bound_fields, request_fields
+from aurum.observability.logs._redaction import REDACTED, is_secret_key, redact_field, redact_string
+from aurum.observability.logs._values import json_form
+from aurum.observability.tracing._span_scope import error_type
 
 __all__ = [
     "ERROR_FIELDS",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from opentelemetry.sdk.resources import Resource
 
-    from aurum.observability.trace_store import StoredSpan, StoredTrace
+    from aurum.observability.tracing._store import StoredSpan, StoredTrace
 
 __all__ = ["any_value", "encode_trace"]
 

@@ -11,14 +11,14 @@ Two rules, at any nesting depth of dicts, lists, tuples and sets:
   ``repr`` of a dict: ``{'password': 'x'}``), and JWTs.
 
 Values that are neither strings, numbers nor containers (bytes, exceptions, dates, any object) are
-first converted to the text the line will carry (:func:`~aurum.observability.log_values.json_form`),
+first converted to the text the line will carry (:func:`~aurum.observability.logs._values.json_form`),
 and that text is scanned: converting after redaction would let a secret inside them through. NaN and
 the infinities, which JSON cannot hold either, become their text ("nan", "inf") on the way.
 
 Containers are copied only when something in them changes, so the caller's objects are never
 mutated and a record without secrets costs one pass of cheap checks. Every field of a record is
 redacted except those the shim generates itself (timestamp, level, logger, trace and span ids), which
-:mod:`~aurum.observability.log_record` writes around the redacted ones.
+:mod:`aurum.observability.logs._record` writes around the redacted ones.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from aurum.observability.log_values import json_form
+from aurum.observability.logs._values import json_form
 
 __all__ = ["REDACTED", "is_secret_key", "redact", "redact_arguments", "redact_field", "redact_string"]
 

@@ -21,15 +21,15 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel
 
 from aurum.observability import slo_contract
-from aurum.observability.metric_reading import Sample, bucket_counts, sum_matching
+from aurum.observability.metrics._reading import Sample, bucket_counts, sum_matching
+from aurum.observability.slo._prometheus import PrometheusError, query_slo_series
 from aurum.observability.slo_catalog import FreshnessSLI, LatencySLI, RatioSLI, SLODefinition
-from aurum.observability.slo_prometheus import PrometheusError, query_slo_series
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from aurum.observability.settings import ObservabilitySettings
-    from aurum.observability.slo_prometheus import SLOSeries
+    from aurum.observability.slo._prometheus import SLOSeries
 
 __all__ = ["SLOStatus", "SLOStatusReport", "evaluate_from_prometheus", "evaluate_from_samples", "status_of"]
 

@@ -18,8 +18,8 @@ from typing import Any, Protocol
 
 import structlog
 
-from aurum.observability.log_record import finish, render_console, render_json
-from aurum.observability.redaction import redact_arguments
+from aurum.observability.logs._record import finish, render_console, render_json
+from aurum.observability.logs._redaction import redact_arguments
 from aurum.observability.settings import ObservabilitySettings
 
 __all__ = [

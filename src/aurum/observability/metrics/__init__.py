@@ -1,6 +1,6 @@
 """The spec's metrics API: module-level metric handles and business helpers.
 
-Thin entry points over :class:`~aurum.observability.instruments.AurumMetrics`. The handles
+Thin entry points over :class:`~aurum.observability.metrics._instruments.AurumMetrics`. The handles
 (``REQUEST_LATENCY`` and friends) look up the current metrics at call time, so
 ``REQUEST_LATENCY.labels(method="POST", path="/api/scenarios").observe(0.2)`` lands in an isolated
 registry inside :func:`aurum.observability.testing.isolated_registry` and in the process registry
@@ -16,7 +16,7 @@ import time
 from typing import TYPE_CHECKING, Any, Generic, Literal
 
 from aurum.observability import runtime
-from aurum.observability.instruments import AurumMetrics, CollectorT, GuardedMetric
+from aurum.observability.metrics._instruments import AurumMetrics, CollectorT, GuardedMetric
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator
@@ -30,6 +30,7 @@ __all__ = [
     "RATE_LIMIT_DECISIONS",
     "REQUEST_COUNT",
     "REQUEST_LATENCY",
+    "AurumMetrics",
     "Recorded",
     "get_metrics",
     "increment_business_transactions",

@@ -1,7 +1,7 @@
 """The ``/v1/observability`` FastAPI router: the spec's twelve endpoints.
 
 ``app.include_router(router)`` mounts it. ``health`` and ``metrics`` are open (probes and scrapers);
-everything else needs the bearer token (see :mod:`~aurum.observability.api_security`). Endpoints that
+everything else needs the bearer token (see :mod:`aurum.observability.api._security`). Endpoints that
 read files, ``/proc`` or Prometheus are plain ``def`` so FastAPI runs them in its thread pool instead of
 blocking the event loop.
 """
@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Response
 
 from aurum.observability import runtime
-from aurum.observability.api_models import (
+from aurum.observability.api._models import (
     CleanupResult,
     DashboardResponse,
     ErrorResponse,
@@ -27,16 +27,21 @@ from aurum.observability.api_models import (
     TraceExport,
     TraceList,
 )
-from aurum.observability.api_security import api_error, require_token
-from aurum.observability.exposition import is_multiprocess, metrics_json, reading_registry, render_metrics
-from aurum.observability.log_schema import LOG_RECORD_SCHEMA
-from aurum.observability.metric_reading import collect_samples
-from aurum.observability.otlp_json import encode_trace
-from aurum.observability.process_stats import performance_report
+from aurum.observability.api._process_stats import performance_report
+from aurum.observability.api._security import api_error, require_token
+from aurum.observability.api._trace_views import parse_trace_id, trace_detail, trace_summary
+from aurum.observability.logs._schema import LOG_RECORD_SCHEMA
+from aurum.observability.metrics._exposition import (
+    is_multiprocess,
+    metrics_json,
+    reading_registry,
+    render_metrics,
+)
+from aurum.observability.metrics._reading import collect_samples
+from aurum.observability.slo._status import SLOStatusReport
 from aurum.observability.slo_dashboard import check_slo_status, get_slo_dashboard_config
-from aurum.observability.slo_status import SLOStatusReport
-from aurum.observability.trace_store import StoredTrace, TraceStore
-from aurum.observability.trace_views import parse_trace_id, trace_detail, trace_summary
+from aurum.observability.tracing._otlp_json import encode_trace
+from aurum.observability.tracing._store import StoredTrace, TraceStore
 
 __all__ = ["PREFIX", "router"]
 

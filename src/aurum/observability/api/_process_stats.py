@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aurum.observability import catalog
-from aurum.observability.api_models import CpuStats, GcStats, MemoryStats, PerformanceReport, RequestStats
-from aurum.observability.metric_reading import bucket_counts, histogram_quantile, sum_matching
+from aurum.observability.api._models import CpuStats, GcStats, MemoryStats, PerformanceReport, RequestStats
+from aurum.observability.metrics._reading import bucket_counts, histogram_quantile, sum_matching
 from aurum.observability.slo_catalog import Matcher
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from aurum.observability.metric_reading import Sample
+    from aurum.observability.metrics._reading import Sample
 
 __all__ = ["performance_report"]
 

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 from opentelemetry.sdk.resources import SERVICE_NAME
 from opentelemetry.trace import SpanKind
 
-from aurum.observability.api_models import SpanEvent, SpanModel, TraceDetail, TraceSummary
+from aurum.observability.api._models import SpanEvent, SpanModel, TraceDetail, TraceSummary
 
 if TYPE_CHECKING:
-    from aurum.observability.trace_store import StoredSpan, StoredTrace
+    from aurum.observability.tracing._store import StoredSpan, StoredTrace
 
 __all__ = ["parse_trace_id", "trace_detail", "trace_summary"]
 
