@@ -2,7 +2,7 @@
 
 from grafanalib.core import Stat, TimeSeries
 
-from aurum.monitoring import regex, select
+from aurum.monitoring import build_settings, regex, select
 from aurum.monitoring.dashboards import (
     ALERT_STATUS_UID,
     PLATFORM_FOLDER,
@@ -16,10 +16,9 @@ from aurum.monitoring.dashboards import (
 )
 from aurum.observability import catalog
 from aurum.observability.catalog import HTTP_REQUEST_DURATION_SECONDS, HTTP_REQUESTS_TOTAL
-from aurum.observability.settings import ObservabilitySettings
 
 # The latency line is the SLO's target (AURUM_SLO_API_LATENCY_TARGET, milliseconds), as in slos/api.py.
-LATENCY_TARGET = ObservabilitySettings().slo_api_latency_target / 1000
+LATENCY_TARGET = build_settings().slo_api_latency_target / 1000
 ERROR_RATE_ALERT = 0.05  # ApiHighErrorRate in alerts/api.py
 
 REQUESTS = select(HTTP_REQUESTS_TOTAL)

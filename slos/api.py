@@ -1,16 +1,15 @@
 """SLOs of the Aurum API: availability, latency and the scenario cache it serves from."""
 
-from aurum.monitoring import SLO, AlertPolicy, LatencySLI, RatioSLI, regex, select
+from aurum.monitoring import SLO, AlertPolicy, LatencySLI, RatioSLI, build_settings, regex, select
 from aurum.observability.catalog import (
     CACHE_OPERATIONS_TOTAL,
     HTTP_REQUEST_DURATION_SECONDS,
     HTTP_REQUESTS_TOTAL,
 )
-from aurum.observability.settings import ObservabilitySettings
 
-# AURUM_SLO_API_AVAILABILITY_TARGET (ratio) and AURUM_SLO_API_LATENCY_TARGET (ms) override the spec's
-# defaults at build time, exactly as they do for the running application.
-TARGETS = ObservabilitySettings()
+# The build's settings: AURUM_SLO_API_AVAILABILITY_TARGET (ratio) and AURUM_SLO_API_LATENCY_TARGET (ms)
+# override the spec's defaults when the build reads them.
+TARGETS = build_settings()
 
 API_AVAILABILITY = SLO(
     name="api-availability",

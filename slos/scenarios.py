@@ -1,11 +1,10 @@
 """SLOs of scenario creation and scenario runs, from the business transaction counter."""
 
-from aurum.monitoring import SLO, RatioSLI, select
+from aurum.monitoring import SLO, RatioSLI, build_settings, select
 from aurum.observability.catalog import BUSINESS_TRANSACTIONS_TOTAL
-from aurum.observability.settings import ObservabilitySettings
 
-# AURUM_SLO_SCENARIO_SUCCESS_TARGET (ratio) overrides the scenario-run objective.
-TARGETS = ObservabilitySettings()
+# The build's settings: AURUM_SLO_SCENARIO_SUCCESS_TARGET (ratio) overrides the scenario-run objective.
+TARGETS = build_settings()
 
 SCENARIO_CREATION = SLO(
     name="scenario-creation",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -11,11 +10,6 @@ from aurum.monitoring.pipeline import Artifacts, build
 from aurum.monitoring.validate.promtool import Promtool
 
 REPO = Path(__file__).resolve().parent.parent
-
-# Build-time overrides in the developer's shell would change the bundled SLOs and break the golden
-# files; tests that exercise them set them explicitly.
-for _name in [name for name in os.environ if name.startswith(("AURUM_SLO_", "AURUM_METRICS_PREFIX"))]:
-    del os.environ[_name]
 
 
 @pytest.fixture(scope="session")

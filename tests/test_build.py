@@ -122,18 +122,6 @@ def test_cache_hit_rate_tickets_only(bundled_build: tuple[Path, Artifacts]) -> N
     assert alerts["CacheHitRateErrorBudgetBurnTicket"]["labels"]["severity"] == "warning"
 
 
-def test_environment_overrides_change_the_objectives(
-    repo_root: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("AURUM_SLO_API_AVAILABILITY_TARGET", "0.995")
-    monkeypatch.setenv("AURUM_SLO_API_LATENCY_TARGET", "250")
-    monkeypatch.setenv("AURUM_SLO_SCENARIO_SUCCESS_TARGET", "0.97")
-    files = {str(path): content.decode() for path, content in render(repo_root).files.items()}
-    assert "vector(0.995)" in files["prometheus/rules/api-availability.yaml"]
-    assert 'le=~"0[.]250*"' in files["prometheus/rules/api-latency.yaml"]
-    assert "vector(0.97)" in files["prometheus/rules/scenario-runs.yaml"]
-
-
 def _fake_promtool(tmp_path: Path, failing: str) -> Path:
     """A promtool that runs the real one but fails the ``failing`` subcommand (check or test)."""
     script = tmp_path / "promtool"

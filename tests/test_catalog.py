@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from aurum.contract.prefix import check_prefix, using_prefix
 from aurum.observability import catalog
 from aurum.observability.catalog import MetricType
 
@@ -66,50 +67,87 @@ def _in_fresh_interpreter(code: str, **env: str) -> str:
     return done.stdout
 
 
-def test_prefix_comes_from_the_environment() -> None:
+def test_importing_the_catalog_reads_no_environment() -> None:
+    """AURUM_METRICS_PREFIX is a build setting the CLI reads; the catalog's names do not follow it."""
     code = "from aurum.observability import catalog; print(catalog.HTTP_REQUESTS_TOTAL.name)"
-    assert _in_fresh_interpreter(code, AURUM_METRICS_PREFIX="acme_").strip() == "acme_http_requests_total"
+    assert _in_fresh_interpreter(code, AURUM_METRICS_PREFIX="acme_").strip() == "aurum_http_requests_total"
 
 
-def test_invalid_prefix_is_refused_with_the_variable_named() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", "import aurum.observability.catalog"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "AURUM_METRICS_PREFIX": "9bad-"},
-        check=False,
+def test_a_metric_is_named_under_any_prefix_and_under_the_one_in_effect() -> None:
+    requests, duration = catalog.HTTP_REQUESTS_TOTAL, catalog.HTTP_REQUEST_DURATION_SECONDS
+    assert requests.name_for("acme_") == "acme_http_requests_total"
+    assert requests.family_for("acme_") == "acme_http_requests"
+    assert duration.series_names_for("") == (
+        "http_request_duration_seconds_bucket",
+        "http_request_duration_seconds_count",
+        "http_request_duration_seconds_sum",
     )
-    assert done.returncode != 0
-    assert "AURUM_METRICS_PREFIX" in done.stderr
+    assert requests.name == "aurum_http_requests_total"
+    with using_prefix("acme_"):
+        assert requests.name == "acme_http_requests_total"
+        assert str(catalog.HTTP_REQUEST_RATE_BY_ROUTE) == "path:acme_http_requests:rate5m"
+        assert catalog.metric_by_name("acme_http_requests_total") is requests
+        assert catalog.metric_by_name("aurum_http_requests_total") is None
+    assert requests.name == "aurum_http_requests_total"
+    assert catalog.HTTP_REQUEST_RATE_BY_ROUTE.name == "path:aurum_http_requests:rate5m"
 
 
-DATA_MODULES = ("catalog", "metric_prefix", "slo_contract", "platform_records", "log_fields")
+def test_a_metric_without_prefix_keeps_its_name_under_every_prefix() -> None:
+    from aurum.monitoring.model.prometheus import UP
+
+    with using_prefix("acme_"):
+        assert UP.name == "up"
+    assert UP.name_for("acme_") == "up"
 
 
-@pytest.mark.parametrize("module", DATA_MODULES)
-def test_catalog_imports_only_the_standard_library(module: str) -> None:
-    """The catalog and its data modules import the standard library and each other, nothing else."""
-    tree = ast.parse((Path(catalog.__file__).parent / f"{module}.py").read_text())
-    imported = {
+@pytest.mark.parametrize("prefix", ["9bad_", "bad-", "a b"])
+def test_invalid_prefix_is_refused(prefix: str) -> None:
+    with pytest.raises(ValueError, match="not a valid Prometheus metric name prefix"):
+        check_prefix(prefix)
+
+
+CONTRACT_DIR = Path(__file__).resolve().parents[1] / "src" / "aurum" / "contract"
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    return {
         node.module if isinstance(node, ast.ImportFrom) else alias.name
         for node in ast.walk(tree)
         if isinstance(node, ast.Import | ast.ImportFrom)
+        and (not isinstance(node, ast.ImportFrom) or node.module)
         for alias in node.names
     }
-    siblings = {f"aurum.observability.{name}" for name in DATA_MODULES}
+
+
+@pytest.mark.parametrize("path", sorted(CONTRACT_DIR.glob("*.py")), ids=lambda path: path.name)
+def test_the_contract_imports_only_the_standard_library_pydantic_and_itself(path: Path) -> None:
     outside = {
         name
-        for name in imported
-        if name not in siblings and name.split(".")[0] not in sys.stdlib_module_names
+        for name in _imports(path)
+        if not name.startswith("aurum.contract")
+        and name.split(".")[0] not in {*sys.stdlib_module_names, "pydantic"}
     }
     assert outside <= {"__future__"}, outside
 
 
-def test_catalog_re_exports_the_slo_contract_and_log_fields() -> None:
-    from aurum.observability import log_fields, slo_contract
+def test_the_runtime_catalog_imports_only_the_contract_and_its_log_fields() -> None:
+    imported = _imports(Path(catalog.__file__))
+    assert {name for name in imported if name.startswith("aurum.")} <= {
+        "aurum.contract.catalog",
+        "aurum.contract.conventions",
+        "aurum.contract.metrics",
+        "aurum.contract.prefix",
+        "aurum.observability.log_fields",
+    }
 
-    for name in slo_contract.__all__:
-        assert getattr(catalog, name) is getattr(slo_contract, name), name
+
+def test_catalog_re_exports_the_slo_contract_and_log_fields() -> None:
+    from aurum.contract import conventions
+    from aurum.observability import log_fields
+
+    for name in ("SLO_OBJECTIVE", "SLO_INFO", "SLO_PERIOD_BUDGET_REMAINING", "SLO_LABEL", "slo_error_ratio"):
+        assert getattr(catalog, name) is getattr(conventions, name), name
     assert catalog.LOG_FIELDS is log_fields.LOG_FIELDS
     assert catalog.LogField is log_fields.LogField
     assert catalog.slo_error_ratio("5m") == "slo:sli_error:ratio_rate5m"

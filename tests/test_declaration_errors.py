@@ -163,7 +163,7 @@ CASES = [
     ("runbook-not-a-url", _slo('runbook_url="ftp://runbooks/x"'), "SLO 'bad-slo'", "runbook_url"),
     (
         "metric-outside-catalog",
-        'ROGUE = Metric(name="rogue_total", type=MetricType.COUNTER, help="h", unit="u", labels=())\n'
+        'ROGUE = Metric(base_name="rogue_total", type=MetricType.COUNTER, help="h", unit="u", labels=())\n'
         + _slo("sli=RatioSLI(bad=select(ROGUE), total=REQUESTS)"),
         "SLO 'bad-slo'",
         "sli.bad",
@@ -234,10 +234,50 @@ def test_bad_environment_override_names_the_variable(
     repo_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = _prepare(tmp_path, {"api.py": (repo_root / "slos" / "api.py").read_text()})
+    before = _snapshot(out)
     monkeypatch.setenv("AURUM_SLO_API_AVAILABILITY_TARGET", "1.5")
     assert main(["build", "--root", str(tmp_path), "--out", str(out)]) == 2
     line = _first_error_line(capsys.readouterr().err)
+    assert line == "error: AURUM_SLO_API_AVAILABILITY_TARGET=1.5: Input should be less than 1", line
+    assert _snapshot(out) == before
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "field", "message"),
+    [
+        ("AURUM_SLO_API_LATENCY_TARGET", "300", "sli.threshold", "0.3 s is not a bucket of"),
+        ("AURUM_SLO_API_AVAILABILITY_TARGET", "0.9", "alerting", "can never reach the threshold"),
+    ],
+)
+def test_an_override_that_breaks_a_declaration_is_named_in_the_error(
+    repo_root: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    variable: str,
+    value: str,
+    field: str,
+    message: str,
+) -> None:
+    out = _prepare(tmp_path, {"api.py": (repo_root / "slos" / "api.py").read_text()})
+    before = _snapshot(out)
+    monkeypatch.setenv(variable, value)
+    monkeypatch.setenv("AURUM_SLO_SCENARIO_SUCCESS_TARGET", "0.97")  # set, but harmless: not named
+    assert main(["build", "--root", str(tmp_path), "--out", str(out)]) == 2
+    line = _first_error_line(capsys.readouterr().err)
     assert line.startswith("error: slos/api.py:"), line
-    assert "TARGETS" in line
-    assert "field 'slo_api_availability_target'" in line
-    assert "AURUM_SLO_API_AVAILABILITY_TARGET" in line
+    assert f"field '{field}'" in line
+    assert message in line
+    assert line.endswith(f"(from {variable}={value})"), line
+    assert _snapshot(out) == before
+
+
+def test_an_error_the_overrides_do_not_cause_names_none_of_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = _prepare(tmp_path, {"bad.py": HEADER + _slo("period_days=1")})
+    monkeypatch.setenv("AURUM_SLO_API_LATENCY_TARGET", "250")
+    assert main(["build", "--root", str(tmp_path), "--out", str(out)]) == 2
+    line = _first_error_line(capsys.readouterr().err)
+    assert "longer than the 1d period" in line
+    assert "(from " not in line, line

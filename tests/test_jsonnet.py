@@ -88,7 +88,8 @@ def test_the_catalog_variable_uses_the_python_names() -> None:
         "error",
     ]
     assert variable["records"]["SLO_CURRENT_BURN_RATE"] == catalog.SLO_CURRENT_BURN_RATE
-    assert variable["records"]["CACHE_HIT_RATIO_BY_CACHE"] == catalog.CACHE_HIT_RATIO_BY_CACHE
+    assert variable["records"]["CACHE_HIT_RATIO_BY_CACHE"] == catalog.CACHE_HIT_RATIO_BY_CACHE.name
+    assert variable["records"]["SLO_BAD_EVENTS"] == "slo:sli_bad_events:rate5m"
     assert variable["prometheus"]["UP"]["name"] == "up"
     json.dumps(variable)  # plain JSON, as the binding needs
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from aurum.contract.matching import label_matches
 from aurum.monitoring.model import Matcher as BuildMatcher
-from aurum.observability.label_matching import label_matches
 from aurum.observability.slo_catalog import Matcher as RuntimeMatcher
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "aurum"
@@ -27,7 +27,7 @@ def files_containing(text: str) -> list[str]:
     [
         ('r"^[a-zA-Z_][a-zA-Z0-9_]*$"', "monitoring/model/selectors.py"),
         ('__module__ == "builtins"', "observability/tracing/_span_scope.py"),
-        ('found if op == "=~" else not found', "observability/label_matching.py"),
+        ('found if op == "=~" else not found', "contract/matching.py"),
     ],
 )
 def test_each_shared_rule_is_defined_in_one_module(definition, home):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from aurum.contract.conventions import SLOGroup
 from aurum.monitoring import SLO, AlertPolicy, RatioSLI, regex, select
-from aurum.monitoring.compile import conventions
+from aurum.monitoring.compile import slo_names
 from aurum.monitoring.compile.rules import rule_file
 from aurum.monitoring.compile.slo_rules import compile_slo
 from aurum.monitoring.model import format_duration
@@ -43,7 +44,7 @@ def ours(objects: list[SLO]) -> dict[str, Any]:
         group
         for slo in objects
         for group in compile_slo(slo)
-        if group.name in (conventions.group_name(slo, "sli"), conventions.group_name(slo, "long"))
+        if group.name in (slo_names.group_name(slo, SLOGroup.SLI), slo_names.group_name(slo, SLOGroup.LONG))
     ]
     return rule_file(tuple(groups))
 

@@ -167,7 +167,7 @@ def test_diff_against_a_ref_shows_slo_rule_and_alert_changes(tmp_path: Path, cap
 
 def test_each_revision_is_rendered_by_its_own_compiler(tmp_path: Path, capsys) -> None:
     root = _repo(tmp_path, with_src=True)
-    conventions = root / "src" / "aurum" / "monitoring" / "compile" / "conventions.py"
+    conventions = root / "src" / "aurum" / "contract" / "conventions.py"
     conventions.write_text(
         conventions.read_text().replace("https://runbooks.aurum.internal/slo", "https://wiki.example/slo")
     )

@@ -84,12 +84,14 @@ def test_runtime_imports_in_a_clean_environment_without_build_tools(tmp_path: Pa
             text=True,
         ).stdout.strip()
     )
-    # Installed as a wheel would lay it out: aurum/ is a namespace package with only our subpackage.
-    shutil.copytree(
-        ROOT / "src" / "aurum" / "observability",
-        site / "aurum" / "observability",
-        ignore=shutil.ignore_patterns("__pycache__"),
-    )
+    # Installed as a wheel would lay it out: aurum/ is a namespace package with the runtime's
+    # subpackages only (the shim and the contract it shares with the build).
+    for package in ("observability", "contract"):
+        shutil.copytree(
+            ROOT / "src" / "aurum" / package,
+            site / "aurum" / package,
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
     result = subprocess.run(
         [str(python), "-I", "-c", CHECK % {"roots": FORBIDDEN_ROOTS}],
         check=True,

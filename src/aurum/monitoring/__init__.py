@@ -3,8 +3,10 @@
 ``from aurum.monitoring import SLO, RatioSLI, select, regex`` is all an SLO file under ``slos/``
 imports besides the metric catalog; alerts and recording rules add ``Alert``, ``AlertTest``,
 ``Fired``, ``Record``, ``series`` and ``bucket``. Dashboards import :mod:`aurum.monitoring.dashboards`.
+A declaration that depends on the build's settings (an SLO target override) asks ``build_settings()``.
 """
 
+from aurum.monitoring.build_context import build_settings
 from aurum.monitoring.model import (
     PAGE,
     SLO,
@@ -45,6 +47,7 @@ __all__ = [
     "Selector",
     "Series",
     "bucket",
+    "build_settings",
     "not_equal",
     "not_regex",
     "regex",

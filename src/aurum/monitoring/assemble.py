@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from aurum.contract import conventions as conv
+from aurum.contract.conventions import RuleKind
 from aurum.monitoring.compile import handwritten as hw
 from aurum.monitoring.compile.dashboards import compile_board
 from aurum.monitoring.compile.grafana_json import normalise
 from aurum.monitoring.compile.jsonnet_vars import catalog_variable, slos_variable
-from aurum.monitoring.compile.rules import AlertingRule, RuleGroup
+from aurum.monitoring.compile.rules import RuleGroup
 from aurum.monitoring.compile.slo_dashboards import slo_dashboards
 from aurum.monitoring.io.declarations import DeclarationError, Declared, load_declarations
 from aurum.monitoring.io.documents import dashboards_document, rules_document
@@ -27,10 +29,8 @@ from aurum.monitoring.model import SLO
 from aurum.monitoring.model.dashboard import Board, Folder
 from aurum.monitoring.model.rules import Alert, Record
 
-__all__ = ["DIRECTORIES", "GENERATED", "DashboardSource", "RuleSource", "load_dashboards", "load_rules"]
+__all__ = ["GENERATED", "DashboardSource", "RuleSource", "load_dashboards", "load_rules"]
 
-DIRECTORIES = {"alerts": "alerts", "records": "recording_rules"}
-"""Declaration directory of each kind of hand-written rule."""
 GENERATED = "(generated from slos/)"
 """The file named for the SLO dashboards, which no single declaration file holds."""
 
@@ -41,7 +41,7 @@ T = TypeVar("T", Alert, Record)
 class RuleSource:
     """The rules (and their tests) of one declaration file."""
 
-    kind: str
+    kind: RuleKind
     stem: str
     file: str
     groups: tuple[RuleGroup, ...]
@@ -50,11 +50,11 @@ class RuleSource:
 
     @property
     def rule_file(self) -> str:
-        return hw.rule_file_name(self.kind, self.stem)
+        return conv.rule_file(self.kind, self.stem)
 
     @property
     def test_file(self) -> str:
-        return hw.test_file_name(self.kind, self.stem)
+        return conv.test_file(self.kind, self.stem)
 
 
 @dataclass(frozen=True)
@@ -78,31 +78,29 @@ def _by_file(declared: Sequence[Declared[T]]) -> dict[str, list[Declared[T]]]:
 
 def _python_rules(root: Path) -> list[RuleSource]:
     sources = []
-    for file, alerts in _by_file(load_declarations(root, DIRECTORIES["alerts"], Alert)).items():
+    alerts_kind, records_kind = RuleKind.ALERTS, RuleKind.RECORDS
+    for file, alerts in _by_file(load_declarations(root, alerts_kind.directory, Alert)).items():
         stem = Path(file).stem
         objects = [d.obj for d in alerts]
-        tests = hw.alert_tests(f"../rules/{hw.rule_file_name('alerts', stem)}", objects)
+        tests = hw.alert_tests(stem, objects)
         lines = {d.obj.name: d.line for d in alerts}
-        sources.append(RuleSource("alerts", stem, file, (hw.alert_group(stem, objects),), tests, lines))
-    records = load_declarations(root, DIRECTORIES["records"], Record, unique_names=False)
+        sources.append(RuleSource(alerts_kind, stem, file, (hw.alert_group(stem, objects),), tests, lines))
+    records = load_declarations(root, records_kind.directory, Record, unique_names=False)
     for file, declared in _by_file(records).items():
         stem = Path(file).stem
         lines = {d.obj.record: d.line for d in declared}
         group = hw.record_group(stem, [d.obj for d in declared])
-        sources.append(RuleSource("records", stem, file, (group,), None, lines))
+        sources.append(RuleSource(records_kind, stem, file, (group,), None, lines))
     return sources
 
 
 def _jsonnet_rules(root: Path, ext: dict[str, Any]) -> list[RuleSource]:
     sources = []
-    for kind, directory in DIRECTORIES.items():
-        for path in jsonnet_files(root / directory):
+    for kind in RuleKind:
+        for path in jsonnet_files(root / kind.directory):
             file = str(path.relative_to(root))
             groups, cases = rules_document(evaluate(path, root, file, ext), kind, file)
-            rule_file = f"../rules/{hw.rule_file_name(kind, path.stem)}"
-            tests = (
-                {"rule_files": [rule_file], "evaluation_interval": "1m", "tests": cases} if cases else None
-            )
+            tests = hw.test_document(kind, path.stem, cases or [])
             sources.append(RuleSource(kind, path.stem, file, groups, tests))
     return sources
 
@@ -124,7 +122,7 @@ def load_dashboards(root: Path, slos: Sequence[SLO]) -> list[DashboardSource]:
     sources = [
         DashboardSource(GENERATED, None, board.folder, compile_board(board)) for board in slo_dashboards(slos)
     ]
-    for declared in load_declarations(root, "dashboards", Board, unique_names=False):
+    for declared in load_declarations(root, conv.DASHBOARDS_DIRECTORY, Board, unique_names=False):
         board = declared.obj
         try:
             document = compile_board(board)
@@ -132,12 +130,8 @@ def load_dashboards(root: Path, slos: Sequence[SLO]) -> list[DashboardSource]:
             raise declared.error("rows", f"cannot render the dashboard: {error}") from None
         sources.append(DashboardSource(declared.file, declared.line, board.folder, document))
     ext = _ext(slos)
-    for path in jsonnet_files(root / "dashboards"):
+    for path in jsonnet_files(root / conv.DASHBOARDS_DIRECTORY):
         file = str(path.relative_to(root))
         folder, dashboards = dashboards_document(evaluate(path, root, file, ext), file)
         sources += [DashboardSource(file, None, folder, normalise(dashboard)) for dashboard in dashboards]
     return sources
-
-
-def alert_count(sources: Sequence[RuleSource]) -> int:
-    return sum(isinstance(rule, AlertingRule) for s in sources for group in s.groups for rule in group.rules)

@@ -8,10 +8,12 @@ declaration (with the file, the object and the field named). ``deploy`` and ``di
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from aurum.contract.build_settings import BuildSettings, BuildSettingsError
 from aurum.monitoring.commands.deploy import add_deploy_parser, run_deploy
 from aurum.monitoring.commands.diff import add_diff_parser, run_diff
 from aurum.monitoring.io.declarations import DeclarationError
@@ -39,8 +41,15 @@ def _build(args: argparse.Namespace) -> int:
     root: Path = args.root.resolve()
     out: Path = (args.out or root / "build").resolve()
     try:
+        # The one place the build reads the environment: the spec's AURUM_* build variables.
+        settings = BuildSettings.from_environment(os.environ)
+    except BuildSettingsError as error:
+        for variable, message in error.problems:
+            print(f"error: {variable}: {message}", file=sys.stderr)
+        return EXIT_DECLARATION
+    try:
         promtool = Promtool.find(args.promtool)
-        build(root, out, promtool)
+        build(root, out, promtool, settings=settings)
     except DeclarationError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_DECLARATION

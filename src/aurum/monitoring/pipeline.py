@@ -9,8 +9,18 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from aurum.contract.build_settings import DEFAULT_BUILD_SETTINGS, BuildSettings
+from aurum.contract.conventions import (
+    DASHBOARDS_DIR,
+    FOLDERS_FILE,
+    MANIFEST_FILE,
+    PROVISIONING_FILE,
+    RULES_DIR,
+    TESTS_DIR,
+)
 from aurum.monitoring.assemble import DashboardSource, RuleSource, load_dashboards, load_rules
-from aurum.monitoring.compile import conventions as conv
+from aurum.monitoring.build_context import blame_overrides, building_with, describe_settings
+from aurum.monitoring.compile import slo_names
 from aurum.monitoring.compile.manifest import manifest
 from aurum.monitoring.compile.promtool_tests import promtool_tests
 from aurum.monitoring.compile.provisioning import folders_document, provisioning_document
@@ -26,21 +36,7 @@ from aurum.monitoring.validate.promql import parse_error
 from aurum.monitoring.validate.promtool import Promtool
 from aurum.monitoring.validate.unit_tests import vacuous_assertions
 
-__all__ = [
-    "DASHBOARDS_DIR",
-    "GRAFANA_DIR",
-    "RULES_DIR",
-    "TESTS_DIR",
-    "Artifacts",
-    "BuildFailedError",
-    "build",
-    "render",
-]
-
-RULES_DIR = PurePosixPath("prometheus/rules")
-TESTS_DIR = PurePosixPath("prometheus/tests")
-GRAFANA_DIR = PurePosixPath("grafana")
-DASHBOARDS_DIR = GRAFANA_DIR / "dashboards"
+__all__ = ["Artifacts", "BuildFailedError", "build", "render"]
 
 
 class BuildFailedError(Exception):
@@ -91,7 +87,7 @@ def _render_slos(slos: tuple[Declared[SLO], ...], artifacts: Artifacts) -> list[
         slo = declared.obj
         groups = compile_slo(slo)
         _check_promql(declared, groups)
-        rules_path = RULES_DIR / conv.rule_file_name(slo)
+        rules_path = RULES_DIR / slo_names.rule_file_name(slo)
         artifacts.add(rules_path, rule_file(groups))
         artifacts.rules += sum(len(group.rules) for group in groups)
         try:
@@ -99,7 +95,7 @@ def _render_slos(slos: tuple[Declared[SLO], ...], artifacts: Artifacts) -> list[
         except SynthesisError as error:
             raise declared.error("sli", f"cannot generate promtool tests: {error}") from None
         if tests is not None:
-            artifacts.add(TESTS_DIR / conv.test_file_name(slo), tests)
+            artifacts.add(TESTS_DIR / slo_names.test_file_name(slo), tests)
         lines = {_rule_name(rule): declared.line for group in groups for rule in group.rules}
         linted.append(
             RuleFile(declared.file, artifacts.documents[rules_path], lines, tests, handwritten=False)
@@ -125,17 +121,43 @@ def _render_dashboards(sources: list[DashboardSource], artifacts: Artifacts) -> 
         path = DASHBOARDS_DIR / source.folder.uid / f"{source.dashboard['uid']}.json"
         artifacts.add(path, source.dashboard, dump_json)
     folders = [source.folder for source in sources]
-    artifacts.add(GRAFANA_DIR / "folders.json", folders_document(folders), dump_json)
-    artifacts.add(GRAFANA_DIR / "provisioning" / "dashboards.yaml", provisioning_document(folders))
+    artifacts.add(FOLDERS_FILE, folders_document(folders), dump_json)
+    artifacts.add(PROVISIONING_FILE, provisioning_document(folders))
     artifacts.dashboards = len(sources)
 
 
-def render(root: Path) -> Artifacts:
+def render(root: Path, settings: BuildSettings = DEFAULT_BUILD_SETTINGS) -> Artifacts:
     """Load and compile every declaration under ``root``; pure apart from reading the declarations.
 
-    Everything rendered is linted before any file is produced: a query reading an unknown metric or
-    label, an alert breaking a convention, a collision or a broken dashboard is a DeclarationError.
+    The output is a function of the declarations and ``settings`` alone: nothing reads the
+    environment. Everything rendered is linted before any file is produced: a query reading an unknown
+    metric or label, an alert breaking a convention, a collision or a broken dashboard is a
+    DeclarationError, which names the overrides of ``settings`` that cause it.
     """
+    try:
+        return _render(root, settings)
+    except DeclarationError as error:
+        if not settings.overrides():
+            raise
+        raise blame_overrides(error, settings, lambda other: _declaration_error(root, other)) from None
+
+
+def _declaration_error(root: Path, settings: BuildSettings) -> DeclarationError | None:
+    try:
+        _render(root, settings)
+    except DeclarationError as error:
+        return error
+    except BuildFailedError:
+        return None
+    return None
+
+
+def _render(root: Path, settings: BuildSettings) -> Artifacts:
+    with building_with(settings):
+        return _render_all(root)
+
+
+def _render_all(root: Path) -> Artifacts:
     artifacts = Artifacts()
     slos = load_slos(root)
     linted = _render_slos(slos, artifacts)
@@ -152,7 +174,7 @@ def render(root: Path) -> Artifacts:
         )
     if dashboards:
         _render_dashboards(dashboards, artifacts)
-    artifacts.add(PurePosixPath("slos.json"), manifest([d.obj for d in slos]), dump_json)
+    artifacts.add(MANIFEST_FILE, manifest([d.obj for d in slos]), dump_json)
     return artifacts
 
 
@@ -166,14 +188,21 @@ def _guard(artifacts: Artifacts) -> None:
         raise BuildFailedError("generated tests would pass vacuously:\n" + "\n".join(problems))
 
 
-def build(root: Path, out: Path, promtool: Promtool, log: Callable[[str], None] = print) -> Artifacts:
-    """Render, validate in a staging directory, and only then replace ``out``.
+def build(
+    root: Path,
+    out: Path,
+    promtool: Promtool,
+    log: Callable[[str], None] = print,
+    settings: BuildSettings = DEFAULT_BUILD_SETTINGS,
+) -> Artifacts:
+    """Render with ``settings``, validate in a staging directory, and only then replace ``out``.
 
     Raises DeclarationError for a bad declaration and BuildFailedError when validation fails; in
     both cases ``out`` is left exactly as it was.
     """
+    log(describe_settings(settings))
     started = time.perf_counter()
-    artifacts = render(root)
+    artifacts = render(root, settings)
     elapsed = time.perf_counter() - started
     log(
         f"compiled {artifacts.slos} SLOs into {artifacts.rules} rules and their tests, "

@@ -5,8 +5,7 @@ The runtime shim and the SLO declarations read the same settings, so an override
 
 Four of the spec's settings are accepted so that configurations written for the spec load, but
 nothing in the shim reads them, because what they would set belongs to another system (see
-:data:`COMPATIBILITY_ONLY` and each field's description). ``metrics_prefix`` only mirrors the
-catalog's prefix, which is fixed when the catalog is imported.
+:data:`COMPATIBILITY_ONLY` and each field's description).
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from typing import Literal
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from aurum.observability import catalog
+from aurum.contract.prefix import DEFAULT_PREFIX, check_prefix
 
 __all__ = ["COMPATIBILITY_ONLY", "ObservabilitySettings"]
 
@@ -56,9 +55,10 @@ class ObservabilitySettings(BaseSettings):
     # Metrics
     metrics_enabled: bool = True
     metrics_prefix: str = Field(
-        default=catalog.METRICS_PREFIX,
-        description="Mirrors catalog.METRICS_PREFIX, which AURUM_METRICS_PREFIX fixes when the catalog is "
-        "imported (every metric, rule and dashboard name is built from it then); any other value is refused.",
+        default=DEFAULT_PREFIX,
+        description="The prefix of every catalog metric's name. The shim names its metrics with the "
+        "default prefix for now, so any other value is refused; the build reads AURUM_METRICS_PREFIX into "
+        "its own build settings.",
     )
     metrics_collection_interval: int = Field(
         default=60,
@@ -119,12 +119,13 @@ class ObservabilitySettings(BaseSettings):
 
     @field_validator("metrics_prefix")
     @classmethod
-    def _prefix_is_the_catalogs(cls, prefix: str) -> str:
-        if prefix != catalog.METRICS_PREFIX:
+    def _prefix_the_shim_names_with(cls, prefix: str) -> str:
+        # Until the instruments are named from these settings (Metric.name_for), a different prefix
+        # would be silently ignored: refuse it instead.
+        if check_prefix(prefix) != DEFAULT_PREFIX:
             msg = (
-                f"metrics_prefix={prefix!r} differs from the prefix in use, {catalog.METRICS_PREFIX!r}: the "
-                "prefix is fixed when aurum.observability.catalog is imported, by AURUM_METRICS_PREFIX; set "
-                "that variable before the process starts instead"
+                f"metrics_prefix={prefix!r}: the runtime shim names its metrics with the default prefix "
+                f"{DEFAULT_PREFIX!r} only, for now"
             )
             raise ValueError(msg)
         return prefix

@@ -1,7 +1,7 @@
 """Hand-written alerts and recording rules -> rule groups and promtool unit tests.
 
-One declaration file gives one rule group and, for alerts, one test file. Names are chosen so they
-can never collide with an SLO's: SLO names are kebab-case, so they contain no dot.
+One declaration file gives one rule group and, for alerts, one test file, named by
+:mod:`aurum.contract.conventions` so they can never collide with an SLO's.
 """
 
 from __future__ import annotations
@@ -9,35 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from aurum.contract import conventions as conv
+from aurum.contract.conventions import RuleKind
 from aurum.monitoring.compile.promql import selector
 from aurum.monitoring.compile.rules import AlertingRule, RecordingRule, RuleGroup
 from aurum.monitoring.model import format_duration
 from aurum.monitoring.model.rules import Alert, AlertTest, Record, Series
 
-__all__ = [
-    "alert_group",
-    "alert_rule",
-    "alert_tests",
-    "group_name",
-    "record_group",
-    "rule_file_name",
-    "test_file_name",
-]
-
-KINDS = ("alerts", "records")
-
-
-def rule_file_name(kind: str, stem: str) -> str:
-    """``alerts.api.yaml`` for ``alerts/api.py``: the dot keeps it apart from every SLO's file."""
-    return f"{kind}.{stem}.yaml"
-
-
-def test_file_name(kind: str, stem: str) -> str:
-    return f"{kind}.{stem}.test.yaml"
-
-
-def group_name(kind: str, stem: str) -> str:
-    return f"aurum-{kind}-{stem}"
+__all__ = ["alert_group", "alert_rule", "alert_tests", "record_group", "test_document"]
 
 
 def alert_rule(alert: Alert) -> AlertingRule:
@@ -51,13 +30,15 @@ def alert_rule(alert: Alert) -> AlertingRule:
 
 
 def alert_group(stem: str, alerts: Sequence[Alert]) -> RuleGroup:
-    return RuleGroup(group_name("alerts", stem), tuple(alert_rule(alert) for alert in alerts))
+    return RuleGroup(
+        conv.rules_group_name(RuleKind.ALERTS, stem), tuple(alert_rule(alert) for alert in alerts)
+    )
 
 
 def record_group(stem: str, records: Sequence[Record]) -> RuleGroup:
     """Records in declaration order: a record may read one declared before it in the same file."""
     rules = tuple(RecordingRule(record.record, record.expr, record.labels) for record in records)
-    return RuleGroup(group_name("records", stem), rules)
+    return RuleGroup(conv.rules_group_name(RuleKind.RECORDS, stem), rules)
 
 
 def _input(series: Series) -> dict[str, str]:
@@ -78,7 +59,7 @@ def _test(alert: Alert, test: AlertTest) -> dict[str, Any]:
                 {
                     "exp_labels": dict(sorted({**alert.rule_labels, **fired.labels}.items())),
                     "exp_annotations": dict(
-                        sorted({**alert.annotations, "description": fired.description}.items())
+                        sorted({**alert.annotations, conv.DESCRIPTION_ANNOTATION: fired.description}.items())
                     ),
                 }
                 for fired in expected
@@ -94,9 +75,16 @@ def _test(alert: Alert, test: AlertTest) -> dict[str, Any]:
     }
 
 
-def alert_tests(rule_file: str, alerts: Sequence[Alert]) -> dict[str, Any] | None:
-    """The promtool test file of one alerts file; None when none of its alerts has a test."""
-    tests = [_test(alert, test) for alert in alerts for test in alert.tests]
+def test_document(kind: RuleKind, stem: str, tests: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    """The promtool test file of the rules of one declaration file; None without a test."""
     if not tests:
         return None
-    return {"rule_files": [rule_file], "evaluation_interval": "1m", "tests": tests}
+    rule_file = f"../rules/{conv.rule_file(kind, stem)}"
+    return {"rule_files": [rule_file], "evaluation_interval": "1m", "tests": list(tests)}
+
+
+def alert_tests(stem: str, alerts: Sequence[Alert]) -> dict[str, Any] | None:
+    """The promtool test file of one alerts file; None when none of its alerts has a test."""
+    return test_document(
+        RuleKind.ALERTS, stem, [_test(alert, test) for alert in alerts for test in alert.tests]
+    )

@@ -1,7 +1,7 @@
 """The external variables every Jsonnet declaration sees: the catalog and the SLOs, as plain JSON.
 
 Keys are the Python names (``catalog.metrics.HTTP_REQUESTS_TOTAL.name``), so Jsonnet refers to the
-same objects as Python does and a metric prefix change (``AURUM_METRICS_PREFIX``) reaches both.
+same objects as Python does, and names are resolved under the build's metric prefix for both.
 """
 
 from __future__ import annotations
@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from aurum.monitoring.compile import conventions as conv
+from aurum.contract import catalog
+from aurum.contract import conventions as conv
+from aurum.contract.metrics import Metric
+from aurum.contract.prefix import current_prefix
+from aurum.monitoring.compile import slo_names
 from aurum.monitoring.compile.manifest import manifest
 from aurum.monitoring.compile.slo_rules import alert_labels
 from aurum.monitoring.model import SLO, format_duration
 from aurum.monitoring.model import prometheus as builtin
-from aurum.observability import catalog
-from aurum.observability.catalog import Metric
 
 __all__ = ["catalog_variable", "slos_variable"]
 
@@ -40,17 +42,23 @@ def _named(module: object, kind: type) -> dict[str, Any]:
 
 
 def catalog_variable() -> dict[str, Any]:
-    """``std.extVar('catalog')``: metrics, Prometheus' own series, and recorded series names."""
+    """``std.extVar('catalog')``: metrics, Prometheus' own series, recorded series, shared names."""
     metrics = {name: _metric(m) for name, m in _named(catalog, Metric).items() if m in catalog.METRICS}
-    # Every output-contract name has a colon, as Prometheus recommends for recorded series.
-    records = {name: value for name, value in _named(catalog, str).items() if ":" in value}
-    records |= {"SLO_BAD_EVENTS": conv.BAD_EVENTS_RECORD, "SLO_TOTAL_EVENTS": conv.TOTAL_EVENTS_RECORD}
+    # The output contract's series are the conventions' SLO_* names (all start with "slo:").
+    records = {name: value for name, value in _named(conv, str).items() if value.startswith("slo:")}
+    records |= {name: series.name for name, series in catalog.PLATFORM_RECORDS.items()}
     return {
-        "prefix": catalog.METRICS_PREFIX,
+        "prefix": current_prefix(),
         "metrics": metrics,
         "prometheus": {name: _metric(m) for name, m in _named(builtin, Metric).items()},
         "records": dict(sorted(records.items())),
-        "slo_error_ratio_prefix": catalog.slo_error_ratio(""),
+        "slo_error_ratio_prefix": conv.slo_error_ratio(""),
+        "conventions": {
+            "datasource": conv.datasource_ref(),
+            "datasource_type": conv.DATASOURCE_TYPE,
+            "datasource_variable": conv.DATASOURCE_VARIABLE,
+            "datasource_variable_type": conv.DATASOURCE_VARIABLE_TYPE,
+        },
     }
 
 
@@ -63,11 +71,11 @@ def slos_variable(slos: Sequence[SLO]) -> list[dict[str, Any]]:
         entries.append(
             {
                 **entry,
-                "period": format_duration(slo.period_seconds),
-                "windows": [format_duration(window) for window in conv.windows(slo)],
-                "runbook_url": conv.runbook_url(slo),
+                "period": slo.target.period,
+                "windows": [format_duration(window) for window in slo_names.windows(slo)],
+                "runbook_url": slo_names.runbook_url(slo),
                 "alerts": [
-                    {"name": conv.alert_name(slo, tier), "labels": alert_labels(slo, tier)}
+                    {"name": slo_names.alert_name(slo, tier), "labels": alert_labels(slo, tier)}
                     for tier in slo.alerting.enabled_tiers
                 ],
             }

@@ -1,65 +1,66 @@
-"""The SLO manifest (``build/slos.json``): what the runtime shim needs to report SLO status.
+"""SLOs of the model -> the SLO manifest (``slos.json``), written through the runtime's own model.
 
-Applications do not install the build tools, so they cannot import the declarations; they read this
-file instead (``AURUM_SLO_MANIFEST``). Numbers are strings so they stay exact.
+The manifest model is :class:`aurum.contract.slo_manifest.SLOManifest`: what is written here is
+validated exactly as the runtime will read it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from aurum.monitoring.compile.promql import exact_number
+from aurum.contract import slo_manifest as m
 from aurum.monitoring.model import SLO, FreshnessSLI, LatencySLI, RatioSLI, Selector
 
-__all__ = ["manifest"]
+__all__ = ["manifest", "manifest_entry"]
 
 
-def _matchers(sel: Selector | None) -> list[list[str]] | None:
-    return None if sel is None else [[m.label, m.op, m.value] for m in sel.matchers]
+def _matchers(sel: Selector | None) -> m.Matchers | None:
+    return (
+        None if sel is None else tuple(m.Matcher(label=x.label, op=x.op, value=x.value) for x in sel.matchers)
+    )
 
 
-def _sli(slo: SLO) -> dict[str, Any]:
+def _sli(slo: SLO) -> m.RatioSLI | m.LatencySLI | m.FreshnessSLI | m.PromqlSLI:
     sli = slo.sli
     if isinstance(sli, RatioSLI):
         counted = sli.bad or sli.good
-        assert counted is not None
-        return {
-            "kind": "ratio",
-            "metric": counted.metric.name,
-            "total_metric": None if sli.total.metric is counted.metric else sli.total.metric.name,
-            "bad": _matchers(sli.bad),
-            "good": _matchers(sli.good),
-            "total": _matchers(sli.total),
-        }
+        assert counted is not None  # guaranteed by RatioSLI's validator
+        return m.RatioSLI(
+            metric=counted.metric.name,
+            total_metric=None if sli.total.metric is counted.metric else sli.total.metric.name,
+            bad=_matchers(sli.bad),
+            good=_matchers(sli.good),
+            total=_matchers(sli.total) or (),
+        )
     if isinstance(sli, LatencySLI):
-        return {
-            "kind": "latency",
-            "metric": sli.histogram.metric.name,
-            "threshold_seconds": exact_number(sli.threshold),
-            "matchers": _matchers(sli.histogram),
-        }
+        return m.LatencySLI(
+            metric=sli.histogram.metric.name,
+            threshold_seconds=sli.threshold,
+            matchers=_matchers(sli.histogram) or (),
+        )
     if isinstance(sli, FreshnessSLI):
-        return {
-            "kind": "freshness",
-            "metric": sli.gauge.metric.name,
-            "max_age_seconds": str(sli.max_age),
-            "matchers": _matchers(sli.gauge),
-        }
-    return {"kind": "promql"}
+        return m.FreshnessSLI(
+            metric=sli.gauge.metric.name, max_age_seconds=sli.max_age, matchers=_matchers(sli.gauge) or ()
+        )
+    return m.PromqlSLI()
 
 
-def manifest(slos: list[SLO]) -> dict[str, Any]:
-    return {
-        "slos": [
-            {
-                "name": slo.name,
-                "service": slo.service,
-                "objective": exact_number(slo.objective_ratio),
-                "period_days": slo.period_days,
-                "description": slo.description,
-                "labels": slo.labels,
-                "sli": _sli(slo),
-            }
-            for slo in sorted(slos, key=lambda s: s.name)
-        ]
-    }
+def manifest_entry(slo: SLO) -> m.SLODefinition:
+    """One SLO as the runtime reads it."""
+    return m.SLODefinition(
+        name=slo.name,
+        service=slo.service,
+        objective=slo.objective_ratio,
+        period_days=slo.period_days,
+        description=slo.description,
+        labels=slo.labels,
+        sli=_sli(slo),
+    )
+
+
+def manifest(slos: Sequence[SLO]) -> dict[str, Any]:
+    """The document of ``slos.json``: every SLO, sorted by name."""
+    return m.SLOManifest(
+        slos=tuple(manifest_entry(slo) for slo in sorted(slos, key=lambda s: s.name))
+    ).document()

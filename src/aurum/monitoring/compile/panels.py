@@ -12,6 +12,8 @@ from urllib.parse import urlencode
 
 from grafanalib.core import DashboardLink, Target, Template, TimeSeries
 
+from aurum.contract import conventions as conv
+from aurum.contract.metrics import RecordedSeries
 from aurum.monitoring.model.dashboard import Folder
 
 __all__ = [
@@ -33,22 +35,26 @@ __all__ = [
     "target",
 ]
 
-DATASOURCE_VARIABLE = "datasource"
-DATASOURCE: dict[str, str] = {"type": "prometheus", "uid": f"${{{DATASOURCE_VARIABLE}}}"}
+DATASOURCE_VARIABLE = conv.DATASOURCE_VARIABLE
+DATASOURCE: dict[str, str] = conv.datasource_ref()
 """How every panel and query refers to the Prometheus data source chosen in the variable."""
 
-SLO_FOLDER = Folder(uid="aurum-slos", title="Aurum SLOs")
-PLATFORM_FOLDER = Folder(uid="aurum-platform", title="Aurum Platform")
+SLO_FOLDER = Folder(uid=conv.SLO_FOLDER_UID, title=conv.SLO_FOLDER_TITLE)
+PLATFORM_FOLDER = Folder(uid=conv.PLATFORM_FOLDER_UID, title=conv.PLATFORM_FOLDER_TITLE)
 
-SLO_OVERVIEW_UID = "aurum-slo-overview"
-SLO_DETAIL_UID = "aurum-slo-detail"
-ALERT_STATUS_UID = "aurum-alert-status"
+SLO_OVERVIEW_UID = conv.SLO_OVERVIEW_UID
+SLO_DETAIL_UID = conv.SLO_DETAIL_UID
+ALERT_STATUS_UID = conv.ALERT_STATUS_UID
 
 
 def datasource_variable() -> Template:
     """The ``datasource`` variable every board starts with: any Prometheus data source."""
     return Template(
-        name=DATASOURCE_VARIABLE, label="Data source", type="datasource", query="prometheus", hide=0
+        name=DATASOURCE_VARIABLE,
+        label="Data source",
+        type=conv.DATASOURCE_VARIABLE_TYPE,
+        query=conv.DATASOURCE_TYPE,
+        hide=0,
     )
 
 
@@ -59,10 +65,12 @@ def query_variable(name: str, query: str, label: str, default: str | None = None
     )
 
 
-def target(expr: str, legend: str = "", *, instant: bool = False, table: bool = False) -> Target:
+def target(
+    expr: str | RecordedSeries, legend: str = "", *, instant: bool = False, table: bool = False
+) -> Target:
     """A Prometheus query on the ``datasource`` variable; refIds are assigned when the board compiles."""
     return Target(
-        expr=expr,
+        expr=str(expr),
         legendFormat=legend,
         instant=instant,
         format="table" if table else "time_series",
@@ -76,7 +84,12 @@ def steps(base: str, *above: tuple[float, str]) -> list[dict[str, Any]]:
 
 
 def series(
-    title: str, expr: str, legend: str, unit: str, thresholds: list[dict[str, Any]], **options: Any
+    title: str,
+    expr: str | RecordedSeries,
+    legend: str,
+    unit: str,
+    thresholds: list[dict[str, Any]],
+    **options: Any,
 ) -> TimeSeries:
     """A time series of one query, its thresholds drawn as lines when there is more than a base color."""
     return TimeSeries(

@@ -22,13 +22,13 @@ from collections.abc import Iterable
 from fractions import Fraction
 from typing import Any
 
-from aurum.monitoring.compile import conventions as conv
+from aurum.contract import conventions as conv
+from aurum.monitoring.compile import slo_names
 from aurum.monitoring.compile.promql import exact_number, selector
 from aurum.monitoring.compile.simulate import Replay, shown_burn_rate
 from aurum.monitoring.compile.slo_rules import alert_annotations, alert_labels
 from aurum.monitoring.compile.workload import Phase, SynthesisError, Workload, workload_for
 from aurum.monitoring.model import SLO, AlertTier, FreshnessSLI, format_duration
-from aurum.observability import catalog
 
 __all__ = ["promtool_tests"]
 
@@ -92,7 +92,7 @@ class _Scenario:
                 )
             entry = {
                 "eval_time": _at(minute),
-                "alertname": conv.alert_name(self.slo, tier),
+                "alertname": slo_names.alert_name(self.slo, tier),
                 "exp_alerts": expected,
             }
             if entry not in self.alert_tests:
@@ -100,7 +100,7 @@ class _Scenario:
 
     def check_value(self, minute: int, record: str, value: Fraction | None, scale: int = _ROUND) -> None:
         """Assert ``round(record * scale)`` at ``minute`` (no sample at all when ``value`` is None)."""
-        expr = f"round({selector(record, [('slo', '=', self.slo.name)])} * {scale})"
+        expr = f"round({selector(record, self.own)} * {scale})"
         if value is None:
             self.expr_tests.append({"expr": expr, "eval_time": _at(minute), "exp_samples": []})
             return
@@ -112,30 +112,37 @@ class _Scenario:
                 "expr": expr,
                 "eval_time": _at(minute),
                 "exp_samples": [
-                    {"labels": selector("", self._labels()), "value": int((scaled + Fraction(1, 2)) // 1)}
+                    {"labels": selector("", self.labels), "value": int((scaled + Fraction(1, 2)) // 1)}
                 ],
             }
         )
 
-    def _labels(self) -> list[tuple[str, str, str]]:
-        return [(name, "=", value) for name, value in conv.record_labels(self.slo).items()]
+    @property
+    def own(self) -> list[tuple[str, str, str]]:
+        """The matcher selecting this SLO's recorded series."""
+        return [(conv.SLO_LABEL, "=", self.slo.name)]
+
+    @property
+    def labels(self) -> list[tuple[str, str, str]]:
+        """Every label of this SLO's recorded series, as matchers."""
+        return [(name, "=", value) for name, value in slo_names.record_labels(self.slo).items()]
 
     def check_windows(self, minute: int) -> None:
         """Every recorded window, the burn rates and the budget remaining at ``minute``."""
         budget = Fraction(self.slo.error_budget)
-        for window in conv.windows(self.slo):
+        for window in slo_names.windows(self.slo):
             ratio = self.replay.ratio(window, minute)
-            self.check_value(minute, catalog.slo_error_ratio(format_duration(window)), ratio)
+            self.check_value(minute, conv.slo_error_ratio(format_duration(window)), ratio)
         current = self.replay.ratio(conv.BASE_WINDOW_SECONDS, minute)
         period = self.replay.ratio(self.slo.period_seconds, minute)
-        self.check_value(minute, catalog.SLO_CURRENT_BURN_RATE, None if current is None else current / budget)
-        self.check_value(minute, catalog.SLO_PERIOD_BURN_RATE, None if period is None else period / budget)
+        self.check_value(minute, conv.SLO_CURRENT_BURN_RATE, None if current is None else current / budget)
+        self.check_value(minute, conv.SLO_PERIOD_BURN_RATE, None if period is None else period / budget)
         remaining = None if period is None else 1 - period / budget
-        self.check_value(minute, catalog.SLO_PERIOD_BUDGET_REMAINING, remaining)
+        self.check_value(minute, conv.SLO_PERIOD_BUDGET_REMAINING, remaining)
         bad, total = self.replay.base.sums(minute, minute)
         unit = self.replay.base.unit
-        self.check_value(minute, conv.BAD_EVENTS_RECORD, bad * unit)
-        self.check_value(minute, conv.TOTAL_EVENTS_RECORD, total * unit)
+        self.check_value(minute, conv.SLO_BAD_EVENTS, bad * unit)
+        self.check_value(minute, conv.SLO_TOTAL_EVENTS, total * unit)
 
     def document(self) -> dict[str, Any]:
         if not self.alert_tests and not self.expr_tests:
@@ -160,31 +167,31 @@ def _healthy_scenario(slo: SLO, workload: Workload) -> _Scenario:
     for minute in (30, 60, 120, 180):
         scenario.check_alerts(minute)
     scenario.check_windows(scenario.end)
-    labels = scenario._labels()
+    labels = scenario.labels
     exact = [
-        (catalog.SLO_OBJECTIVE, slo.objective_ratio),
-        (catalog.SLO_ERROR_BUDGET, slo.error_budget),
-        (catalog.SLO_TIME_PERIOD, slo.period_days),
+        (conv.SLO_OBJECTIVE, slo.objective_ratio),
+        (conv.SLO_ERROR_BUDGET, slo.error_budget),
+        (conv.SLO_TIME_PERIOD, slo.period_days),
     ]
     for record, value in exact:
         scenario.expr_tests.append(
             {
-                "expr": selector(record, [("slo", "=", slo.name)]),
+                "expr": selector(record, scenario.own),
                 "eval_time": _at(scenario.end),
                 "exp_samples": [{"labels": selector(record, labels), "value": value}],
             }
         )
     info = [
         *labels,
-        ("description", "=", slo.description),
-        ("objective", "=", exact_number(slo.objective_ratio)),
-        ("period", "=", format_duration(slo.period_seconds)),
+        (conv.DESCRIPTION_LABEL, "=", slo.description),
+        (conv.OBJECTIVE_LABEL, "=", exact_number(slo.objective_ratio)),
+        (conv.PERIOD_LABEL, "=", slo.target.period),
     ]
     scenario.expr_tests.append(
         {
-            "expr": selector(catalog.SLO_INFO, [("slo", "=", slo.name)]),
+            "expr": selector(conv.SLO_INFO, scenario.own),
             "eval_time": _at(scenario.end),
-            "exp_samples": [{"labels": selector(catalog.SLO_INFO, sorted(info)), "value": 1}],
+            "exp_samples": [{"labels": selector(conv.SLO_INFO, sorted(info)), "value": 1}],
         }
     )
     return scenario

@@ -23,7 +23,7 @@ def _unique(folders: Iterable[Folder]) -> list[Folder]:
 
 
 def folders_document(folders: Iterable[Folder]) -> dict[str, str]:
-    """``folders.json``: folder uid -> title, for the deploy to create folders before dashboards."""
+    """``grafana/folders.json``: folder uid -> title, for the deploy to create folders before dashboards."""
     return {folder.uid: folder.title for folder in _unique(folders)}
 
 

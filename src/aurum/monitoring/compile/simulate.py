@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from aurum.monitoring.compile.conventions import BASE_WINDOW_SECONDS, LONG_WINDOW_FROM
+from aurum.contract.conventions import BASE_WINDOW_SECONDS
+from aurum.monitoring.compile.slo_names import LONG_WINDOW_FROM
 from aurum.monitoring.model import SLO, AlertTier, BurnWindow
 
 __all__ = ["BaseSeries", "Replay", "humanize", "shown_burn_rate"]

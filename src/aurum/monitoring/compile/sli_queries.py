@@ -8,7 +8,7 @@ events make every ratio window empty rather than NaN.
 
 from __future__ import annotations
 
-from aurum.monitoring.compile.conventions import BASE_WINDOW
+from aurum.contract.conventions import BASE_WINDOW, BUCKET_LABEL
 from aurum.monitoring.compile.promql import le_regex, selector_for
 from aurum.monitoring.model import SLI, FreshnessSLI, LatencySLI, PromQLSLI, RatioSLI, Selector
 from aurum.monitoring.model.sli import WINDOW_PLACEHOLDER
@@ -34,7 +34,7 @@ def _ratio(sli: RatioSLI) -> tuple[str, str]:
 def _latency(sli: LatencySLI) -> tuple[str, str]:
     name = sli.histogram.metric.name
     total = _rate(sli.histogram, f"{name}_count")
-    fast = _rate(sli.histogram, f"{name}_bucket", (("le", "=~", le_regex(sli.threshold)),))
+    fast = _rate(sli.histogram, f"{name}_bucket", ((BUCKET_LABEL, "=~", le_regex(sli.threshold)),))
     return f"clamp_min({total} - ({fast}{_ZERO}), 0){_ZERO}", total + _ZERO
 
 

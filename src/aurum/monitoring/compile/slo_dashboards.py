@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from grafanalib.core import Table, TableSortByField
 
+from aurum.contract import conventions as conv
 from aurum.monitoring.compile.panels import (
     ALERT_STATUS_UID,
     SLO_DETAIL_UID,
@@ -25,25 +26,24 @@ from aurum.monitoring.compile.panels import (
 from aurum.monitoring.compile.promql import selector
 from aurum.monitoring.compile.slo_detail import slo_detail
 from aurum.monitoring.compile.slo_panels import BURN_UNIT, alerts_firing, budget_steps, fastest_burn, stat
-from aurum.monitoring.model import SLO, format_duration
+from aurum.monitoring.model import SLO
 from aurum.monitoring.model.dashboard import Board, Row
-from aurum.observability import catalog
 
 __all__ = ["slo_dashboards", "slo_overview"]
 
 
 def _slo_row(slo: SLO) -> Row:
-    own = [("slo", "=", slo.name)]
-    period = format_duration(slo.period_seconds)
-    links = [panel_link(f"{slo.name} in detail", SLO_DETAIL_UID, {"slo": slo.name})]
+    own = [(conv.SLO_LABEL, "=", slo.name)]
+    period = slo.target.period
+    links = [panel_link(f"{slo.name} in detail", SLO_DETAIL_UID, {conv.SLO_LABEL: slo.name})]
     objective = float(slo.objective_ratio)
     panels = (
-        stat("Objective", selector(catalog.SLO_OBJECTIVE, own), "percentunit", steps("blue"), links=links, decimals=2),
-        stat(f"SLI over {period}", f"1 - {selector(catalog.slo_error_ratio(period), own)}", "percentunit",
+        stat("Objective", selector(conv.SLO_OBJECTIVE, own), "percentunit", steps("blue"), links=links, decimals=2),
+        stat(f"SLI over {period}", f"1 - {selector(conv.slo_error_ratio(period), own)}", "percentunit",
              steps("red", (objective, "green")), links=links, decimals=3),
-        stat("Error budget remaining", selector(catalog.SLO_PERIOD_BUDGET_REMAINING, own), "percentunit",
+        stat("Error budget remaining", selector(conv.SLO_PERIOD_BUDGET_REMAINING, own), "percentunit",
              budget_steps(), links=links, decimals=1),
-        stat("Burn rate now", selector(catalog.SLO_CURRENT_BURN_RATE, own), BURN_UNIT,
+        stat("Burn rate now", selector(conv.SLO_CURRENT_BURN_RATE, own), BURN_UNIT,
              steps("green", (1, "orange"), (float(fastest_burn(slo)), "red")), links=links, decimals=2),
         stat("Alerts firing", alerts_firing(own[0]), "none", steps("green", (1, "red")), links=links),
     )  # fmt: skip
@@ -51,7 +51,7 @@ def _slo_row(slo: SLO) -> Row:
 
 
 def _by_slo(record: str) -> str:
-    return f"sum by (slo, service) ({record})"
+    return f"sum by ({conv.SLO_LABEL}, {conv.SERVICE_LABEL}) ({record})"
 
 
 def _budget_table() -> Table:
@@ -61,9 +61,9 @@ def _budget_table() -> Table:
         title="Error budget remaining, worst first",
         description="Every SLO, sorted by the share of its period's error budget still unspent.",
         targets=[
-            target(_by_slo(catalog.SLO_PERIOD_BUDGET_REMAINING), instant=True, table=True),
-            target(_by_slo(catalog.SLO_CURRENT_BURN_RATE), instant=True, table=True),
-            target(_by_slo(catalog.SLO_OBJECTIVE), instant=True, table=True),
+            target(_by_slo(conv.SLO_PERIOD_BUDGET_REMAINING), instant=True, table=True),
+            target(_by_slo(conv.SLO_CURRENT_BURN_RATE), instant=True, table=True),
+            target(_by_slo(conv.SLO_OBJECTIVE), instant=True, table=True),
         ],
         unit="percentunit",
         thresholds=budget_steps(),
@@ -83,8 +83,8 @@ def _budget_table() -> Table:
 
 def slo_overview(slos: Sequence[SLO]) -> Board:
     """Every SLO at a glance: the budget table (worst first), then one row per SLO."""
-    out_of_budget = f"count({catalog.SLO_PERIOD_BUDGET_REMAINING} < 0) or vector(0)"
-    firing = alerts_firing(("slo", "!=", ""))
+    out_of_budget = f"count({conv.SLO_PERIOD_BUDGET_REMAINING} < 0) or vector(0)"
+    firing = alerts_firing((conv.SLO_LABEL, "!=", ""))
     summary = Row(
         title="All SLOs",
         panels=(
@@ -98,7 +98,7 @@ def slo_overview(slos: Sequence[SLO]) -> Board:
         uid=SLO_OVERVIEW_UID,
         title="SLO Overview",
         folder=SLO_FOLDER,
-        tags=("aurum", "slo", "generated"),
+        tags=(conv.DASHBOARD_TAG, conv.SLO_TAG, conv.GENERATED_TAG),
         description="Is every service within its objective, and which error budget is closest to spent?",
         rows=(summary, *(_slo_row(slo) for slo in sorted(slos, key=lambda s: s.name))),
         links=(link_to(SLO_DETAIL_UID, "SLO Detail"), link_to(ALERT_STATUS_UID, "Alert Status")),

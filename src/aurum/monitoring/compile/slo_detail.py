@@ -8,7 +8,8 @@ from fractions import Fraction
 
 from grafanalib.core import Table, TimeSeries
 
-from aurum.monitoring.compile import conventions as conv
+from aurum.contract import conventions as conv
+from aurum.contract.objective import DAY_SECONDS
 from aurum.monitoring.compile.panels import (
     ALERT_STATUS_UID,
     SLO_DETAIL_UID,
@@ -25,11 +26,11 @@ from aurum.monitoring.compile.slo_panels import BURN_UNIT, alerts_firing, budget
 from aurum.monitoring.model import SLO, format_duration
 from aurum.monitoring.model.dashboard import Board, Row
 from aurum.monitoring.model.prometheus import ALERTS
-from aurum.observability import catalog
 
 __all__ = ["slo_detail"]
 
-_OWN = [("slo", "=", "$slo")]
+_OWN = [(conv.SLO_LABEL, "=", f"${conv.SLO_LABEL}")]
+"""The series of the SLO chosen in the dashboard's ``slo`` variable."""
 _THRESHOLD = "threshold"
 
 Window = tuple[str, int, int, Decimal]
@@ -44,14 +45,12 @@ def _period_ratio(slos: Sequence[SLO]) -> str:
     """The error ratio over each SLO's own period, whichever period that is."""
     periods = {slo.period_seconds for slo in slos}
     if len(periods) == 1:
-        return _series(catalog.slo_error_ratio(format_duration(periods.pop())))
-    return f"{_series(catalog.SLO_PERIOD_BURN_RATE)} * {_series(catalog.SLO_ERROR_BUDGET)}"
+        return _series(conv.slo_error_ratio(format_duration(periods.pop())))
+    return f"{_series(conv.SLO_PERIOD_BURN_RATE)} * {_series(conv.SLO_ERROR_BUDGET)}"
 
 
 def _burn(window: int) -> str:
-    return (
-        f"{_series(catalog.slo_error_ratio(format_duration(window)))} / {_series(catalog.SLO_ERROR_BUDGET)}"
-    )
+    return f"{_series(conv.slo_error_ratio(format_duration(window)))} / {_series(conv.SLO_ERROR_BUDGET)}"
 
 
 def _windows(slos: Sequence[SLO]) -> dict[Window, list[str]]:
@@ -68,8 +67,8 @@ def _burn_panel(window: Window, users: list[str], everyone: bool) -> TimeSeries:
     tier, long, short, budget = window
     # The threshold is budget% of the period's budget spent within the long window: it scales with
     # the period, which the SLO records in days.
-    factor = exact_number(Fraction(budget) / 100 * 86_400 / long)
-    only = [] if everyone else [("slo", "=~", "|".join(users))]
+    factor = exact_number(Fraction(budget) / 100 * DAY_SECONDS / long)
+    only = [] if everyone else [(conv.SLO_LABEL, "=~", "|".join(users))]
     long_name, short_name = format_duration(long), format_duration(short)
     return TimeSeries(
         title=f"Burn rate over {long_name} and {short_name} ({tier})",
@@ -81,7 +80,7 @@ def _burn_panel(window: Window, users: list[str], everyone: bool) -> TimeSeries:
         targets=[
             target(_burn(short), f"{short_name} window"),
             target(_burn(long), f"{long_name} window"),
-            target(f"{_series(catalog.SLO_TIME_PERIOD, only)} * {factor}", _THRESHOLD),
+            target(f"{_series(conv.SLO_TIME_PERIOD, only)} * {factor}", _THRESHOLD),
         ],
         unit=BURN_UNIT,
         overrides=[dashed(_THRESHOLD)],
@@ -93,11 +92,11 @@ def _status(slos: Sequence[SLO]) -> Row:
     return Row(
         title="Status",
         panels=(
-            stat("Objective", _series(catalog.SLO_OBJECTIVE), "percentunit", steps("blue"), decimals=2),
+            stat("Objective", _series(conv.SLO_OBJECTIVE), "percentunit", steps("blue"), decimals=2),
             stat("SLI over the period", f"1 - {_period_ratio(slos)}", "percentunit", steps("blue"), decimals=3),
-            stat("Error budget remaining", _series(catalog.SLO_PERIOD_BUDGET_REMAINING), "percentunit",
+            stat("Error budget remaining", _series(conv.SLO_PERIOD_BUDGET_REMAINING), "percentunit",
                  budget_steps(), decimals=1),
-            stat("Burn rate now", _series(catalog.SLO_CURRENT_BURN_RATE), BURN_UNIT,
+            stat("Burn rate now", _series(conv.SLO_CURRENT_BURN_RATE), BURN_UNIT,
                  steps("green", (1, "orange")), decimals=2),
             stat("Alerts firing", alerts_firing(_OWN[0]), "none", steps("green", (1, "red"))),
         ),
@@ -109,9 +108,9 @@ def _indicator(slos: Sequence[SLO]) -> Row:
     sli = TimeSeries(
         title="SLI against objective",
         targets=[
-            target(f"1 - {_series(catalog.slo_error_ratio('1h'))}", "SLI over 1h"),
+            target(f"1 - {_series(conv.slo_error_ratio('1h'))}", "SLI over 1h"),
             target(f"1 - {_period_ratio(slos)}", "SLI over the period"),
-            target(_series(catalog.SLO_OBJECTIVE), "objective"),
+            target(_series(conv.SLO_OBJECTIVE), "objective"),
         ],
         unit="percentunit",
         overrides=[dashed("objective")],
@@ -120,7 +119,7 @@ def _indicator(slos: Sequence[SLO]) -> Row:
     burn_down = TimeSeries(
         title="Error budget remaining over the period",
         description="Burn-down of the period's error budget: below 0 the objective is missed.",
-        targets=[target(_series(catalog.SLO_PERIOD_BUDGET_REMAINING), "budget remaining")],
+        targets=[target(_series(conv.SLO_PERIOD_BUDGET_REMAINING), "budget remaining")],
         unit="percentunit",
         thresholds=steps("red", (0, "green")),
         thresholdsStyleMode="line",
@@ -133,8 +132,8 @@ def _events() -> Row:
         title="Bad and total events",
         description="Per second over 5m; for a freshness SLI, 1 bad or 0 out of 1 slice per evaluation.",
         targets=[
-            target(_series(conv.BAD_EVENTS_RECORD), "bad"),
-            target(_series(conv.TOTAL_EVENTS_RECORD), "total"),
+            target(_series(conv.SLO_BAD_EVENTS), "bad"),
+            target(_series(conv.SLO_TOTAL_EVENTS), "total"),
         ],
         unit="ops",
         thresholds=steps("green"),
@@ -157,7 +156,7 @@ def slo_detail(slos: Sequence[SLO]) -> Board:
         uid=SLO_DETAIL_UID,
         title="SLO Detail",
         folder=SLO_FOLDER,
-        tags=("aurum", "slo", "generated"),
+        tags=(conv.DASHBOARD_TAG, conv.SLO_TAG, conv.GENERATED_TAG),
         description="Is this SLO within its objective, how fast is it spending its budget, and why?",
         rows=(
             _status(slos),
@@ -165,7 +164,11 @@ def slo_detail(slos: Sequence[SLO]) -> Board:
             *((Row(title="Burn rate by alert window", panels=burn),) if burn else ()),
             _events(),
         ),
-        variables=(query_variable("slo", f"label_values({catalog.SLO_INFO}, slo)", "SLO", names[0]),),
+        variables=(
+            query_variable(
+                conv.SLO_LABEL, f"label_values({conv.SLO_INFO}, {conv.SLO_LABEL})", "SLO", names[0]
+            ),
+        ),
         links=(link_to(SLO_OVERVIEW_UID, "SLO Overview"), link_to(ALERT_STATUS_UID, "Alert Status")),
         time_from="now-7d",
     )

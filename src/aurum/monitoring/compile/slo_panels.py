@@ -7,6 +7,7 @@ from typing import Any
 
 from grafanalib.core import Stat
 
+from aurum.contract import conventions as conv
 from aurum.monitoring.compile.panels import steps, target
 from aurum.monitoring.compile.promql import selector
 from aurum.monitoring.model import SLO
@@ -33,7 +34,7 @@ def budget_steps() -> list[dict[str, Any]]:
 
 def alerts_firing(slo_matcher: tuple[str, str, str]) -> str:
     """How many alerts of the SLOs ``slo_matcher`` selects are firing (0, not empty, when none)."""
-    firing = selector(ALERTS.name, [("alertstate", "=", "firing"), slo_matcher])
+    firing = selector(ALERTS.name, [(conv.ALERTSTATE_LABEL, "=", "firing"), slo_matcher])
     return f"count({firing}) or vector(0)"
 
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from aurum.monitoring.compile import conventions as conv
+from aurum.contract import conventions as conv
+from aurum.contract.conventions import SLOGroup
+from aurum.monitoring.compile import slo_names
 from aurum.monitoring.compile.promql import exact_number, selector
 from aurum.monitoring.compile.rules import AlertingRule, RecordingRule, RuleGroup
 from aurum.monitoring.compile.sli_queries import base_queries
 from aurum.monitoring.model import SLO, AlertTier, format_duration
-from aurum.observability import catalog
 
 __all__ = ["VALUE_TEMPLATE", "alert_annotations", "alert_labels", "compile_slo", "tier_condition"]
 
@@ -28,13 +29,13 @@ VALUE_TEMPLATE = "{{ $value | humanize }}"
 
 def _own(record: str, slo: SLO) -> str:
     """A recorded series of ``slo`` (names are unique across declarations)."""
-    return selector(record, [("slo", "=", slo.name)])
+    return selector(record, [(conv.SLO_LABEL, "=", slo.name)])
 
 
 def _ratio_expr(slo: SLO, window: int) -> str:
-    long = window >= conv.LONG_WINDOW_FROM
-    bad_record = conv.ROLLUP_BAD_RECORD if long else conv.BAD_EVENTS_RECORD
-    total_record = conv.ROLLUP_TOTAL_RECORD if long else conv.TOTAL_EVENTS_RECORD
+    long = window >= slo_names.LONG_WINDOW_FROM
+    bad_record = conv.SLO_BAD_EVENTS_ROLLUP if long else conv.SLO_BAD_EVENTS
+    total_record = conv.SLO_TOTAL_EVENTS_ROLLUP if long else conv.SLO_TOTAL_EVENTS
     bad, total = _own(bad_record, slo), _own(total_record, slo)
     if window == conv.BASE_WINDOW_SECONDS:
         return f"{bad}\n/\n({total} > 0)"
@@ -44,64 +45,65 @@ def _ratio_expr(slo: SLO, window: int) -> str:
 
 
 def _sli_group(slo: SLO) -> RuleGroup:
-    labels = conv.record_labels(slo)
+    labels = slo_names.record_labels(slo)
     bad, total = base_queries(slo.sli)
     rules: list[RecordingRule] = [
-        RecordingRule(conv.BAD_EVENTS_RECORD, bad, labels),
-        RecordingRule(conv.TOTAL_EVENTS_RECORD, total, labels),
+        RecordingRule(conv.SLO_BAD_EVENTS, bad, labels),
+        RecordingRule(conv.SLO_TOTAL_EVENTS, total, labels),
     ]
     rules += [
-        RecordingRule(catalog.slo_error_ratio(format_duration(w)), _ratio_expr(slo, w), labels)
-        for w in conv.windows(slo)
-        if w < conv.LONG_WINDOW_FROM
+        RecordingRule(conv.slo_error_ratio(format_duration(w)), _ratio_expr(slo, w), labels)
+        for w in slo_names.windows(slo)
+        if w < slo_names.LONG_WINDOW_FROM
     ]
-    base_ratio = _own(catalog.slo_error_ratio(conv.BASE_WINDOW), slo)
+    base_ratio = _own(conv.slo_error_ratio(conv.BASE_WINDOW), slo)
     budget = exact_number(slo.error_budget)
-    rules.append(RecordingRule(catalog.SLO_CURRENT_BURN_RATE, f"{base_ratio} / {budget}", labels))
-    return RuleGroup(conv.group_name(slo, "sli"), tuple(rules))
+    rules.append(RecordingRule(conv.SLO_CURRENT_BURN_RATE, f"{base_ratio} / {budget}", labels))
+    return RuleGroup(slo_names.group_name(slo, SLOGroup.SLI), tuple(rules))
 
 
 def _long_group(slo: SLO) -> RuleGroup:
-    labels = conv.record_labels(slo)
+    labels = slo_names.record_labels(slo)
     base = conv.BASE_WINDOW
     rules: list[RecordingRule] = [
         RecordingRule(rollup, f"sum_over_time({_own(record, slo)}[{base}])", labels)
         for rollup, record in (
-            (conv.ROLLUP_BAD_RECORD, conv.BAD_EVENTS_RECORD),
-            (conv.ROLLUP_TOTAL_RECORD, conv.TOTAL_EVENTS_RECORD),
+            (conv.SLO_BAD_EVENTS_ROLLUP, conv.SLO_BAD_EVENTS),
+            (conv.SLO_TOTAL_EVENTS_ROLLUP, conv.SLO_TOTAL_EVENTS),
         )
     ]
     rules += [
-        RecordingRule(catalog.slo_error_ratio(format_duration(w)), _ratio_expr(slo, w), labels)
-        for w in conv.windows(slo)
-        if w >= conv.LONG_WINDOW_FROM
+        RecordingRule(conv.slo_error_ratio(format_duration(w)), _ratio_expr(slo, w), labels)
+        for w in slo_names.windows(slo)
+        if w >= slo_names.LONG_WINDOW_FROM
     ]
-    ratio = catalog.slo_error_ratio(format_duration(slo.period_seconds))
+    ratio = conv.slo_error_ratio(slo.target.period)
     budget = exact_number(slo.error_budget)
     rules += [
-        RecordingRule(catalog.SLO_PERIOD_BURN_RATE, f"{_own(ratio, slo)} / {budget}", labels),
+        RecordingRule(conv.SLO_PERIOD_BURN_RATE, f"{_own(ratio, slo)} / {budget}", labels),
         RecordingRule(
-            catalog.SLO_PERIOD_BUDGET_REMAINING, f"1 - {_own(catalog.SLO_PERIOD_BURN_RATE, slo)}", labels
+            conv.SLO_PERIOD_BUDGET_REMAINING, f"1 - {_own(conv.SLO_PERIOD_BURN_RATE, slo)}", labels
         ),
     ]
-    return RuleGroup(conv.group_name(slo, "long"), tuple(rules), format_duration(conv.LONG_GROUP_INTERVAL))
+    interval = format_duration(slo_names.LONG_GROUP_INTERVAL)
+    return RuleGroup(slo_names.group_name(slo, SLOGroup.LONG), tuple(rules), interval)
 
 
 def _meta_group(slo: SLO) -> RuleGroup:
-    labels = conv.record_labels(slo)
+    labels = slo_names.record_labels(slo)
     info_labels = {
         **labels,
-        "objective": exact_number(slo.objective_ratio),
-        "period": format_duration(slo.period_seconds),
-        "description": slo.description,
+        conv.OBJECTIVE_LABEL: exact_number(slo.objective_ratio),
+        conv.PERIOD_LABEL: slo.target.period,
+        conv.DESCRIPTION_LABEL: slo.description,
     }
     rules = (
-        RecordingRule(catalog.SLO_OBJECTIVE, f"vector({exact_number(slo.objective_ratio)})", labels),
-        RecordingRule(catalog.SLO_ERROR_BUDGET, f"vector({exact_number(slo.error_budget)})", labels),
-        RecordingRule(catalog.SLO_TIME_PERIOD, f"vector({slo.period_days})", labels),
-        RecordingRule(catalog.SLO_INFO, "vector(1)", info_labels),
+        RecordingRule(conv.SLO_OBJECTIVE, f"vector({exact_number(slo.objective_ratio)})", labels),
+        RecordingRule(conv.SLO_ERROR_BUDGET, f"vector({exact_number(slo.error_budget)})", labels),
+        RecordingRule(conv.SLO_TIME_PERIOD, f"vector({slo.period_days})", labels),
+        RecordingRule(conv.SLO_INFO, "vector(1)", info_labels),
     )
-    return RuleGroup(conv.group_name(slo, "meta"), rules)
+    return RuleGroup(slo_names.group_name(slo, SLOGroup.META), rules)
 
 
 def tier_condition(slo: SLO, tier: AlertTier) -> str:
@@ -114,22 +116,22 @@ def tier_condition(slo: SLO, tier: AlertTier) -> str:
     for window in tier.windows:
         factor = exact_number(window.burn_factor(slo.period_seconds))
         short, long = (
-            _own(catalog.slo_error_ratio(format_duration(w)), slo) for w in (window.short, window.long)
+            _own(conv.slo_error_ratio(format_duration(w)), slo) for w in (window.short, window.long)
         )
         pairs.append(f"(\n  {short} / {budget} > {factor}\nand\n  {long} / {budget} > {factor}\n)")
     return "\nor\n".join(pairs)
 
 
 def alert_labels(slo: SLO, tier: AlertTier) -> dict[str, str]:
-    return {**conv.record_labels(slo), "severity": tier.severity, "tier": tier.name}
+    return {**slo_names.record_labels(slo), conv.SEVERITY_LABEL: tier.severity, conv.TIER_LABEL: tier.name}
 
 
 def alert_annotations(slo: SLO, tier: AlertTier, value: str = VALUE_TEMPLATE) -> dict[str, str]:
     """The annotations of ``tier``'s alert; tests pass the value they expect the template to render."""
     return {
-        "summary": f"The {slo.name} SLO of {slo.service} is burning its error budget too fast.",
-        "description": _describe_tier(slo, tier, value),
-        "runbook_url": conv.runbook_url(slo),
+        conv.SUMMARY_ANNOTATION: f"The {slo.name} SLO of {slo.service} is burning its error budget too fast.",
+        conv.DESCRIPTION_ANNOTATION: _describe_tier(slo, tier, value),
+        conv.RUNBOOK_ANNOTATION: slo_names.runbook_url(slo),
     }
 
 
@@ -152,7 +154,7 @@ def _describe_tier(slo: SLO, tier: AlertTier, value: str) -> str:
 def _alert_group(slo: SLO) -> RuleGroup:
     alerts = tuple(
         AlertingRule(
-            alert=conv.alert_name(slo, tier),
+            alert=slo_names.alert_name(slo, tier),
             expr=tier_condition(slo, tier),
             for_=format_duration(tier.for_) if tier.for_ else None,
             labels=alert_labels(slo, tier),
@@ -160,10 +162,10 @@ def _alert_group(slo: SLO) -> RuleGroup:
         )
         for tier in slo.alerting.enabled_tiers
     )
-    return RuleGroup(conv.group_name(slo, "alerts"), alerts)
+    return RuleGroup(slo_names.group_name(slo, SLOGroup.ALERTS), alerts)
 
 
 def compile_slo(slo: SLO) -> tuple[RuleGroup, ...]:
-    """The rule groups of one SLO, in :data:`conventions.GROUP_PARTS` order."""
+    """The rule groups of one SLO, in :class:`~aurum.contract.conventions.SLOGroup` order."""
     groups = (_sli_group(slo), _long_group(slo), _meta_group(slo), _alert_group(slo))
     return tuple(group for group in groups if group.rules)

@@ -17,10 +17,11 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from aurum.contract import conventions as conv
+from aurum.contract.metrics import Metric
 from aurum.monitoring.compile.promql import selector
 from aurum.monitoring.compile.simulate import STEP_SECONDS, BaseSeries
 from aurum.monitoring.model import SLO, FreshnessSLI, LatencySLI, RatioSLI, Selector
-from aurum.observability.catalog import Metric
 
 __all__ = ["Phase", "Realized", "SynthesisError", "Workload", "workload_for"]
 
@@ -182,7 +183,9 @@ class LatencyWorkload(Workload):
             within = [t - b + (b if bound >= slow_bound else 0) for b, t in zip(bad, total, strict=True)]
             entries.append(
                 _entry(
-                    f"{metric.name}_bucket", {**labels, "le": _prometheus_float(bound)}, _cumulative(within)
+                    f"{metric.name}_bucket",
+                    {**labels, conv.BUCKET_LABEL: _prometheus_float(bound)},
+                    _cumulative(within),
                 )
             )
         entries.append(_entry(f"{metric.name}_count", labels, _cumulative(total)))

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aurum.contract.conventions import DASHBOARDS_DIR, FOLDERS_FILE
 from aurum.monitoring.deploy.session import DeployError
 
 __all__ = [
@@ -129,8 +130,7 @@ def _read_json(path: Path) -> Any:
 
 def load_grafana(build: Path) -> DeclaredGrafana:
     """``build/grafana/folders.json`` and ``build/grafana/dashboards/<folder-uid>/<uid>.json``."""
-    root = build / "grafana"
-    folders_file = root / "folders.json"
+    folders_file = build / FOLDERS_FILE
     if not folders_file.is_file():
         raise DeployError(f"{folders_file} is missing: run the build first (aurum-obs build)")
     folders = _read_json(folders_file)
@@ -138,7 +138,7 @@ def load_grafana(build: Path) -> DeclaredGrafana:
         raise DeployError(f"{folders_file}: expected an object mapping folder uid to folder title")
     dashboards: list[DeclaredDashboard] = []
     problems: list[str] = []
-    for path in sorted((root / "dashboards").glob("*/*.json")):
+    for path in sorted((build / DASHBOARDS_DIR).glob("*/*.json")):
         shown = str(path.relative_to(build))
         model = _read_json(path)
         folder_uid, uid = path.parent.name, path.stem
@@ -148,7 +148,7 @@ def load_grafana(build: Path) -> DeclaredGrafana:
         if not str(model.get("title") or "").strip():
             problems.append(f"{shown}: the dashboard has no title")
         if folder_uid not in folders:
-            problems.append(f"{shown}: folder {folder_uid!r} has no title in grafana/folders.json")
+            problems.append(f"{shown}: folder {folder_uid!r} has no title in {FOLDERS_FILE}")
         model = {k: v for k, v in model.items() if k not in VOLATILE}
         dashboards.append(DeclaredDashboard(uid, folder_uid, model, shown))
     seen: dict[tuple[str, str], str] = {}

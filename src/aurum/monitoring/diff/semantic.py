@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from aurum.contract.conventions import DASHBOARDS_DIR, FOLDERS_FILE, MANIFEST_FILE, RULES_DIR, TESTS_DIR
+
 __all__ = ["Change", "semantic_diff"]
 
 Files = Mapping[str, str]
@@ -67,7 +69,7 @@ def _keyed(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[tuple[str
 
 def _slos(old: Files, new: Files) -> list[Change]:
     def load(files: Files) -> dict[str, Any]:
-        text = files.get("slos.json")
+        text = files.get(str(MANIFEST_FILE))
         return {slo["name"]: slo for slo in json.loads(text)["slos"]} if text else {}
 
     changes = []
@@ -92,7 +94,7 @@ def _rules(files: Files) -> dict[tuple[str, str, str], dict[str, Any]]:
     """``(kind, group, name#n) -> rule`` for every rule in every rule file."""
     rules: dict[tuple[str, str, str], dict[str, Any]] = {}
     for path, text in files.items():
-        if not path.startswith("prometheus/rules/"):
+        if PurePosixPath(path).parent != RULES_DIR:
             continue
         for group in (yaml.safe_load(text) or {}).get("groups") or []:
             seen: dict[str, int] = {}
@@ -126,7 +128,7 @@ def _dashboards(files: Files) -> dict[str, tuple[str, dict[str, Any]]]:
     found = {}
     for path, text in files.items():
         parts = PurePosixPath(path).parts
-        if len(parts) == 4 and parts[:2] == ("grafana", "dashboards") and path.endswith(".json"):
+        if len(parts) == 4 and parts[:2] == DASHBOARDS_DIR.parts and path.endswith(".json"):
             found[PurePosixPath(path).stem] = (parts[2], json.loads(text))
     return found
 
@@ -193,7 +195,7 @@ def _dashboard_changes(old: Files, new: Files) -> list[Change]:
 
 def _folders(old: Files, new: Files) -> list[Change]:
     def load(files: Files) -> dict[str, str]:
-        text = files.get("grafana/folders.json")
+        text = files.get(str(FOLDERS_FILE))
         return dict(json.loads(text)) if text else {}
 
     changes = []
@@ -208,7 +210,7 @@ def _folders(old: Files, new: Files) -> list[Change]:
 
 
 def _tests(old: Files, new: Files) -> list[Change]:
-    paths = {p for p in set(old) | set(new) if p.startswith("prometheus/tests/")}
+    paths = {p for p in set(old) | set(new) if PurePosixPath(p).parent == TESTS_DIR}
     changed = sorted(p for p in paths if old.get(p) != new.get(p))
     if not changed:
         return []

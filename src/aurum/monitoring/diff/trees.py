@@ -18,13 +18,20 @@ from aurum.monitoring.io.git import export_tree, repo_prefix
 
 __all__ = ["RenderError", "render_ref", "render_tree"]
 
+# Both trees get the build settings of the environment, as `aurum-obs build` would: read explicitly
+# where the tree's compiler takes them, by the compiler itself in revisions older than that.
 _CHILD = """
-import json, sys
+import json, os, sys
 from pathlib import Path
 if sys.argv[2]:
     sys.path.insert(0, sys.argv[2])
 from aurum.monitoring.pipeline import render
-files = render(Path(sys.argv[1])).files
+try:
+    from aurum.contract.build_settings import BuildSettings
+except ImportError:
+    files = render(Path(sys.argv[1])).files
+else:
+    files = render(Path(sys.argv[1]), BuildSettings.from_environment(os.environ)).files
 json.dump({str(path): data.decode() for path, data in files.items()}, sys.stdout)
 """
 

@@ -13,6 +13,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from aurum.contract.conventions import SLOS_DIRECTORY
 from aurum.monitoring.io.locate import Position, context_at, position_in
 from aurum.monitoring.model import SLO
 
@@ -177,7 +178,7 @@ def load_declarations(
 
 
 def load_slos(root: Path) -> tuple[Declared[SLO], ...]:
-    return load_declarations(root, "slos", SLO)
+    return load_declarations(root, SLOS_DIRECTORY, SLO)
 
 
 class CombinedDeclarationError(DeclarationError):

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from aurum.contract.conventions import RuleKind
 from aurum.monitoring.compile.rules import AlertingRule, RecordingRule, Rule, RuleGroup
 from aurum.monitoring.io.declarations import DeclarationError
 from aurum.monitoring.model.dashboard import Folder
@@ -21,10 +22,10 @@ from aurum.monitoring.model.dashboard import Folder
 __all__ = ["dashboards_document", "rules_document"]
 
 _RULE_KEYS = {
-    "alerts": {"alert", "expr", "for", "labels", "annotations"},
-    "records": {"record", "expr", "labels"},
+    RuleKind.ALERTS: {"alert", "expr", "for", "labels", "annotations"},
+    RuleKind.RECORDS: {"record", "expr", "labels"},
 }
-_KIND_KEY = {"alerts": "alert", "records": "record"}
+_KIND_KEY = {RuleKind.ALERTS: "alert", RuleKind.RECORDS: "record"}
 
 
 def _fail(file: str, obj: str, field: str, message: str) -> DeclarationError:
@@ -39,14 +40,19 @@ def _strings(value: Any, file: str, obj: str, field: str) -> dict[str, str]:
     return {str(key): value[key] for key in sorted(value)}
 
 
-def _rule(rule: Any, kind: str, file: str, where: str) -> Rule:
+def _rule(rule: Any, kind: RuleKind, file: str, where: str) -> Rule:
     if not isinstance(rule, Mapping):
         raise _fail(file, where, "(rule)", "a rule is an object")
     key = _KIND_KEY[kind]
     if key not in rule:
-        here, there = ("alerts/", "recording_rules/") if kind == "alerts" else ("recording_rules/", "alerts/")
-        raise _fail(file, where, key, f"missing: {here} holds only {kind}; move this rule to {there}")
-    obj = f"{'Alert' if kind == 'alerts' else 'Record'} {rule[key]!r}"
+        other = RuleKind.RECORDS if kind is RuleKind.ALERTS else RuleKind.ALERTS
+        raise _fail(
+            file,
+            where,
+            key,
+            f"missing: {kind.directory}/ holds only {kind}; move this rule to {other.directory}/",
+        )
+    obj = f"{'Alert' if kind is RuleKind.ALERTS else 'Record'} {rule[key]!r}"
     unknown = sorted(set(rule) - _RULE_KEYS[kind])
     if unknown:
         raise _fail(
@@ -56,7 +62,7 @@ def _rule(rule: Any, kind: str, file: str, where: str) -> Rule:
     if not isinstance(expr, str) or not expr.strip():
         raise _fail(file, obj, "expr", "missing: a rule needs a PromQL expression")
     labels = _strings(rule.get("labels"), file, obj, "labels")
-    if kind == "records":
+    if kind is RuleKind.RECORDS:
         return RecordingRule(str(rule[key]), expr, labels)
     hold = rule.get("for")
     if hold is not None and not isinstance(hold, str):
@@ -65,7 +71,9 @@ def _rule(rule: Any, kind: str, file: str, where: str) -> Rule:
     return AlertingRule(str(rule[key]), expr, labels, annotations, hold)
 
 
-def rules_document(document: Any, kind: str, file: str) -> tuple[tuple[RuleGroup, ...], list[Any] | None]:
+def rules_document(
+    document: Any, kind: RuleKind, file: str
+) -> tuple[tuple[RuleGroup, ...], list[Any] | None]:
     """The rule groups and the promtool test cases of an evaluated rules declaration."""
     if not isinstance(document, Mapping) or not isinstance(document.get("groups"), list):
         raise _fail(

@@ -23,7 +23,7 @@ local catalog = std.extVar('catalog');
     catalog.records[key],
 
   // The data source every panel and query uses: the dashboard's `datasource` variable.
-  datasource:: { type: 'prometheus', uid: '${datasource}' },
+  datasource:: catalog.conventions.datasource,
 
   target(expr, legend='', instant=false, table=false):: {
     datasource: $.datasource,
@@ -111,10 +111,10 @@ local catalog = std.extVar('catalog');
     links: links,
     templating: {
       list: [{
-        name: 'datasource',
+        name: catalog.conventions.datasource_variable,
         label: 'Data source',
-        type: 'datasource',
-        query: 'prometheus',
+        type: catalog.conventions.datasource_variable_type,
+        query: catalog.conventions.datasource_type,
         current: {},
         hide: 0,
         refresh: 1,

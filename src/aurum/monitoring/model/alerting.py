@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from aurum.monitoring.model.duration import Duration, format_duration
 
@@ -57,16 +56,13 @@ class AlertTier(BaseModel):
     windows: tuple[BurnWindow, ...] = Field(min_length=1)
     for_: Duration | None = Field(default=None, alias="for")
 
-    @model_validator(mode="before")
-    @classmethod
-    def _default_severity(cls, data: Any) -> Any:
-        if isinstance(data, dict) and not data.get("severity") and data.get("name") in DEFAULT_SEVERITIES:
-            return {**data, "severity": DEFAULT_SEVERITIES[data["name"]]}
-        return data
-
     @field_validator("severity")
     @classmethod
-    def _severity(cls, severity: str) -> str:
+    def _severity(cls, severity: str, info: ValidationInfo) -> str:
+        # The name is declared first, so it is validated by now (absent only when it was invalid).
+        name = info.data.get("name")
+        if not severity and name in DEFAULT_SEVERITIES:
+            return DEFAULT_SEVERITIES[name]
         if not severity:
             known = ", ".join(f"{tier}: {label}" for tier, label in DEFAULT_SEVERITIES.items())
             msg = f"set a severity: only tiers with a default have one ({known})"

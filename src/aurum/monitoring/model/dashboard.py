@@ -12,6 +12,8 @@ import re
 from grafanalib.core import DashboardLink, Panel, RowPanel, Template
 from pydantic import BaseModel, ConfigDict, Field, InstanceOf, field_validator
 
+from aurum.contract.conventions import DATASOURCE_VARIABLE
+
 __all__ = ["GRID_WIDTH", "Board", "Folder", "Row"]
 
 GRID_WIDTH = 24
@@ -96,7 +98,7 @@ class Board(BaseModel):
     @field_validator("variables")
     @classmethod
     def _variables(cls, variables: tuple[Template, ...]) -> tuple[Template, ...]:
-        if any(variable.name == "datasource" for variable in variables):
-            msg = "the 'datasource' variable is added to every board; do not declare it"
+        if any(variable.name == DATASOURCE_VARIABLE for variable in variables):
+            msg = f"the {DATASOURCE_VARIABLE!r} variable is added to every board; do not declare it"
             raise ValueError(msg)
         return variables

@@ -9,21 +9,40 @@ Python and Jsonnet declarations get the same messages.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, InstanceOf, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    InstanceOf,
+    field_validator,
+    model_validator,
+)
 
+from aurum.contract import conventions as conv
+from aurum.contract.catalog import METRICS
+from aurum.contract.metrics import Metric, MetricType, RecordedSeries
 from aurum.monitoring.model.duration import Duration
 from aurum.monitoring.model.prometheus import PROMETHEUS_SERIES, TARGET_LABELS
 from aurum.monitoring.model.selectors import is_label_name
-from aurum.observability.catalog import METRICS, Metric, MetricType
 
 __all__ = ["Alert", "AlertTest", "Fired", "Record", "Series", "bucket", "series"]
 
 _RECORD_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?"
 _VALUES_RE = re.compile(rf"^(?:_|stale|{_NUMBER})(?:(?:[+-]{_NUMBER})?x\d+)?$")
-_ALERT_LABELS = frozenset({"alertname", "severity", "__name__"})
+_ALERT_LABELS = frozenset({conv.ALERTNAME_LABEL, conv.SEVERITY_LABEL, conv.METRIC_NAME_LABEL})
+
+
+def _recorded_name(value: object) -> object:
+    # A recorded series of the catalog is named when it is used: under the build's prefix.
+    return value.name if isinstance(value, RecordedSeries) else value
+
+
+SeriesName = Annotated[str, BeforeValidator(_recorded_name)]
+"""A recorded series' name, given as a string or as a catalog ``RecordedSeries``."""
 
 
 def _labels(labels: dict[str, str]) -> dict[str, str]:
@@ -46,7 +65,7 @@ class Series(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    metric: InstanceOf[Metric] | str
+    metric: InstanceOf[Metric] | SeriesName
     part: Literal["", "bucket", "count", "sum"] = ""
     labels: dict[str, str] = Field(default_factory=dict)
     values: str
@@ -74,7 +93,11 @@ class Series(BaseModel):
         if (metric.type is MetricType.HISTOGRAM) != bool(self.part):
             msg = f"{metric.name}: give part='bucket', 'count' or 'sum' for histograms, and only for them"
             raise ValueError(msg)
-        allowed = {*metric.label_names, *TARGET_LABELS, *(("le",) if self.part == "bucket" else ())}
+        allowed = {
+            *metric.label_names,
+            *TARGET_LABELS,
+            *((conv.BUCKET_LABEL,) if self.part == "bucket" else ()),
+        }
         for name, value in self.labels.items():
             if name not in allowed:
                 msg = f"{metric.name} has no label {name!r} (labels: {', '.join(sorted(allowed)) or 'none'})"
@@ -83,7 +106,7 @@ class Series(BaseModel):
             if closed and value not in closed:
                 msg = f"{metric.name}: label {name!r} is one of {', '.join(closed)}, never {value!r}"
                 raise ValueError(msg)
-        if self.part == "bucket" and "le" not in self.labels:
+        if self.part == "bucket" and conv.BUCKET_LABEL not in self.labels:
             msg = f"{metric.name}: a bucket series needs its 'le' label"
             raise ValueError(msg)
         return self
@@ -99,14 +122,14 @@ class Series(BaseModel):
         return _labels(labels)
 
 
-def series(metric: Metric | str, values: str, /, **labels: str) -> Series:
+def series(metric: Metric | RecordedSeries | str, values: str, /, **labels: str) -> Series:
     """``series(HTTP_REQUESTS_TOTAL, "0+60x30", path="/api/scenarios", status="200")``."""
-    return Series(metric=metric, values=values, labels=labels)
+    return Series(metric=_recorded_name(metric), values=values, labels=labels)
 
 
 def bucket(metric: Metric, le: str, values: str, /, **labels: str) -> Series:
     """A histogram bucket series: ``bucket(HTTP_REQUEST_DURATION_SECONDS, "+Inf", "0+60x30", ...)``."""
-    return Series(metric=metric, part="bucket", values=values, labels={**labels, "le": le})
+    return Series(metric=metric, part="bucket", values=values, labels={**labels, conv.BUCKET_LABEL: le})
 
 
 class Fired(BaseModel):
@@ -165,13 +188,17 @@ class Alert(BaseModel):
     @property
     def rule_labels(self) -> dict[str, str]:
         """The labels the rule sets: ``severity`` and the alert's own (an empty severity is left out)."""
-        severity = {"severity": self.severity} if self.severity else {}
+        severity = {conv.SEVERITY_LABEL: self.severity} if self.severity else {}
         return dict(sorted({**self.labels, **severity}.items()))
 
     @property
     def annotations(self) -> dict[str, str]:
         """The rule's annotations; empty ones are left out, so the lint reports them as missing."""
-        found = {"summary": self.summary, "description": self.description, "runbook_url": self.runbook_url}
+        found = {
+            conv.SUMMARY_ANNOTATION: self.summary,
+            conv.DESCRIPTION_ANNOTATION: self.description,
+            conv.RUNBOOK_ANNOTATION: self.runbook_url,
+        }
         return {key: value for key, value in found.items() if value}
 
 
@@ -180,7 +207,7 @@ class Record(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    record: str
+    record: SeriesName
     expr: str = Field(min_length=1)
     labels: dict[str, str] = Field(default_factory=dict)
 

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, InstanceOf, field_validator, model_validator
 
+from aurum.contract.catalog import METRICS
+from aurum.contract.matching import MatchOp, label_matches
+from aurum.contract.metrics import Metric
 from aurum.monitoring.model.prometheus import PROMETHEUS_SERIES
-from aurum.observability.catalog import METRICS, Metric
-from aurum.observability.label_matching import MatchOp, label_matches
 
 __all__ = [
     "MatchOp",

@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from aurum.contract.metrics import MetricType
 from aurum.monitoring.model.duration import Duration
 from aurum.monitoring.model.selectors import Selector
-from aurum.observability.catalog import MetricType
 
 __all__ = ["SLI", "FreshnessSLI", "LatencySLI", "PromQLSLI", "RatioSLI"]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from fractions import Fraction
 from typing import Annotated
 
 from pydantic import (
@@ -16,19 +15,16 @@ from pydantic import (
     field_validator,
 )
 
+from aurum.contract.conventions import RESERVED_LABELS
+from aurum.contract.objective import Objective
 from aurum.monitoring.model.alerting import AlertPolicy
 from aurum.monitoring.model.duration import format_duration
 from aurum.monitoring.model.selectors import is_label_name
 from aurum.monitoring.model.sli import SLI
 
-__all__ = ["RESERVED_LABELS", "SLO"]
+__all__ = ["SLO"]
 
 _KEBAB = r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$"
-
-RESERVED_LABELS = frozenset(
-    {"slo", "service", "severity", "tier", "objective", "period", "description", "alertname", "le"}
-)
-"""Labels the compiler sets itself; an SLO's own labels may not override them."""
 
 
 def _kebab(value: str) -> str:
@@ -103,8 +99,8 @@ class SLO(BaseModel):
         objective, period_days = info.data.get("objective"), info.data.get("period_days")
         if objective is None or period_days is None:
             return alerting  # already reported on its own field
-        budget = 1 - Fraction(objective) / 100
-        period = period_days * 86_400
+        target = Objective.from_percent(objective, period_days)
+        budget, period = target.budget_fraction, target.period_seconds
         for tier in alerting.enabled_tiers:
             for window in tier.windows:
                 long, short = format_duration(window.long), format_duration(window.short)
@@ -124,15 +120,20 @@ class SLO(BaseModel):
         return alerting
 
     @property
+    def target(self) -> Objective:
+        """The objective as a ratio over the period, from which the budget and the period derive."""
+        return Objective.from_percent(self.objective, self.period_days)
+
+    @property
     def objective_ratio(self) -> Decimal:
         """``99.9`` -> ``Decimal('0.999')``, exact."""
-        return (self.objective / 100).normalize()
+        return self.target.ratio
 
     @property
     def error_budget(self) -> Decimal:
         """``1 - objective_ratio``, exact: ``Decimal('0.001')`` for 99.9."""
-        return (1 - self.objective / 100).normalize()
+        return self.target.error_budget
 
     @property
     def period_seconds(self) -> int:
-        return self.period_days * 86_400
+        return self.target.period_seconds

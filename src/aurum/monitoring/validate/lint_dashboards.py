@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from aurum.contract import conventions as conv
 from aurum.monitoring.validate.lint_inputs import DashboardFile, Finding
 from aurum.monitoring.validate.queries import expand_variables, label_values_problems, query_problems
 from aurum.monitoring.validate.series import KnownSeries
@@ -12,7 +13,7 @@ from aurum.monitoring.validate.series import KnownSeries
 __all__ = ["dashboard_findings", "dashboard_problems"]
 
 GRID_WIDTH = 24
-_VARIABLE_UIDS = ("${datasource}", "$datasource")
+_VARIABLE_UIDS = (conv.DATASOURCE_UID, f"${conv.DATASOURCE_VARIABLE}")
 
 Problem = tuple[str, str]
 """``(field, message)``."""
@@ -81,11 +82,17 @@ def _query_problems(panels: Sequence[Mapping[str, Any]], known: KnownSeries) -> 
     for path, panel in _flatten(panels):
         targets = panel.get("targets") or []
         if targets and not _uses_variable(panel.get("datasource")):
-            yield f"{path}.datasource", f"panel {_title(panel)} does not query the ${{datasource}} variable"
+            yield (
+                f"{path}.datasource",
+                f"panel {_title(panel)} does not query the {conv.DATASOURCE_UID} variable",
+            )
         for index, target in enumerate(targets):
             where = f"{path}.targets[{index}]"
             if "datasource" in target and not _uses_variable(target["datasource"]):
-                yield f"{where}.datasource", f"a query of panel {_title(panel)} does not use ${{datasource}}"
+                yield (
+                    f"{where}.datasource",
+                    f"a query of panel {_title(panel)} does not use {conv.DATASOURCE_UID}",
+                )
             expr = target.get("expr")
             if not isinstance(expr, str) or not expr.strip():
                 yield f"{where}.expr", f"a query of panel {_title(panel)} has no PromQL expression"
@@ -96,14 +103,18 @@ def _query_problems(panels: Sequence[Mapping[str, Any]], known: KnownSeries) -> 
 
 def _variable_problems(dashboard: Mapping[str, Any], known: KnownSeries) -> Iterator[Problem]:
     variables = (dashboard.get("templating") or {}).get("list") or []
-    if not any(v.get("name") == "datasource" and v.get("type") == "datasource" for v in variables):
-        yield "templating", "no 'datasource' variable of type datasource for the panels to query"
+    name, kind = conv.DATASOURCE_VARIABLE, conv.DATASOURCE_VARIABLE_TYPE
+    if not any(v.get("name") == name and v.get("type") == kind for v in variables):
+        yield "templating", f"no {name!r} variable of type {kind} for the panels to query"
     for index, variable in enumerate(variables):
         if variable.get("type") != "query":
             continue
         where = f"templating.list[{index}]"
         if not _uses_variable(variable.get("datasource")):
-            yield f"{where}.datasource", f"variable {variable.get('name')!r} does not query ${{datasource}}"
+            yield (
+                f"{where}.datasource",
+                f"variable {variable.get('name')!r} does not query {conv.DATASOURCE_UID}",
+            )
         query = variable.get("query")
         text = query.get("query") if isinstance(query, Mapping) else query
         for problem in label_values_problems(str(text or ""), known) or []:

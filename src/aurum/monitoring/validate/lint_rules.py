@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from aurum.contract import conventions as conv
 from aurum.monitoring.validate.lint_inputs import Finding, RuleFile
 from aurum.monitoring.validate.queries import query_problems
 from aurum.monitoring.validate.series import KnownSeries
@@ -27,36 +28,41 @@ def alert_problems(rule: Mapping[str, Any]) -> list[tuple[str, str]]:
     name = str(rule["alert"])
     labels: Mapping[str, Any] = rule.get("labels") or {}
     annotations: Mapping[str, Any] = rule.get("annotations") or {}
+    severity = f"labels.{conv.SEVERITY_LABEL}"
+    summary_field, description_field, runbook_field = (
+        f"annotations.{key}"
+        for key in (conv.SUMMARY_ANNOTATION, conv.DESCRIPTION_ANNOTATION, conv.RUNBOOK_ANNOTATION)
+    )
     problems = []
     if not _camel_case(name):
         problems.append(("alert", f"{name!r} is not CamelCase (such as ApiHighErrorRate)"))
-    if not labels.get("severity"):
-        problems.append(("labels.severity", "missing: every alert needs a severity (critical, warning...)"))
-    summary = str(annotations.get("summary") or "")
+    if not labels.get(conv.SEVERITY_LABEL):
+        problems.append((severity, "missing: every alert needs a severity (critical, warning...)"))
+    summary = str(annotations.get(conv.SUMMARY_ANNOTATION) or "")
     if not summary:
-        problems.append(("annotations.summary", "missing: say in one plain sentence what is wrong"))
+        problems.append((summary_field, "missing: say in one plain sentence what is wrong"))
     elif "{{" in summary or not _SENTENCE.match(summary):
         problems.append(
             (
-                "annotations.summary",
+                summary_field,
                 f"{summary!r} is not a plain sentence: one line, a capital first, no template, ending in '.'",
             )
         )
-    description = str(annotations.get("description") or "")
+    description = str(annotations.get(conv.DESCRIPTION_ANNOTATION) or "")
     if not description:
-        problems.append(("annotations.description", "missing: describe what fired, with its value"))
+        problems.append((description_field, "missing: describe what fired, with its value"))
     elif not _TEMPLATE.search(description):
         problems.append(
             (
-                "annotations.description",
+                description_field,
                 "is not templated: show what fired with {{ $value }} or {{ $labels.<name> }}",
             )
         )
-    runbook = str(annotations.get("runbook_url") or "")
+    runbook = str(annotations.get(conv.RUNBOOK_ANNOTATION) or "")
     if not runbook:
-        problems.append(("annotations.runbook_url", "missing: link the runbook of this alert"))
+        problems.append((runbook_field, "missing: link the runbook of this alert"))
     elif not _URL.match(runbook):
-        problems.append(("annotations.runbook_url", f"{runbook!r} is not an http(s) URL"))
+        problems.append((runbook_field, f"{runbook!r} is not an http(s) URL"))
     return problems
 
 

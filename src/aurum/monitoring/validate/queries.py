@@ -12,9 +12,11 @@ from typing import Any
 
 import promql_parser as pp
 
+from aurum.contract.catalog import metric_by_name
+from aurum.contract.conventions import METRIC_NAME_LABEL
+from aurum.contract.metrics import Metric
 from aurum.monitoring.model.prometheus import PROMETHEUS_SERIES
 from aurum.monitoring.validate.series import KnownSeries, output_labels, selector_name
-from aurum.observability.catalog import Metric, metric_by_name
 
 __all__ = ["expand_variables", "label_values_problems", "query_problems"]
 
@@ -77,7 +79,7 @@ def _selector_problems(node: pp.VectorSelector, known: KnownSeries) -> list[str]
     labels, metric = known[name], _metric(name)
     problems = []
     for matcher in node.matchers.matchers:
-        if matcher.name == "__name__":
+        if matcher.name == METRIC_NAME_LABEL:
             continue
         if labels is not None and matcher.name not in labels:
             problems.append(f"{name} has no label {matcher.name!r} (labels: {_listed(labels)})")

@@ -13,8 +13,9 @@ from typing import Any
 
 import promql_parser as pp
 
+from aurum.contract import conventions as conv
+from aurum.contract.catalog import METRICS
 from aurum.monitoring.model.prometheus import ALERTS, PROMETHEUS_SERIES, TARGET_LABELS
-from aurum.observability.catalog import METRICS
 
 __all__ = ["KnownSeries", "Labels", "catalog_series", "known_series", "output_labels"]
 
@@ -35,7 +36,7 @@ def catalog_series() -> dict[str, Labels]:
     for metric in (*METRICS, *PROMETHEUS_SERIES):
         scraped = TARGET_LABELS if metric is not ALERTS else ()
         for name in metric.series_names():
-            extra = {"le"} if name.endswith("_bucket") and name != metric.name else set()
+            extra = {conv.BUCKET_LABEL} if name.endswith("_bucket") and name != metric.name else set()
             known[name] = frozenset({*metric.label_names, *scraped, *extra})
     return known
 
@@ -45,7 +46,7 @@ def selector_name(node: pp.VectorSelector) -> str | None:
     if node.name:
         return str(node.name)
     for matcher in node.matchers.matchers:
-        if matcher.name == "__name__" and str(matcher.op) in ("=", "MatchOp.Equal"):
+        if matcher.name == conv.METRIC_NAME_LABEL and str(matcher.op) in ("=", "MatchOp.Equal"):
             return str(matcher.value)
     return None
 
@@ -73,13 +74,13 @@ def _call(node: pp.Call, known: KnownSeries) -> Labels:
     vectors = [arg for arg in node.args if not isinstance(arg, pp.NumberLiteral | pp.StringLiteral)]
     if name == "histogram_quantile":
         inner = output_labels(node.args[1], known)
-        return None if inner is None else inner - {"le"}
+        return None if inner is None else inner - {conv.BUCKET_LABEL}
     if name in _FROM_MATCHERS:
         selectors: list[pp.VectorSelector] = []
         pp.walk(node.args[0], lambda n: selectors.append(n) if isinstance(n, pp.VectorSelector) else None)
         return frozenset(
             m.name for s in selectors for m in s.matchers.matchers if str(m.op) in ("=", "MatchOp.Equal")
-        ) - {"__name__"}
+        ) - {conv.METRIC_NAME_LABEL}
     if name in _ADD_LABEL:
         return _union(output_labels(node.args[0], known), frozenset({str(node.args[1].val)}))
     if not vectors or _is_scalar(node):
@@ -180,7 +181,7 @@ def known_series(rules: Iterable[Mapping[str, Any]]) -> dict[str, Labels]:
         if updated == known:
             break
         known = updated
-    alert_labels: Labels = frozenset({*ALERTS.label_names, "alertname", "alertstate"})
+    alert_labels: Labels = frozenset({*ALERTS.label_names, conv.ALERTNAME_LABEL, conv.ALERTSTATE_LABEL})
     for rule, node in parsed:
         if "alert" in rule:
             alert_labels = _union(alert_labels, _rule_labels(node, rule, known))

@@ -13,6 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from aurum.contract.conventions import BUCKET_LABEL
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
@@ -55,7 +57,7 @@ def bucket_counts(
     """``sum by (le) (histogram_bucket{matchers})`` as sorted ``(upper bound, cumulative count)``."""
     totals: dict[float, float] = defaultdict(float)
     for sample in _matching(samples, f"{histogram}_bucket", matchers):
-        totals[float(sample.labels["le"])] += sample.value
+        totals[float(sample.labels[BUCKET_LABEL])] += sample.value
     return sorted(totals.items())
 
 

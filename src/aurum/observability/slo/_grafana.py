@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from aurum.contract import conventions as conv
 from aurum.observability import slo_contract
 
 if TYPE_CHECKING:
@@ -20,8 +21,8 @@ if TYPE_CHECKING:
 
 __all__ = ["DASHBOARD_UID", "grafana_dashboard", "slo_selector"]
 
-DASHBOARD_UID = "aurum-slo-runtime"
-_DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
+DASHBOARD_UID = conv.RUNTIME_SLO_DASHBOARD_UID
+_DATASOURCE = conv.datasource_ref()
 _WIDTH = 24
 
 
@@ -94,7 +95,7 @@ def grafana_dashboard(slos: Sequence[SLODefinition], *, title: str = "Aurum SLOs
     return {
         "uid": DASHBOARD_UID,
         "title": title,
-        "tags": ["aurum", "slo", "generated-by-runtime"],
+        "tags": [conv.DASHBOARD_TAG, conv.SLO_TAG, "generated-by-runtime"],
         "timezone": "utc",
         "schemaVersion": 39,
         "version": 1,
@@ -103,7 +104,12 @@ def grafana_dashboard(slos: Sequence[SLODefinition], *, title: str = "Aurum SLOs
         "refresh": "1m",
         "templating": {
             "list": [
-                {"name": "datasource", "label": "Data source", "type": "datasource", "query": "prometheus"}
+                {
+                    "name": conv.DATASOURCE_VARIABLE,
+                    "label": "Data source",
+                    "type": conv.DATASOURCE_VARIABLE_TYPE,
+                    "query": conv.DATASOURCE_TYPE,
+                }
             ]
         },
         "annotations": {"list": []},

@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from aurum.contract.conventions import METRIC_NAME_LABEL
 from aurum.observability import slo_contract
 
 __all__ = ["PrometheusError", "SLOSeries", "contract_series_names", "query_slo_series"]
@@ -79,7 +80,7 @@ def query_slo_series(
 ) -> dict[str, SLOSeries]:
     """The contract series of every SLO Prometheus knows, by SLO name."""
     names = "|".join(contract_series_names(windows))
-    result = _instant_query(base_url, f'{{__name__=~"{names}"}}', timeout)
+    result = _instant_query(base_url, f'{{{METRIC_NAME_LABEL}=~"{names}"}}', timeout)
     by_slo: dict[str, SLOSeries] = {}
     values: defaultdict[str, dict[str, float]] = defaultdict(dict)
     for item in result:
@@ -89,7 +90,7 @@ def query_slo_series(
             continue
         by_slo.setdefault(slo, SLOSeries(slo, labels.get(slo_contract.SLO_SERVICE_LABEL, "")))
         try:
-            values[slo][labels["__name__"]] = float(item["value"][1])
+            values[slo][labels[METRIC_NAME_LABEL]] = float(item["value"][1])
         except (KeyError, IndexError, TypeError, ValueError):
             continue
     for slo, series in by_slo.items():

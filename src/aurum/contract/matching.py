@@ -1,11 +1,9 @@
 """PromQL's label-matcher semantics, defined once for the runtime and the build.
 
-The runtime evaluates SLIs from the process's own samples with them
-(:class:`aurum.observability.slo_catalog.Matcher`) and the build's selectors
+The runtime evaluates SLIs from the process's own samples with the manifest's matchers
+(:class:`aurum.contract.slo_manifest.Matcher`) and the build's selectors
 (:class:`aurum.monitoring.model.Matcher`) state what their PromQL will select with them; both must
-agree with Prometheus, so both call :func:`label_matches`. Standard library only, like the catalog, so
-the build can import it without importing the runtime's dependencies, and the runtime never imports
-the build.
+agree with Prometheus, so both call :func:`label_matches`.
 """
 
 from __future__ import annotations

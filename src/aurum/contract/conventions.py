@@ -1,0 +1,266 @@
+"""Every name more than one part of the system relies on, defined once (as Sloth's ``conventions``).
+
+The compilers write these names, the lint and the dashboards read them, the deploy and the diff find
+files by them, and the runtime queries the output contract with them. ``tests/test_conventions.py``
+fails when one of them is written as a literal anywhere else under ``src/``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import PurePosixPath
+
+from aurum.contract.durations import format_duration
+
+__all__ = [
+    "ALERTNAME_LABEL",
+    "ALERTSTATE_LABEL",
+    "ALERT_STATUS_UID",
+    "BASE_WINDOW",
+    "BASE_WINDOW_SECONDS",
+    "BUCKET_LABEL",
+    "DASHBOARDS_DIR",
+    "DASHBOARDS_DIRECTORY",
+    "DASHBOARD_TAG",
+    "DATASOURCE_TYPE",
+    "DATASOURCE_UID",
+    "DATASOURCE_VARIABLE",
+    "DATASOURCE_VARIABLE_TYPE",
+    "DEFAULT_RUNBOOK_BASE",
+    "DESCRIPTION_ANNOTATION",
+    "DESCRIPTION_LABEL",
+    "FOLDERS_FILE",
+    "GENERATED_TAG",
+    "GRAFANA_DIR",
+    "MANIFEST_FILE",
+    "METRIC_NAME_LABEL",
+    "OBJECTIVE_LABEL",
+    "PERIOD_LABEL",
+    "PLATFORM_FOLDER_TITLE",
+    "PLATFORM_FOLDER_UID",
+    "PROVISIONING_FILE",
+    "RESERVED_LABELS",
+    "RULES_DIR",
+    "RUNBOOK_ANNOTATION",
+    "RUNTIME_SLO_DASHBOARD_UID",
+    "SERVICE_LABEL",
+    "SEVERITY_LABEL",
+    "SLOS_DIRECTORY",
+    "SLO_BAD_EVENTS",
+    "SLO_BAD_EVENTS_ROLLUP",
+    "SLO_CURRENT_BURN_RATE",
+    "SLO_DETAIL_UID",
+    "SLO_ERROR_BUDGET",
+    "SLO_FOLDER_TITLE",
+    "SLO_FOLDER_UID",
+    "SLO_INFO",
+    "SLO_LABEL",
+    "SLO_OBJECTIVE",
+    "SLO_OVERVIEW_UID",
+    "SLO_PERIOD_BUDGET_REMAINING",
+    "SLO_PERIOD_BURN_RATE",
+    "SLO_TAG",
+    "SLO_TIME_PERIOD",
+    "SLO_TOTAL_EVENTS",
+    "SLO_TOTAL_EVENTS_ROLLUP",
+    "STANDARD_WINDOWS",
+    "SUMMARY_ANNOTATION",
+    "TESTS_DIR",
+    "TIER_LABEL",
+    "RuleKind",
+    "SLOGroup",
+    "camel_case",
+    "datasource_ref",
+    "rule_file",
+    "rules_group_name",
+    "slo_alert_name",
+    "slo_error_ratio",
+    "slo_group_name",
+    "slo_rule_file",
+    "slo_runbook_url",
+    "slo_test_file",
+    "test_file",
+]
+
+# --- Label keys -------------------------------------------------------------------------------
+# On every series recorded for an SLO, and on its alerts (with its own labels).
+SLO_LABEL = "slo"
+SERVICE_LABEL = "service"
+# On the burn-rate alerts.
+SEVERITY_LABEL = "severity"
+TIER_LABEL = "tier"
+# On ``slo:info`` only.
+OBJECTIVE_LABEL = "objective"
+PERIOD_LABEL = "period"
+DESCRIPTION_LABEL = "description"
+# Prometheus' own.
+ALERTNAME_LABEL = "alertname"
+ALERTSTATE_LABEL = "alertstate"
+BUCKET_LABEL = "le"
+METRIC_NAME_LABEL = "__name__"
+
+RESERVED_LABELS = frozenset(
+    {
+        SLO_LABEL,
+        SERVICE_LABEL,
+        SEVERITY_LABEL,
+        TIER_LABEL,
+        OBJECTIVE_LABEL,
+        PERIOD_LABEL,
+        DESCRIPTION_LABEL,
+        ALERTNAME_LABEL,
+        BUCKET_LABEL,
+    }
+)
+"""Labels the compiler sets itself; an SLO's own labels may not override them."""
+
+# --- Alert annotations (every alert has them; the lint requires them) ---------------------------
+SUMMARY_ANNOTATION = "summary"
+DESCRIPTION_ANNOTATION = "description"
+RUNBOOK_ANNOTATION = "runbook_url"
+
+DEFAULT_RUNBOOK_BASE = "https://runbooks.aurum.internal/slo"
+
+# --- Windows ----------------------------------------------------------------------------------
+BASE_WINDOW_SECONDS = 300
+BASE_WINDOW = format_duration(BASE_WINDOW_SECONDS)
+"""Every SLI is measured over this window once; every longer window is derived from it."""
+
+STANDARD_WINDOWS = (300, 1_800, 3_600, 7_200, 21_600, 86_400, 259_200)
+"""5m, 30m, 1h, 2h, 6h, 1d and 3d: recorded for every SLO so dashboards can rely on them."""
+
+# --- Recorded series of the SLO output contract ------------------------------------------------
+# Rates (per second, over the base window) of bad and of all events; for time-based SLIs, the
+# evaluation slice itself: 1 bad or 0, out of 1.
+SLO_BAD_EVENTS = f"slo:sli_bad_events:rate{BASE_WINDOW}"
+SLO_TOTAL_EVENTS = f"slo:sli_total_events:rate{BASE_WINDOW}"
+# The base series summed over the base window, recorded at that interval: what windows of a day or
+# more add up.
+SLO_BAD_EVENTS_ROLLUP = f"slo:sli_bad_events:rollup{BASE_WINDOW}"
+SLO_TOTAL_EVENTS_ROLLUP = f"slo:sli_total_events:rollup{BASE_WINDOW}"
+SLO_OBJECTIVE = "slo:objective:ratio"
+SLO_ERROR_BUDGET = "slo:error_budget:ratio"
+SLO_TIME_PERIOD = "slo:time_period:days"
+SLO_CURRENT_BURN_RATE = "slo:current_burn_rate:ratio"
+SLO_PERIOD_BURN_RATE = "slo:period_burn_rate:ratio"
+SLO_PERIOD_BUDGET_REMAINING = "slo:period_error_budget_remaining:ratio"
+SLO_INFO = "slo:info"
+"""Always 1; labels ``slo``, ``service``, ``objective``, ``period`` and ``description``."""
+
+
+def slo_error_ratio(window: str) -> str:
+    """The recorded SLI error ratio over ``window`` (a Prometheus duration such as ``5m`` or ``30d``)."""
+    return f"slo:sli_error:ratio_rate{window}"
+
+
+# --- Declarations, rule groups and rule files ---------------------------------------------------
+SLOS_DIRECTORY = "slos"
+DASHBOARDS_DIRECTORY = "dashboards"
+
+
+class RuleKind(StrEnum):
+    """The two kinds of hand-written rules; each has its declaration directory and file prefix."""
+
+    ALERTS = "alerts"
+    RECORDS = "records"
+
+    @property
+    def directory(self) -> str:
+        """The declaration directory: ``alerts/`` and ``recording_rules/``."""
+        return "recording_rules" if self is RuleKind.RECORDS else str(self)
+
+
+class SLOGroup(StrEnum):
+    """The rule groups of one SLO, in evaluation order.
+
+    The long windows (a day or more, the period) have a group of their own with a 5-minute interval:
+    they change slowly, and a slow evaluation there can never delay the short windows or the alerts.
+    """
+
+    SLI = "sli"
+    LONG = "long"
+    META = "meta"
+    ALERTS = "alerts"
+
+
+def slo_group_name(slo: str, part: SLOGroup) -> str:
+    return f"aurum-slo-{slo}-{part}"
+
+
+def rules_group_name(kind: RuleKind, stem: str) -> str:
+    """The group of the hand-written rules of ``alerts/<stem>.py`` (or ``recording_rules/``)."""
+    return f"aurum-{kind}-{stem}"
+
+
+def slo_rule_file(slo: str) -> str:
+    return f"{slo}.yaml"
+
+
+def slo_test_file(slo: str) -> str:
+    return f"{slo}.test.yaml"
+
+
+def rule_file(kind: RuleKind, stem: str) -> str:
+    """``alerts.api.yaml`` for ``alerts/api.py``: SLO names are kebab-case, so the dot keeps it apart."""
+    return f"{kind}.{stem}.yaml"
+
+
+def test_file(kind: RuleKind, stem: str) -> str:
+    return f"{kind}.{stem}.test.yaml"
+
+
+# --- The build's output tree -------------------------------------------------------------------
+RULES_DIR = PurePosixPath("prometheus/rules")
+TESTS_DIR = PurePosixPath("prometheus/tests")
+GRAFANA_DIR = PurePosixPath("grafana")
+DASHBOARDS_DIR = GRAFANA_DIR / DASHBOARDS_DIRECTORY
+"""``<folder-uid>/<dashboard-uid>.json`` under it."""
+FOLDERS_FILE = GRAFANA_DIR / "folders.json"
+PROVISIONING_FILE = GRAFANA_DIR / "provisioning" / "dashboards.yaml"
+MANIFEST_FILE = PurePosixPath("slos.json")
+"""The SLO manifest the runtime reads (``AURUM_SLO_MANIFEST``)."""
+
+
+# --- Alert names -------------------------------------------------------------------------------
+def camel_case(name: str) -> str:
+    """``api-availability`` -> ``ApiAvailability``."""
+    return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
+
+
+def slo_alert_name(slo: str, tier: str) -> str:
+    """``ApiAvailabilityErrorBudgetBurnPage``: unique per SLO and tier, CamelCase."""
+    return f"{camel_case(slo)}ErrorBudgetBurn{camel_case(tier)}"
+
+
+def slo_runbook_url(slo: str) -> str:
+    """The runbook of an SLO that does not name its own."""
+    return f"{DEFAULT_RUNBOOK_BASE}/{slo}"
+
+
+# --- Dashboards --------------------------------------------------------------------------------
+DATASOURCE_TYPE = "prometheus"
+DATASOURCE_VARIABLE = "datasource"
+DATASOURCE_VARIABLE_TYPE = "datasource"
+"""Grafana's type of a variable that picks a data source."""
+DATASOURCE_UID = f"${{{DATASOURCE_VARIABLE}}}"
+
+
+def datasource_ref() -> dict[str, str]:
+    """How every panel and query refers to the Prometheus data source chosen in the variable."""
+    return {"type": DATASOURCE_TYPE, "uid": DATASOURCE_UID}
+
+
+SLO_FOLDER_UID = "aurum-slos"
+SLO_FOLDER_TITLE = "Aurum SLOs"
+PLATFORM_FOLDER_UID = "aurum-platform"
+PLATFORM_FOLDER_TITLE = "Aurum Platform"
+
+SLO_OVERVIEW_UID = "aurum-slo-overview"
+SLO_DETAIL_UID = "aurum-slo-detail"
+ALERT_STATUS_UID = "aurum-alert-status"
+RUNTIME_SLO_DASHBOARD_UID = "aurum-slo-runtime"
+"""The dashboard the runtime generates (``get_slo_dashboard_config()``), apart from the build's."""
+
+DASHBOARD_TAG = "aurum"
+SLO_TAG = "slo"
+GENERATED_TAG = "generated"

@@ -1,0 +1,143 @@
+"""Catalog types: a metric family, its labels, and the series recording rules derive from metrics.
+
+A :class:`Metric` is declared without the metric prefix (``base_name``); its exposed name is
+``prefix + base_name`` when it is ``prefixed`` (the Aurum catalog's are), or ``base_name`` alone (a
+team's own metrics, Prometheus' ``up``). ``metric.name`` resolves under the prefix in effect (see
+:mod:`aurum.contract.prefix`), so declarations and compilers keep writing ``metric.name``;
+``metric.name_for(prefix)`` gives the name under any prefix, which is how the runtime names its
+instruments from its own settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from aurum.contract.prefix import current_prefix
+
+__all__ = ["Label", "Metric", "MetricType", "RecordedSeries"]
+
+
+class MetricType(StrEnum):
+    COUNTER = "counter"
+    GAUGE = "gauge"
+    HISTOGRAM = "histogram"
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """A label name with what is known about its values.
+
+    ``allowed`` is a closed set (the runtime and the lint reject anything else); ``examples`` are
+    typical values of an open label, used where a tool must invent realistic series (generated
+    promtool tests, demo traffic).
+    """
+
+    name: str
+    description: str
+    allowed: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """Known values: the closed set when there is one, otherwise the examples."""
+        return self.allowed or self.examples
+
+
+_HISTOGRAM_SERIES = ("bucket", "count", "sum")
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """One metric family as exposed to Prometheus (counters' names include ``_total``)."""
+
+    base_name: str
+    """The name without the prefix: ``http_requests_total``."""
+    type: MetricType
+    help: str
+    unit: str
+    labels: tuple[Label, ...]
+    buckets: tuple[float, ...] = ()
+    prefixed: bool = True
+    """Whether the exposed name starts with the prefix (False for metrics named by someone else)."""
+    _by_name: dict[str, Label] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", {label.name: label for label in self.labels})
+        if (self.type is MetricType.HISTOGRAM) != bool(self.buckets):
+            msg = f"{self.base_name}: buckets are required for histograms and only for them"
+            raise ValueError(msg)
+        if list(self.buckets) != sorted(set(self.buckets)):
+            msg = f"{self.base_name}: buckets must be strictly increasing"
+            raise ValueError(msg)
+        if self.type is MetricType.COUNTER and not self.base_name.endswith("_total"):
+            msg = f"{self.base_name}: counter names end in _total"
+            raise ValueError(msg)
+
+    def name_for(self, prefix: str) -> str:
+        """The exposed name under ``prefix``."""
+        return f"{prefix}{self.base_name}" if self.prefixed else self.base_name
+
+    @property
+    def name(self) -> str:
+        """The exposed name under the prefix in effect (the build's, or the default one)."""
+        return self.name_for(current_prefix())
+
+    def family_for(self, prefix: str) -> str:
+        """The name prometheus_client expects under ``prefix``: counters are declared without ``_total``."""
+        name = self.name_for(prefix)
+        return name.removesuffix("_total") if self.type is MetricType.COUNTER else name
+
+    @property
+    def family(self) -> str:
+        return self.family_for(current_prefix())
+
+    def series_names_for(self, prefix: str) -> tuple[str, ...]:
+        """Every series name Prometheus stores for this family under ``prefix``."""
+        name = self.name_for(prefix)
+        if self.type is MetricType.HISTOGRAM:
+            return tuple(f"{name}_{part}" for part in _HISTOGRAM_SERIES)
+        return (name,)
+
+    def series_names(self) -> tuple[str, ...]:
+        return self.series_names_for(current_prefix())
+
+    @property
+    def label_names(self) -> tuple[str, ...]:
+        return tuple(label.name for label in self.labels)
+
+    def label(self, name: str) -> Label:
+        """The label called ``name``; ``KeyError`` naming the metric when it has none."""
+        try:
+            return self._by_name[name]
+        except KeyError:
+            msg = f"{self.name} has no label {name!r} (labels: {', '.join(self.label_names) or 'none'})"
+            raise KeyError(msg) from None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedSeries:
+    """A series a recording rule records: ``<aggregation labels>:<metric>:<operation>``.
+
+    The metric part is under the prefix (``path:aurum_http_requests:rate5m``), so, like a metric's,
+    the name resolves when it is used; ``str()`` is the name, so it reads as PromQL in f-strings.
+    """
+
+    level: str
+    """The labels kept, joined by ``_`` (``path``)."""
+    metric: str
+    """The metric part without the prefix (``http_requests``)."""
+    operation: str
+    """What was computed, with its window (``rate5m``)."""
+    prefixed: bool = True
+
+    def name_for(self, prefix: str) -> str:
+        metric = f"{prefix}{self.metric}" if self.prefixed else self.metric
+        return f"{self.level}:{metric}:{self.operation}"
+
+    @property
+    def name(self) -> str:
+        return self.name_for(current_prefix())
+
+    def __str__(self) -> str:
+        return self.name
