@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from aurum.monitoring.diff.report import render_report
+from aurum.monitoring.diff.report import MAX_LINES, render_report
 from aurum.monitoring.diff.semantic import semantic_diff
 from aurum.monitoring.diff.trees import RenderError, render_ref, render_tree
 from aurum.monitoring.io.git import GitError
@@ -32,6 +32,9 @@ def add_diff_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
     diff.add_argument(
         "--exit-code", action="store_true", help="exit 1 when anything changed, as git diff does"
     )
+    diff.add_argument(
+        "--full", action="store_true", help=f"every change, however long (default: at most {MAX_LINES} lines)"
+    )
 
 
 def run_diff(args: argparse.Namespace) -> int:
@@ -43,7 +46,11 @@ def run_diff(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     changes = semantic_diff(before, after)
-    print(
-        render_report(changes, f"{args.against} ({commit[:12]})", markdown=args.format == "markdown"), end=""
+    report = render_report(
+        changes,
+        f"{args.against} ({commit[:12]})",
+        markdown=args.format == "markdown",
+        max_lines=None if args.full else MAX_LINES,
     )
+    print(report, end="")
     return 1 if args.exit_code and changes else 0

@@ -1,16 +1,17 @@
 """What changed between two rendered trees, in the reviewer's terms rather than files. Pure.
 
 Input is two maps from output path (``prometheus/rules/x.yaml``, ``slos.json``,
-``grafana/dashboards/<folder>/<uid>.json``) to file text, as the build renders them. Output is a
-list of :class:`Change`: SLOs, recording rules, alerts, dashboards and their panels added, removed
-or changed, each with the details that changed (an expression as a unified diff).
+``grafana/dashboards/<folder>/<uid>.json``) to file text, as the build renders them. Output is a list
+of :class:`Change`. Something added or removed whole (an SLO, a rule file, a dashboard) is one change
+whose contents are folded into its details; something changed lists what changed, as values
+(``objective: 0.999 → 0.9995``), an expression as a unified diff, a dashboard panel by panel.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
@@ -18,23 +19,33 @@ from typing import Any
 import yaml
 
 from aurum.contract.conventions import DASHBOARDS_DIR, FOLDERS_FILE, MANIFEST_FILE, RULES_DIR, TESTS_DIR
+from aurum.monitoring.diff.panels import dashboard_details, panel_count, panel_keys, panels_of
+from aurum.monitoring.diff.values import Detail, field_details, shown
 
 __all__ = ["Change", "semantic_diff"]
 
 Files = Mapping[str, str]
 
+RULES, TESTS, DASHBOARDS = (f"{directory}/" for directory in (RULES_DIR, TESTS_DIR, DASHBOARDS_DIR))
+MANIFEST, FOLDERS = str(MANIFEST_FILE), str(FOLDERS_FILE)
+
 
 @dataclass(frozen=True, slots=True)
 class Change:
     section: str
-    """``SLO``, ``recording rule``, ``alert``, ``folder``, ``dashboard``, ``generated tests``."""
+    """``SLO``, ``rule file``, ``recording rule``, ``alert``, ``folder``, ``dashboard``,
+    ``generated tests``, ``other output``."""
     name: str
     kind: str
-    """``added``, ``removed`` or ``changed``."""
+    """``added``, ``removed``, ``changed`` or ``renamed``."""
     where: str = ""
-    details: tuple[str, ...] = ()
+    summary: str = ""
+    """The rest of the change's one line (``objective 0.999, service billing``)."""
+    details: tuple[Detail, ...] = ()
     diff: tuple[str, ...] = ()
     """A unified diff of the expression, when one changed."""
+    folded: bool = False
+    """Details that describe what was added or removed whole: shown folded (``<details>``)."""
 
 
 def _text_diff(old: str, new: str) -> tuple[str, ...]:
@@ -42,84 +53,82 @@ def _text_diff(old: str, new: str) -> tuple[str, ...]:
     return tuple(list(lines)[2:])  # the file headers say nothing here
 
 
-def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(value, Mapping):
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            out |= _flat(item, f"{prefix}.{key}" if prefix else str(key))
-        return out
-    return {prefix: value}
+def _keyed(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
+    return [(key, old.get(key), new.get(key)) for key in sorted(set(old) | set(new))]
 
 
-def _field_changes(
-    old: Mapping[str, Any], new: Mapping[str, Any], skip: frozenset[str] = frozenset()
-) -> tuple[str, ...]:
-    before, after = _flat(old), _flat(new)
-    return tuple(
-        f"{key}: {json.dumps(before.get(key))} → {json.dumps(after.get(key))}"
-        for key in sorted(set(before) | set(after))
-        if key not in skip and before.get(key) != after.get(key)
-    )
-
-
-def _keyed(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[tuple[str, Any, Any]]:
-    for key in sorted(set(old) | set(new)):
-        yield key, old.get(key), new.get(key)
+def _slo_summary(slo: Mapping[str, Any]) -> str:
+    sli = slo.get("sli") or {}
+    parts = [f"objective {shown(slo.get('objective'))}", f"over {slo.get('period_days')}d"]
+    parts += [f"service {slo.get('service')}", f"{sli.get('kind')} SLI of {sli.get('metric')}"]
+    return ", ".join(parts)
 
 
 def _slos(old: Files, new: Files) -> list[Change]:
     def load(files: Files) -> dict[str, Any]:
-        text = files.get(str(MANIFEST_FILE))
+        text = files.get(MANIFEST)
         return {slo["name"]: slo for slo in json.loads(text)["slos"]} if text else {}
 
     changes = []
     for name, before, after in _keyed(load(old), load(new)):
         if before is None:
-            changes.append(
-                Change(
-                    "SLO",
-                    name,
-                    "added",
-                    details=(f"objective {after['objective']}, service {after['service']}",),
-                )
-            )
+            description = (Detail(str(after.get("description"))),) if after.get("description") else ()
+            changes.append(Change("SLO", name, "added", summary=_slo_summary(after), details=description))
         elif after is None:
-            changes.append(Change("SLO", name, "removed"))
+            changes.append(Change("SLO", name, "removed", summary=_slo_summary(before)))
         elif before != after:
-            changes.append(Change("SLO", name, "changed", details=_field_changes(before, after)))
+            changes.append(Change("SLO", name, "changed", details=tuple(field_details(before, after))))
     return changes
 
 
-def _rules(files: Files) -> dict[tuple[str, str, str], dict[str, Any]]:
-    """``(kind, group, name#n) -> rule`` for every rule in every rule file."""
-    rules: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for path, text in files.items():
-        if PurePosixPath(path).parent != RULES_DIR:
-            continue
-        for group in (yaml.safe_load(text) or {}).get("groups") or []:
-            seen: dict[str, int] = {}
-            for rule in group.get("rules") or []:
-                kind = "alert" if "alert" in rule else "recording rule"
-                name = str(rule.get("alert") or rule.get("record"))
-                seen[name] = seen.get(name, 0) + 1
-                key = name if seen[name] == 1 else f"{name}#{seen[name]}"
-                rules[(kind, group["name"], key)] = rule
+RuleKey = tuple[str, str, str]
+"""``(kind, group, name#n)``."""
+
+
+def _rule_file(text: str) -> dict[RuleKey, dict[str, Any]]:
+    rules: dict[RuleKey, dict[str, Any]] = {}
+    for group in (yaml.safe_load(text) or {}).get("groups") or []:
+        seen: dict[str, int] = {}
+        for rule in group.get("rules") or []:
+            kind = "alert" if "alert" in rule else "recording rule"
+            name = str(rule.get("alert") or rule.get("record"))
+            seen[name] = seen.get(name, 0) + 1
+            key = name if seen[name] == 1 else f"{name}#{seen[name]}"
+            rules[(kind, str(group["name"]), key)] = rule
     return rules
 
 
+def _file_contents(rules: Mapping[RuleKey, Any]) -> tuple[str, tuple[Detail, ...]]:
+    groups: dict[str, list[str]] = {}
+    for kind, group, name in rules:
+        groups.setdefault(group, []).append(name if kind == "recording rule" else f"alert {name}")
+    alerts = sum(1 for kind, _, _ in rules if kind == "alert")
+    records = len(rules) - alerts
+    summary = f"{len(groups)} groups, {records} recording rules, {alerts} alerts"
+    return summary, tuple(Detail(f"group {g}: {', '.join(names)}") for g, names in groups.items())
+
+
 def _rule_changes(old: Files, new: Files) -> list[Change]:
-    before, after = _rules(old), _rules(new)
-    changes = []
-    for kind, group, name in sorted(set(before) | set(after)):
-        was, now = before.get((kind, group, name)), after.get((kind, group, name))
-        if now is not None and was is None:
-            changes.append(Change(kind, name, "added", group, diff=_text_diff("", str(now["expr"]))))
-        elif now is None:
-            changes.append(Change(kind, name, "removed", group))
-        elif was is not None and was != now:
-            details = _field_changes(was, now, frozenset({"expr"}))
-            diff = _text_diff(str(was["expr"]), str(now["expr"])) if was["expr"] != now["expr"] else ()
-            changes.append(Change(kind, name, "changed", group, details, diff))
+    paths = sorted(p for p in set(old) | set(new) if p.startswith(RULES))
+    changes: list[Change] = []
+    for path in paths:
+        name = path.removeprefix(RULES)
+        if path not in old or path not in new:
+            kind = "added" if path in new else "removed"
+            summary, details = _file_contents(_rule_file((new if path in new else old)[path]))
+            changes.append(Change("rule file", name, kind, summary=summary, details=details, folded=True))
+            continue
+        before, after = _rule_file(old[path]), _rule_file(new[path])
+        for kind, group, rule in sorted(set(before) | set(after)):
+            was, now = before.get((kind, group, rule)), after.get((kind, group, rule))
+            if was is None and now is not None:
+                changes.append(Change(kind, rule, "added", group, diff=_text_diff("", str(now["expr"]))))
+            elif now is None:
+                changes.append(Change(kind, rule, "removed", group))
+            elif was != now:
+                details = tuple(field_details(was, now, skip=frozenset({"expr"})))
+                diff = _text_diff(str(was["expr"]), str(now["expr"])) if was["expr"] != now["expr"] else ()
+                changes.append(Change(kind, rule, "changed", group, details=details, diff=diff))
     return changes
 
 
@@ -128,94 +137,88 @@ def _dashboards(files: Files) -> dict[str, tuple[str, dict[str, Any]]]:
     found = {}
     for path, text in files.items():
         parts = PurePosixPath(path).parts
-        if len(parts) == 4 and parts[:2] == DASHBOARDS_DIR.parts and path.endswith(".json"):
+        if len(parts) == 4 and path.startswith(DASHBOARDS) and path.endswith(".json"):
             found[PurePosixPath(path).stem] = (parts[2], json.loads(text))
     return found
 
 
-def _panels(dashboard: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """Panels by id (rows' nested panels included), or by title when a panel has no id."""
-    panels: dict[str, dict[str, Any]] = {}
-    stack = list(dashboard.get("panels") or [])
-    while stack:
-        panel = stack.pop(0)
-        stack += panel.get("panels") or []
-        key = f"#{panel['id']}" if "id" in panel else repr(panel.get("title", ""))
-        panels[key] = {k: v for k, v in panel.items() if k != "panels"}
-    return panels
+def _contents(dashboard: Mapping[str, Any]) -> tuple[str, tuple[Detail, ...]]:
+    summary = f"{shown(dashboard.get('title'))}, {panel_count(dashboard)} panels"
+    return summary, tuple(Detail(key) for key in panel_keys(dashboard))
 
 
-def _panel_details(key: str, was: Mapping[str, Any] | None, now: Mapping[str, Any] | None) -> list[str]:
-    title = str((now or was or {}).get("title", ""))
-    label = f"panel {key} {title!r}"
-    if was is None:
-        return [f"{label} added"]
-    if now is None:
-        return [f"{label} removed"]
-    lines = []
-    exprs = (
-        {t.get("refId", i): t.get("expr", "") for i, t in enumerate(p.get("targets") or [])}
-        for p in (was, now)
-    )
-    old_exprs, new_exprs = exprs
-    for ref, before, after in _keyed(old_exprs, new_exprs):
-        if before != after:
-            lines.append(f"{label} query {ref}: {before or '(none)'} → {after or '(none)'}")
-    other = sorted(k for k in set(was) | set(now) if k != "targets" and was.get(k) != now.get(k))
-    if other:
-        lines.append(f"{label} changed: {', '.join(other)}")
-    return lines
+def _same_panels(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    return {k: p.body for k, p in panels_of(a).items()} == {k: p.body for k, p in panels_of(b).items()}
 
 
 def _dashboard_changes(old: Files, new: Files) -> list[Change]:
     before, after = _dashboards(old), _dashboards(new)
+    gone = [uid for uid in sorted(before) if uid not in after]
+    came = [uid for uid in sorted(after) if uid not in before]
     changes = []
-    for uid in sorted(set(before) | set(after)):
-        if uid not in before:
-            folder, dashboard = after[uid]
-            count = len(_panels(dashboard))
-            changes.append(
-                Change("dashboard", uid, "added", folder, (f"{dashboard.get('title')!r}, {count} panels",))
-            )
+    # A uid that changed with the panels kept is a rename, not a dashboard deleted and another made.
+    for uid in list(came):
+        twin = next((g for g in gone if _same_panels(before[g][1], after[uid][1])), None)
+        if twin is None:
             continue
-        if uid not in after:
-            changes.append(Change("dashboard", uid, "removed", before[uid][0]))
-            continue
-        (old_folder, was), (new_folder, now) = before[uid], after[uid]
-        details = [f"moved from folder {old_folder} to {new_folder}"] if old_folder != new_folder else []
-        details += [d for d in _field_changes(was, now, frozenset({"panels"})) if not d.startswith("panels")]
-        old_panels, new_panels = _panels(was), _panels(now)
-        for key, p_was, p_now in _keyed(old_panels, new_panels):
-            if p_was != p_now:
-                details += _panel_details(key, p_was, p_now)
-        if details:
-            changes.append(Change("dashboard", uid, "changed", new_folder, tuple(details)))
-    return changes
+        gone.remove(twin)
+        came.remove(uid)
+        (old_folder, was), (new_folder, now) = before[twin], after[uid]
+        details = [Detail("uid", twin, uid), *_moved(old_folder, new_folder)]
+        details += [d for d in dashboard_details(was, now) if d.what != "uid"]
+        changes.append(Change("dashboard", f"{twin} → {uid}", "renamed", new_folder, details=tuple(details)))
+    for uid in sorted({*before, *after}):
+        if uid in came or uid in gone:
+            folder, model = (after if uid in came else before)[uid]
+            summary, details = _contents(model)
+            kind = "added" if uid in came else "removed"
+            changes.append(Change("dashboard", uid, kind, folder, summary, details, folded=True))
+        elif uid in before and uid in after:
+            (old_folder, was), (new_folder, now) = before[uid], after[uid]
+            details = [*_moved(old_folder, new_folder), *dashboard_details(was, now)]
+            if details:
+                changes.append(Change("dashboard", uid, "changed", new_folder, details=tuple(details)))
+    return sorted(changes, key=lambda c: c.name)
+
+
+def _moved(old_folder: str, new_folder: str) -> list[Detail]:
+    return [Detail("folder", old_folder, new_folder)] if old_folder != new_folder else []
 
 
 def _folders(old: Files, new: Files) -> list[Change]:
     def load(files: Files) -> dict[str, str]:
-        text = files.get(str(FOLDERS_FILE))
+        text = files.get(FOLDERS)
         return dict(json.loads(text)) if text else {}
 
     changes = []
     for uid, before, after in _keyed(load(old), load(new)):
         if before is None:
-            changes.append(Change("folder", uid, "added", details=(repr(after),)))
+            changes.append(Change("folder", uid, "added", summary=shown(after)))
         elif after is None:
-            changes.append(Change("folder", uid, "removed"))
+            changes.append(Change("folder", uid, "removed", summary=shown(before)))
         elif before != after:
-            changes.append(Change("folder", uid, "changed", details=(f"title: {before!r} → {after!r}",)))
+            changes.append(Change("folder", uid, "changed", details=(Detail("title", shown(before), shown(after)),)))
     return changes
 
 
-def _tests(old: Files, new: Files) -> list[Change]:
-    paths = {p for p in set(old) | set(new) if PurePosixPath(p).parent == TESTS_DIR}
-    changed = sorted(p for p in paths if old.get(p) != new.get(p))
-    if not changed:
-        return []
-    count = f"{len(changed)} file" + ("s" if len(changed) > 1 else "")
-    return [Change("generated tests", count, "changed", details=tuple(changed))]
+def _files(section: str, wanted: Callable[[str], bool], prefix: str = "") -> Callable[[Files, Files], list[Change]]:
+    def changes(old: Files, new: Files) -> list[Change]:
+        found = []
+        for path in sorted(p for p in set(old) | set(new) if wanted(p)):
+            if old.get(path) == new.get(path):
+                continue
+            kind = "added" if path not in old else "removed" if path not in new else "changed"
+            found.append(Change(section, path.removeprefix(prefix), kind))
+        return found
+
+    return changes
+
+
+_KNOWN = (RULES, TESTS, DASHBOARDS)
+_tests = _files("generated tests", lambda p: p.startswith(TESTS), TESTS)
+_other = _files(
+    "other output", lambda p: not p.startswith(_KNOWN) and p not in {MANIFEST, FOLDERS}
+)
 
 
 def semantic_diff(old: Files, new: Files) -> list[Change]:
@@ -225,4 +228,5 @@ def semantic_diff(old: Files, new: Files) -> list[Change]:
         + _folders(old, new)
         + _dashboard_changes(old, new)
         + _tests(old, new)
+        + _other(old, new)
     )
