@@ -41,6 +41,10 @@ def _by(changes: list[Change]) -> dict[tuple[str, str], Change]:
     return {(c.section, c.name): c for c in changes}
 
 
+def _lines(change: Change) -> tuple[str, ...]:
+    return tuple(detail.text() for detail in change.details)
+
+
 def test_slos_added_removed_and_changed_field_by_field() -> None:
     old = {
         "slos.json": json.dumps(
@@ -58,7 +62,7 @@ def test_slos_added_removed_and_changed_field_by_field() -> None:
         )
     }
     changes = _by(semantic_diff(old, new))
-    assert changes[("SLO", "a")].details == ('objective: "0.999" → "0.995"',)
+    assert _lines(changes[("SLO", "a")]) == ("objective: 0.999 → 0.995",)
     assert changes[("SLO", "b")].kind == "added" and changes[("SLO", "gone")].kind == "removed"
 
 
@@ -80,7 +84,7 @@ def test_rules_and_alerts_with_the_expression_diff() -> None:
     assert changes[("recording rule", "r:x")].diff == ("@@ -1 +1 @@", "-sum(a)", "+sum(b)")
     alert = changes[("alert", "Hot")]
     assert alert.where == "g" and alert.diff[1:] == ("-r:x > 1", "+r:x > 2")
-    assert alert.details == ('labels.severity: "ticket" → "page"',)
+    assert _lines(alert) == ('labels.severity: "ticket" → "page"',)
     assert changes[("recording rule", "r:new")].kind == "added"
 
 
@@ -96,18 +100,18 @@ def test_dashboards_and_their_panels() -> None:
     new = {
         "grafana/folders.json": json.dumps({"f": "F", "g": "Gee"}),
         "grafana/dashboards/g/d.json": json.dumps(after),
-        "grafana/dashboards/f/new.json": json.dumps(dashboard("new", "New")),
+        "grafana/dashboards/f/new.json": json.dumps(dashboard("new", "New", expr="sum(rate(x[5m]))")),
     }
     changes = _by(semantic_diff(old, new))
-    assert changes[("dashboard", "d")].details == (
-        "moved from folder f to g",
+    assert _lines(changes[("dashboard", "d")]) == (
+        "folder: f → g",
         'title: "D" → "D renamed"',
-        "panel #1 'Requests' query A: up → sum(up)",
-        "panel #2 'Errors' added",
+        "panel 'Requests' query A: up → sum(up)",
+        "panel 'Errors' added",
     )
     assert changes[("dashboard", "gone")].kind == "removed"
-    assert changes[("dashboard", "new")].details == ("'New', 1 panels",)
-    assert changes[("folder", "g")].details == ("title: 'G' → 'Gee'",)
+    assert changes[("dashboard", "new")].summary == '"New", 1 panels'
+    assert _lines(changes[("folder", "g")]) == ('title: "G" → "Gee"',)
     assert ("folder", "f") not in changes
 
 
@@ -117,7 +121,9 @@ def test_no_change_and_the_markdown_report() -> None:
     assert "No change to SLOs, rules, alerts or dashboards." in render_report([], "main", markdown=True)
     changed = {"prometheus/rules/x.yaml": _rules({"record": "r:x", "expr": "sum(b)"})}
     report = render_report(semantic_diff(same, changed), "main (abc)", markdown=True)
-    assert report.startswith("### aurum-obs diff against main (abc)\n\n**Recording rules: 1 changed**")
+    assert report.startswith(
+        "<!-- aurum-obs diff -->\n### aurum-obs diff against main (abc)\n\n**Recording rules: 1 changed**"
+    )
     assert (
         "- changed recording rule `r:x` in g\n  ```diff\n  @@ -1 +1 @@\n  -sum(a)\n  +sum(b)\n  ```" in report
     )
@@ -156,7 +162,7 @@ def test_diff_against_a_ref_shows_slo_rule_and_alert_changes(tmp_path: Path, cap
     (root / "slos" / "demo.py").write_text(SLO_FILE.format(objective=99.5))
     status, out = _diff(root, capsys, "--format", "markdown", "--exit-code")
     assert status == 1
-    assert '- changed SLO `demo-availability`\n  - objective: "0.999" → "0.995"' in out
+    assert "- changed SLO `demo-availability`\n  - objective: `0.999` → `0.995`" in out
     assert "- changed recording rule `slo:error_budget:ratio` in aurum-slo-demo-availability-meta" in out
     assert (
         "- changed alert `DemoAvailabilityErrorBudgetBurnPage` in aurum-slo-demo-availability-alerts" in out

@@ -33,7 +33,11 @@ def add_diff_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
         "--exit-code", action="store_true", help="exit 1 when anything changed, as git diff does"
     )
     diff.add_argument(
-        "--full", action="store_true", help=f"every change, however long (default: at most {MAX_LINES} lines)"
+        "--max-lines",
+        type=int,
+        default=MAX_LINES,
+        metavar="N",
+        help=f"show changes up to about N lines, count the rest (default: {MAX_LINES}; 0: show everything)",
     )
 
 
@@ -50,7 +54,7 @@ def run_diff(args: argparse.Namespace) -> int:
         changes,
         f"{args.against} ({commit[:12]})",
         markdown=args.format == "markdown",
-        max_lines=None if args.full else MAX_LINES,
+        max_lines=args.max_lines or None,
     )
     print(report, end="")
     return 1 if args.exit_code and changes else 0

@@ -1,6 +1,6 @@
 """What changed in a dashboard, panel by panel, with panels matched by identity rather than position.
 
-A panel's identity is its title within its row (``api-availability: … › SLI over 30d``), numbered when a
+A panel's identity is its title within its row (``api-availability: … > SLI over 30d``), numbered when a
 row repeats a title. Grafana's ``id`` and ``gridPos`` are positions: a generated dashboard renumbers
 every panel below a new row, so matching on them shows unrelated panels as rewired. Panels that lost
 their identity (a renamed panel, a row whose title changed) are then paired by what they query, so a
@@ -22,7 +22,7 @@ _NOT_CONTENT = frozenset({*_POSITION, "panels", "targets"})
 _DASHBOARD_SKIP = frozenset({"panels", "id", "version", "iteration", "templating", "aurumObs"})
 _DEFAULTS = "fieldConfig.defaults."
 _THRESHOLDS = "fieldConfig.defaults.thresholds.steps"
-SEPARATOR = " › "
+SEPARATOR = " > "
 
 JSON = Mapping[str, Any]
 
@@ -30,7 +30,7 @@ JSON = Mapping[str, Any]
 @dataclass(frozen=True, slots=True)
 class Panel:
     key: str
-    """Its identity: ``row › title`` (``row 'title'`` for a row itself), ``#n`` after a repeated title."""
+    """Its identity: ``row > title`` (``row 'title'`` for a row itself), ``#n`` after a repeated title."""
     row: str
     """The title of the row it is in; ``""`` outside rows."""
     body: JSON
@@ -70,7 +70,9 @@ def panels_of(dashboard: JSON) -> dict[str, Panel]:
     members: dict[str, list[str]] = {}
     for row, panel in _walk(dashboard):
         title = str(panel.get("title") or "")
-        base = f"row {title!r}" if panel.get("type") == "row" else (f"{row}{SEPARATOR}{title}" if row else title)
+        base = (
+            f"row {title!r}" if panel.get("type") == "row" else (f"{row}{SEPARATOR}{title}" if row else title)
+        )
         key, n = base, 1
         while key in found:
             n += 1
@@ -79,9 +81,9 @@ def panels_of(dashboard: JSON) -> dict[str, Panel]:
         found[key] = Panel(key, row, body, panel.get("gridPos"))
         if row:
             members.setdefault(row, []).append(key)
-    for key, panel in found.items():
-        if panel.is_row:
-            found[key] = Panel(key, "", panel.body, panel.position, tuple(members.get(panel.title, ())))
+    for key, known in found.items():
+        if known.is_row:
+            found[key] = Panel(key, "", known.body, known.position, tuple(members.get(known.title, ())))
     return found
 
 

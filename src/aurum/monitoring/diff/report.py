@@ -64,7 +64,9 @@ def _fold(summary: str, lines: list[str], indent: str) -> list[str]:
 def _change_lines(change: Change, markdown: bool) -> list[str]:
     lines = [_one_line(change, markdown)]
     indent = "  " if markdown else "      "
-    details = [f"{indent}- {d.text(code=True)}" if markdown else f"{indent}{d.text()}" for d in change.details]
+    details = [
+        f"{indent}- {d.text(code=True)}" if markdown else f"{indent}{d.text()}" for d in change.details
+    ]
     if change.folded and details:
         count = len(details)
         lines += _fold("what it holds", details, indent) if markdown else details[:SHOWN_DETAILS]
@@ -96,7 +98,11 @@ def render_report(
     if not changes:
         verdict = "No change to SLOs, rules, alerts or dashboards."
         return f"{MARKER}\n### {title}\n\n{verdict}\n" if markdown else f"{title}: {verdict}\n"
-    lines = [MARKER, f"### {title}", "", f"**{headline(changes)}**"] if markdown else [f"{title}: {headline(changes)}"]
+    lines = (
+        [MARKER, f"### {title}", "", f"**{headline(changes)}**"]
+        if markdown
+        else [f"{title}: {headline(changes)}"]
+    )
     left_out = 0
     for section in SECTIONS:
         members = [c for c in changes if c.section == section]
@@ -111,6 +117,6 @@ def render_report(
             lines += heading + block
             heading = []
     if left_out:
-        note = f"{left_out} more change{'s' if left_out != 1 else ''} not shown: `aurum-obs diff --against {against.split(' ')[0]} --full` lists them all."
+        note = f"{left_out} more change{'s' if left_out != 1 else ''} not shown: `aurum-obs diff --against {against.split(' ', maxsplit=1)[0]} --max-lines 0` lists them all."
         lines += ["", f"_{note}_" if markdown else note.replace("`", "")]
     return "\n".join(lines) + "\n"

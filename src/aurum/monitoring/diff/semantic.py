@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from aurum.contract.conventions import DASHBOARDS_DIR, FOLDERS_FILE, MANIFEST_FILE, RULES_DIR, TESTS_DIR
-from aurum.monitoring.diff.panels import dashboard_details, panel_count, panel_keys, panels_of
+from aurum.monitoring.diff.panels import dashboard_details, panel_count, panel_keys
 from aurum.monitoring.diff.values import Detail, field_details, shown
 
 __all__ = ["Change", "semantic_diff"]
@@ -81,28 +81,30 @@ def _slos(old: Files, new: Files) -> list[Change]:
     return changes
 
 
-RuleKey = tuple[str, str, str]
-"""``(kind, group, name#n)``."""
+RuleKey = tuple[str, str]
+"""``(kind, name#n)``: a rule is known by its name within its file, so moving it to another group
+(or renaming the group) reads as a changed field, not as one rule removed and another added."""
 
 
 def _rule_file(text: str) -> dict[RuleKey, dict[str, Any]]:
+    """Every rule, with its group's name in the field ``group``."""
     rules: dict[RuleKey, dict[str, Any]] = {}
+    seen: dict[str, int] = {}
     for group in (yaml.safe_load(text) or {}).get("groups") or []:
-        seen: dict[str, int] = {}
         for rule in group.get("rules") or []:
             kind = "alert" if "alert" in rule else "recording rule"
             name = str(rule.get("alert") or rule.get("record"))
             seen[name] = seen.get(name, 0) + 1
             key = name if seen[name] == 1 else f"{name}#{seen[name]}"
-            rules[(kind, str(group["name"]), key)] = rule
+            rules[(kind, key)] = {"group": str(group["name"]), **rule}
     return rules
 
 
 def _file_contents(rules: Mapping[RuleKey, Any]) -> tuple[str, tuple[Detail, ...]]:
     groups: dict[str, list[str]] = {}
-    for kind, group, name in rules:
-        groups.setdefault(group, []).append(name if kind == "recording rule" else f"alert {name}")
-    alerts = sum(1 for kind, _, _ in rules if kind == "alert")
+    for (kind, name), rule in rules.items():
+        groups.setdefault(rule["group"], []).append(name if kind == "recording rule" else f"alert {name}")
+    alerts = sum(1 for kind, _ in rules if kind == "alert")
     records = len(rules) - alerts
     summary = f"{len(groups)} groups, {records} recording rules, {alerts} alerts"
     return summary, tuple(Detail(f"group {g}: {', '.join(names)}") for g, names in groups.items())
@@ -119,16 +121,17 @@ def _rule_changes(old: Files, new: Files) -> list[Change]:
             changes.append(Change("rule file", name, kind, summary=summary, details=details, folded=True))
             continue
         before, after = _rule_file(old[path]), _rule_file(new[path])
-        for kind, group, rule in sorted(set(before) | set(after)):
-            was, now = before.get((kind, group, rule)), after.get((kind, group, rule))
+        for kind, rule in sorted(set(before) | set(after)):
+            was, now = before.get((kind, rule)), after.get((kind, rule))
             if was is None and now is not None:
-                changes.append(Change(kind, rule, "added", group, diff=_text_diff("", str(now["expr"]))))
-            elif now is None:
-                changes.append(Change(kind, rule, "removed", group))
-            elif was != now:
+                diff = _text_diff("", str(now["expr"]))
+                changes.append(Change(kind, rule, "added", now["group"], diff=diff))
+            elif now is None and was is not None:
+                changes.append(Change(kind, rule, "removed", was["group"]))
+            elif was is not None and now is not None and was != now:
                 details = tuple(field_details(was, now, skip=frozenset({"expr"})))
                 diff = _text_diff(str(was["expr"]), str(now["expr"])) if was["expr"] != now["expr"] else ()
-                changes.append(Change(kind, rule, "changed", group, details=details, diff=diff))
+                changes.append(Change(kind, rule, "changed", now["group"], details=details, diff=diff))
     return changes
 
 
@@ -147,8 +150,13 @@ def _contents(dashboard: Mapping[str, Any]) -> tuple[str, tuple[Detail, ...]]:
     return summary, tuple(Detail(key) for key in panel_keys(dashboard))
 
 
-def _same_panels(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
-    return {k: p.body for k, p in panels_of(a).items()} == {k: p.body for k, p in panels_of(b).items()}
+def _same_dashboard(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """The same title, or the same content under another uid and title."""
+    if a.get("title") == b.get("title"):
+        return True
+    return {k: v for k, v in a.items() if k not in {"uid", "title"}} == {
+        k: v for k, v in b.items() if k not in {"uid", "title"}
+    }
 
 
 def _dashboard_changes(old: Files, new: Files) -> list[Change]:
@@ -156,9 +164,9 @@ def _dashboard_changes(old: Files, new: Files) -> list[Change]:
     gone = [uid for uid in sorted(before) if uid not in after]
     came = [uid for uid in sorted(after) if uid not in before]
     changes = []
-    # A uid that changed with the panels kept is a rename, not a dashboard deleted and another made.
+    # A uid that changed, its title or content kept, is a rename, not one dashboard deleted and another made.
     for uid in list(came):
-        twin = next((g for g in gone if _same_panels(before[g][1], after[uid][1])), None)
+        twin = next((g for g in gone if _same_dashboard(before[g][1], after[uid][1])), None)
         if twin is None:
             continue
         gone.remove(twin)
@@ -170,9 +178,9 @@ def _dashboard_changes(old: Files, new: Files) -> list[Change]:
     for uid in sorted({*before, *after}):
         if uid in came or uid in gone:
             folder, model = (after if uid in came else before)[uid]
-            summary, details = _contents(model)
+            summary, holds = _contents(model)
             kind = "added" if uid in came else "removed"
-            changes.append(Change("dashboard", uid, kind, folder, summary, details, folded=True))
+            changes.append(Change("dashboard", uid, kind, folder, summary, holds, folded=True))
         elif uid in before and uid in after:
             (old_folder, was), (new_folder, now) = before[uid], after[uid]
             details = [*_moved(old_folder, new_folder), *dashboard_details(was, now)]
@@ -197,11 +205,15 @@ def _folders(old: Files, new: Files) -> list[Change]:
         elif after is None:
             changes.append(Change("folder", uid, "removed", summary=shown(before)))
         elif before != after:
-            changes.append(Change("folder", uid, "changed", details=(Detail("title", shown(before), shown(after)),)))
+            changes.append(
+                Change("folder", uid, "changed", details=(Detail("title", shown(before), shown(after)),))
+            )
     return changes
 
 
-def _files(section: str, wanted: Callable[[str], bool], prefix: str = "") -> Callable[[Files, Files], list[Change]]:
+def _files(
+    section: str, wanted: Callable[[str], bool], prefix: str = ""
+) -> Callable[[Files, Files], list[Change]]:
     def changes(old: Files, new: Files) -> list[Change]:
         found = []
         for path in sorted(p for p in set(old) | set(new) if wanted(p)):
@@ -216,9 +228,7 @@ def _files(section: str, wanted: Callable[[str], bool], prefix: str = "") -> Cal
 
 _KNOWN = (RULES, TESTS, DASHBOARDS)
 _tests = _files("generated tests", lambda p: p.startswith(TESTS), TESTS)
-_other = _files(
-    "other output", lambda p: not p.startswith(_KNOWN) and p not in {MANIFEST, FOLDERS}
-)
+_other = _files("other output", lambda p: not p.startswith(_KNOWN) and p not in {MANIFEST, FOLDERS})
 
 
 def semantic_diff(old: Files, new: Files) -> list[Change]:
