@@ -1,8 +1,8 @@
 """``aurum-obs`` (and ``python build.py``): the command line of the build-time tools.
 
 ``build`` exit status: 0 when everything rendered and validated, 1 when validation failed, 2 for a bad
-declaration (with the file, the object and the field named). ``deploy`` and ``diff`` document theirs in
-:mod:`aurum.monitoring.commands.deploy` and :mod:`aurum.monitoring.commands.diff`.
+declaration (with the file, the object and the field named). ``deploy``, ``diff`` and ``comment``
+document theirs in their modules under :mod:`aurum.monitoring.commands`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from aurum.contract.build_settings import BuildSettings, BuildSettingsError
+from aurum.monitoring.commands.comment import add_comment_parser, run_comment
 from aurum.monitoring.commands.deploy import add_deploy_parser, run_deploy
 from aurum.monitoring.commands.diff import add_diff_parser, run_diff
 from aurum.monitoring.io.declarations import DeclarationError
@@ -34,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--promtool", default="promtool", help="promtool binary (default: from PATH)")
     add_deploy_parser(commands)
     add_diff_parser(commands)
+    add_comment_parser(commands)
     return parser
 
 
@@ -69,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_deploy(args)
     if args.command == "diff":
         return run_diff(args)
+    if args.command == "comment":
+        return run_comment(args)
     return EXIT_INVALID  # argparse rejects unknown commands before this
 
 

@@ -1,4 +1,4 @@
-"""Stand-in servers for testing deploys without a Grafana or a Mimir: the deploy's own tests use them,
+"""Stand-in servers for testing deploys without a Grafana, a Mimir or GitHub: the deploy's own tests use them,
 and so can a team's (as ``structlog.testing`` serves structlog's users).
 
 They live in the package rather than under ``tests/`` so they are type-checked with the rest of
@@ -7,8 +7,9 @@ standard library's ``http.server`` (and PyYAML for the ruler's YAML), listen on 
 inject faults on request.
 """
 
+from aurum.monitoring.deploy.standins.github import GitHubStandin
 from aurum.monitoring.deploy.standins.grafana import GrafanaStandin
 from aurum.monitoring.deploy.standins.mimir import MimirStandin
 from aurum.monitoring.deploy.standins.server import Faults, serve
 
-__all__ = ["Faults", "GrafanaStandin", "MimirStandin", "serve"]
+__all__ = ["Faults", "GitHubStandin", "GrafanaStandin", "MimirStandin", "serve"]

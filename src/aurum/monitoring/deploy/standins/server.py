@@ -38,6 +38,8 @@ class Reply:
     status: int
     body: bytes = b""
     content_type: str = "application/json"
+    headers: tuple[tuple[str, str], ...] = ()
+    """Further headers (GitHub's ``Link`` for the next page)."""
 
 
 class App(Protocol):
@@ -148,12 +150,14 @@ def _handler(app: App, faults: Faults) -> type[BaseHTTPRequestHandler]:
                 self.send_response(reply.status)
                 self.send_header("Content-Type", reply.content_type)
                 self.send_header("Content-Length", str(len(reply.body)))
+                for name, value in reply.headers:
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(reply.body)
             except OSError:  # the client gave up (a slow answer past its timeout)
                 self.close_connection = True
 
-        do_GET = do_POST = do_PUT = do_DELETE = _serve  # noqa: N815 - the names http.server dispatches to
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve  # noqa: N815 - the names http.server dispatches to
 
         def log_message(self, format: str, *args: object) -> None:  # the stdlib's signature
             """Quiet: tests assert on :attr:`Faults.seen` instead."""
