@@ -35,11 +35,12 @@ unit: setup
 setup: system-deps $(STAMP)
 
 # promtool (package prometheus) renders nothing but proves everything we render; Prometheus and
-# Alertmanager run for real in the integration tests.
+# Alertmanager run for real in the integration tests; chromium (headless) checks that the SLO report renders.
 system-deps:
 	@missing=""; \
 	command -v promtool >/dev/null && command -v prometheus >/dev/null || missing="$$missing prometheus"; \
 	command -v prometheus-alertmanager >/dev/null || command -v alertmanager >/dev/null || missing="$$missing prometheus-alertmanager"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	$(PYTHON) -c 'import ensurepip, sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing system packages:$$missing"; \
@@ -50,7 +51,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required" if sys.version_info < (3, 11) else 0)'
 	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c constraints.txt -e '.[build,fastapi,otlp,dev,bench]'
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[build,report,fastapi,otlp,dev,bench]'
 	touch $@
 
 ## demo: the demo app, Prometheus, Alertmanager (with a webhook receiver) and traffic on loopback, over the

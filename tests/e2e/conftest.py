@@ -114,6 +114,8 @@ def healthy(running: Running) -> Healthy:
 
 @dataclass
 class Outage:
+    began: float
+    """When the fault was switched on (unix time)."""
     seconds: float
     received: list[dict[str, Any]]
     firing: list[dict[str, str]]
@@ -124,6 +126,7 @@ class Outage:
 def outage(running: Running, healthy: Healthy) -> Outage:
     """Every API request fails (error_rate 1) until the page alert reaches the webhook, or 120 s."""
     stack = running.stack
+    began = time.time()
     stack.set_faults(error_rate=1.0)
 
     def paged(alerts: list[dict[str, Any]]) -> bool:
@@ -135,7 +138,7 @@ def outage(running: Running, healthy: Healthy) -> Outage:
 
     received, seconds = poll(stack.webhook.alerts, paged, timeout=120)
     firing = stack.prom.query(f'ALERTS{{alertname="{PAGE_ALERT}", alertstate="firing"}}')
-    return Outage(seconds, received, [a["metric"] for a in firing], slo_report(stack, burning))
+    return Outage(began, seconds, received, [a["metric"] for a in firing], slo_report(stack, burning))
 
 
 @dataclass

@@ -1,23 +1,31 @@
 """End to end: the demo app, a real Prometheus evaluating the built rules, a real Alertmanager.
 
 The phases (healthy, outage, stale data) are the fixtures of ``conftest.py``; each test asserts what
-one phase recorded.
+one phase recorded. Then ``aurum-obs report`` reads this Prometheus after the outage, and its page is
+checked in a real headless browser (Debian's chromium).
 """
 
 from __future__ import annotations
 
+import calendar
 import json
 import math
 import re
+import shutil
+import subprocess
+import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from aurum.monitoring.validate.promql import metric_names
 from examples.demo_stack.prometheus_api import QueryError
 
+from .browser import IMAGES_PROBE, dump_dom, screenshot
 from .conftest import PAGE_ALERT, Healthy, Outage, Running, Stale, api_availability, poll
 from .dashboard_queries import Query, dashboard_queries, expansions, label_values_variables
 
@@ -146,3 +154,105 @@ def test_the_slo_variable_lists_every_slo_of_the_manifest(running: Running, dash
     manifest = json.loads(Path(running.build / "slos.json").read_text())
     names = sorted(slo["name"] for slo in manifest["slos"])
     assert sorted(dashboards.choices["slo"]) == names
+
+
+REPO = Path(__file__).resolve().parents[2]
+ARTEFACTS = REPO / "test-artefacts"
+
+
+@dataclass
+class Written:
+    status: int
+    stderr: str
+    html: str
+    markdown: str
+    directory: Path
+    taken: float
+
+
+@pytest.fixture(scope="module")
+def report(running: Running, outage: Outage, tmp_path_factory: pytest.TempPathFactory) -> Written:
+    """``aurum-obs report`` from the stack's start until now, the outage behind (the page alert may
+    still be firing); the page and its screenshot are kept in ``test-artefacts/`` (CI uploads them)."""
+    out = tmp_path_factory.mktemp("report")
+    command = [
+        sys.executable,
+        "-m",
+        "aurum.monitoring.cli",
+        "report",
+        "--prometheus",
+        running.stack.prometheus.url,
+    ]
+    command += ["--from", f"{running.started:.0f}", "--root", str(REPO), "--out", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    html = out / "report.html"
+    markdown = out / "report.md"
+    return Written(
+        done.returncode,
+        done.stderr,
+        html.read_text() if html.exists() else "",
+        markdown.read_text() if markdown.exists() else "",
+        out,
+        time.time(),
+    )
+
+
+def _incidents(markdown: str, slo: str) -> list[list[str]]:
+    section = markdown.split(f"## {slo}\n", 1)[1].split("\n## ", 1)[0]
+    return [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in section.splitlines()
+        if line.startswith("| ") and not line.startswith("| alert ")
+    ]
+
+
+def _clock(text: str) -> float:
+    return float(calendar.timegm(time.strptime(text, "%Y-%m-%d %H:%M:%SZ")))
+
+
+def test_the_report_lists_the_page_alert_with_its_start_and_the_budget_it_spent(
+    report: Written, outage: Outage
+) -> None:
+    assert report.status == 0, report.stderr
+    rows = {row[0]: row for row in _incidents(report.markdown, "api-availability")}
+    assert PAGE_ALERT in rows, report.markdown
+    _, severity, start, end, lasted, spent = rows[PAGE_ALERT]
+    assert severity == "critical" and re.fullmatch(r"(\d+[dhms] ?)+", lasted)
+    # It began after the fault was switched on, and by the time the webhook had it.
+    assert outage.began - 1 <= _clock(start) <= outage.began + outage.seconds + 1
+    assert end == "still firing" or _clock(end) > _clock(start)
+    assert float(spent.rstrip("%")) > 0  # an outage spends budget
+    summary = next(line for line in report.markdown.splitlines() if line.startswith("| api-availability |"))
+    assert "| missed |" in summary
+    assert "| api-latency |" in report.markdown  # every SLO has its line
+    assert _incidents(report.markdown, "api-latency") == []  # fast 503s: latency was never the problem
+
+
+def test_the_page_is_self_contained(report: Written) -> None:
+    assert report.status == 0, report.stderr
+    images = re.findall(r'<img [^>]*src="([^"]+)"', report.html)
+    assert len(images) == 6 and all(src.startswith("data:image/png;base64,") for src in images)
+    assert not re.search(r'(src|href)="(?!data:)', report.html), "the page refers to something outside it"
+    assert "<script" not in report.html
+
+
+def test_the_page_renders_in_chromium_with_every_plot(report: Written) -> None:
+    page = report.directory / "report.html"
+    probe = report.directory / "probe.html"
+    probe.write_text(report.html.replace("</body>", f"{IMAGES_PROBE}</body>"))
+    dom = dump_dom(probe)
+    sizes = re.search(r'data-images="([^"]*)"', dom)
+    assert sizes is not None, dom[:2000]
+    decoded = sizes.group(1).split()
+    assert len(decoded) == 6 and all(
+        re.fullmatch(r"true:(\d+)x(\d+)", s) and not s.startswith("true:0x") for s in decoded
+    ), decoded
+    assert "<h1>SLO report</h1>" in dom and 'id="slo-api-availability"' in dom
+
+    shot = screenshot(page, ARTEFACTS / "report.png")
+    shutil.copy(page, ARTEFACTS / "report.html")
+    with Image.open(shot) as image:
+        assert image.size == (1200, 2400)
+        # The first SLO's plots are on screen: far more colours than a page of text on white.
+        colours = image.convert("RGB").getcolors(maxcolors=1_000_000) or []
+        assert len(colours) > 1_000, len(colours)

@@ -1,7 +1,7 @@
 """``aurum-obs`` (and ``python build.py``): the command line of the build-time tools.
 
 ``build`` exit status: 0 when everything rendered and validated, 1 when validation failed, 2 for a bad
-declaration (with the file, the object and the field named). ``deploy``, ``diff`` and ``comment``
+declaration (with the file, the object and the field named). ``deploy``, ``diff``, ``comment`` and ``report``
 document theirs in their modules under :mod:`aurum.monitoring.commands`.
 """
 
@@ -17,6 +17,7 @@ from aurum.contract.build_settings import BuildSettings, BuildSettingsError
 from aurum.monitoring.commands.comment import add_comment_parser, run_comment
 from aurum.monitoring.commands.deploy import add_deploy_parser, run_deploy
 from aurum.monitoring.commands.diff import add_diff_parser, run_diff
+from aurum.monitoring.commands.report import add_report_parser, run_report
 from aurum.monitoring.io.declarations import DeclarationError
 from aurum.monitoring.pipeline import BuildFailedError, build
 from aurum.monitoring.validate.promtool import Promtool, PromtoolMissingError
@@ -36,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     add_deploy_parser(commands)
     add_diff_parser(commands)
     add_comment_parser(commands)
+    add_report_parser(commands)
     return parser
 
 
@@ -73,6 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_diff(args)
     if args.command == "comment":
         return run_comment(args)
+    if args.command == "report":
+        return run_report(args)
     return EXIT_INVALID  # argparse rejects unknown commands before this
 
 
