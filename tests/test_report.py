@@ -82,7 +82,9 @@ def test_incidents_are_runs_of_firing_samples_with_the_budget_they_spent() -> No
     assert 'ALERTS{slo="demo-availability", alertstate="firing"}' in reader.queries
     # Every window of both tiers against the SLO's own error budget.
     burn = [q for q in reader.queries if "slo:error_budget:ratio" in q]
-    assert len(burn) == 8 and all(q.endswith('/ slo:error_budget:ratio{slo="demo-availability"}') for q in burn)
+    assert len(burn) == 8 and all(
+        q.endswith('/ slo:error_budget:ratio{slo="demo-availability"}') for q in burn
+    )
 
 
 def test_the_page_is_one_file_with_the_plots_inside_and_the_same_bytes_each_time() -> None:

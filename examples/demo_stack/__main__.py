@@ -1,7 +1,7 @@
 """``make demo``: the demo stack in a terminal, until Ctrl-C.
 
-Prints where everything listens and how to break the app, then one line per alert notification the
-webhook receives. Ctrl-C (or SIGTERM) stops every process, waits for each and removes the working
+Prints where everything listens, how to break the app and how to see it (the SLO report command, a
+Grafana command line), then one line per alert notification the webhook receives. Ctrl-C (or SIGTERM) stops every process, waits for each and removes the working
 directory; a second Ctrl-C while that happens is ignored, so it cannot cut the cleanup short.
 """
 
@@ -16,8 +16,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from examples.demo_stack.banner import banner
 from examples.demo_stack.processes import StackError
-from examples.demo_stack.stack import METRICS_PATH, Stack, demo_stack
+from examples.demo_stack.stack import demo_stack
 
 
 def _echo(alert: dict[str, Any]) -> None:
@@ -27,31 +28,6 @@ def _echo(alert: dict[str, Any]) -> None:
         f"  severity={labels.get('severity', '-')} slo={labels.get('slo', '-')} service={labels.get('service', '-')}",
         flush=True,
     )
-
-
-def _banner(stack: Stack) -> str:
-    app, faults = (
-        stack.app.url,
-        f"curl -X PUT {stack.app.url}/demo/faults -H 'Content-Type: application/json' -d",
-    )
-    return f"""
-Aurum demo: everything on loopback, Ctrl-C stops it all.
-
-  demo app       {app}/docs
-  its metrics    {app}{METRICS_PATH}
-  SLO status     curl -H 'Authorization: Bearer {stack.token}' {app}/v1/observability/slos
-  Prometheus     {stack.prometheus.url}/alerts   (also /rules, /targets, /graph)
-  Alertmanager   {stack.alertmanager.url}
-  webhook log    {stack.webhook.log}
-  process logs   {stack.workdir}/{{app,prometheus,alertmanager}}.log
-
-Break it (each PUT replaces every switch; '{{}}' heals):
-  {faults} '{{"error_rate": 1}}'          # outage: ApiAvailabilityErrorBudgetBurnPage fires within seconds
-  {faults} '{{"latency_seconds": 0.8}}'   # slow: the api-latency SLI goes bad
-  {faults} '{{"cache_miss_rate": 0.5}}'   # cache-hit-rate drops (a ticket-tier SLO)
-  {faults} '{{"stale_data": true}}'       # data-freshness goes bad at once
-  {faults} '{{}}'
-"""
 
 
 def _interrupt(_signum: int, _frame: FrameType | None) -> None:
@@ -77,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.ExitStack() as resources:
             stack = resources.enter_context(demo_stack(args.build, rate=args.rate, echo=_echo))
             resources.callback(_ignore_interrupts)  # runs first on the way out
-            print(_banner(stack), flush=True)
+            print(banner(stack, args.build), flush=True)
             while True:
                 time.sleep(3600)
     except KeyboardInterrupt:

@@ -58,6 +58,20 @@ class PrometheusAPI:
     def label_values(self, label: str, match: str) -> list[str]:
         return list(self._get(f"/api/v1/label/{label}/values", [("match[]", match)]))
 
+    def ui_prefix(self) -> str:
+        """Where this Prometheus serves its pages: ``/classic`` for Debian's 2.42, whose new React UI is
+        not packaged (``/alerts`` answers 404 there, and ``/`` redirects to ``/classic/graph``); ``""``
+        for a Prometheus that serves them at the root."""
+        for prefix in ("", "/classic"):
+            try:
+                with urllib.request.urlopen(f"{self.url}{prefix}/alerts", timeout=self._timeout) as response:
+                    if response.status == 200:
+                        return prefix
+            except (urllib.error.URLError, OSError):
+                continue
+        msg = f"Prometheus at {self.url} serves its alerts page neither at /alerts nor at /classic/alerts"
+        raise QueryError(msg)
+
     def target_health(self, job: str) -> list[str]:
         """The health (``up``, ``down``, ``unknown``) of each active target of ``job``."""
         targets = self._get("/api/v1/targets", [("state", "active")])["activeTargets"]

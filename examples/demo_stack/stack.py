@@ -19,6 +19,7 @@ import secrets
 import shutil
 import sys
 import tempfile
+import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -47,6 +48,8 @@ class Stack:
     token: str
     """The app's AURUM_OBSERVABILITY_TOKEN, for the protected /v1/observability endpoints."""
     workdir: Path
+    started: float
+    """Unix time just before Prometheus started: everything it has seen is after it."""
 
     @property
     def prom(self) -> PrometheusAPI:
@@ -166,6 +169,7 @@ def demo_stack(
                 timeout=timeout,
             )
         )
+        started = time.time()
         prom_config = configs.prometheus_config(
             rules=rules,
             app=f"127.0.0.1:{app_port}",
@@ -190,6 +194,6 @@ def demo_stack(
             )
         )
         traffic = resources.enter_context(Traffic(app_url, rate))
-        stack = Stack(app, prometheus, alertmanager, webhook, traffic, token, work)
+        stack = Stack(app, prometheus, alertmanager, webhook, traffic, token, work, started)
         wait_until(lambda: _scraped(stack.prom), timeout, "the first scrape of the app", stack.logs)
         yield stack

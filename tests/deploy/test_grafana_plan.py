@@ -39,7 +39,7 @@ def _deploy_all_states(grafana: Grafana, build: Build, deploy) -> None:
 
 def test_plan_table_shows_every_state(grafana: Grafana, build: Build, deploy) -> None:
     _deploy_all_states(grafana, build, deploy)
-    run = deploy("--dry-run", "--prune")
+    run = deploy("--dry-run", "--prune", "--verbose")
     assert _rows(run) == {
         "aurum-new": ("create", "folder"),
         "aurum-ops": ("unchanged", "folder"),
@@ -54,10 +54,29 @@ def test_plan_table_shows_every_state(grafana: Grafana, build: Build, deploy) ->
         "changed in Grafana since the last deploy (now version 2, last deployed from commit 0123456789ab)"
         in run.out
     )
-    # the diffs: the update's expression, and what was edited by hand
-    assert '-          "expr": "up",' in run.out and '+          "expr": "sum(up)",' in run.out
-    assert '-  "title": "Edited by hand"' in run.out and '+  "title": "Edited"' in run.out
+    # what changes, panel by panel as in a pull request: the update's query, what was edited by hand
+    assert "update dashboard changed (Changed):\n  panel 'Requests' query A: up → sum(up)\n" in run.out
+    assert 'conflict dashboard edited (Edited):\n  title: "Edited by hand" → "Edited"\n' in run.out
     assert "Plan: 2 to create, 1 to update, 1 to delete, 3 unchanged, 1 in conflict." in run.out
+
+
+def test_unchanged_objects_are_counted_but_listed_only_with_verbose(
+    grafana: Grafana, build: Build, deploy
+) -> None:
+    _deploy_all_states(grafana, build, deploy)
+    run = deploy("--dry-run", "--prune")
+    assert {name for name, (action, _) in _rows(run).items() if action == "unchanged"} == set()
+    assert set(_rows(run)) == {"aurum-new", "fresh", "changed", "edited", "retired"}
+    assert "Plan: 2 to create, 1 to update, 1 to delete, 3 unchanged, 1 in conflict." in run.out
+    assert "3 unchanged not listed (--verbose lists them)." in run.out
+
+
+def test_the_raw_json_diff_stays_in_json(grafana: Grafana, build: Build, deploy) -> None:
+    _deploy_all_states(grafana, build, deploy)
+    plan = deploy("--dry-run", "--json").json()["plan"]
+    changed = next(item for item in plan["items"] if item["name"] == "changed")
+    assert changed["changes"] == ["panel 'Requests' query A: up → sum(up)"]
+    assert '+          "expr": "sum(up)",' in changed["diff"]
 
 
 def test_plan_json_has_the_same_states_and_the_diff(grafana: Grafana, build: Build, deploy) -> None:

@@ -92,7 +92,7 @@ def test_plan_states_and_prune_only_within_the_tools_namespaces(tmp_path: Path, 
         tmp_path,
         {"api.yaml": [_group("api-sli", "sum(up)"), _group("api-new")], "data.yaml": [_group("data")]},
     )
-    plan = deploy(build, "--dry-run", "--prune")
+    plan = deploy(build, "--dry-run", "--prune", "--verbose")
     assert _actions(plan) == {
         "aurum-obs-api/api-new": "create",
         "aurum-obs-api/api-sli": "update",

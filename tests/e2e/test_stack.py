@@ -11,10 +11,12 @@ import calendar
 import json
 import math
 import re
+import shlex
 import shutil
 import subprocess
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ import pytest
 from PIL import Image
 
 from aurum.monitoring.validate.promql import metric_names
+from examples.demo_stack.banner import banner, report_command
 from examples.demo_stack.prometheus_api import QueryError
 
 from .browser import IMAGES_PROBE, dump_dom, screenshot
@@ -175,16 +178,11 @@ def report(running: Running, outage: Outage, tmp_path_factory: pytest.TempPathFa
     """``aurum-obs report`` from the stack's start until now, the outage behind (the page alert may
     still be firing); the page and its screenshot are kept in ``test-artefacts/`` (CI uploads them)."""
     out = tmp_path_factory.mktemp("report")
-    command = [
-        sys.executable,
-        "-m",
-        "aurum.monitoring.cli",
-        "report",
-        "--prometheus",
-        running.stack.prometheus.url,
-    ]
-    command += ["--from", f"{running.started:.0f}", "--root", str(REPO), "--out", str(out)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    # The very command the demo prints, run where it says (the repository root).
+    command = report_command(running.stack, str(out), program=f"{sys.executable} -m aurum.monitoring.cli")
+    done = subprocess.run(
+        shlex.split(command), cwd=REPO, capture_output=True, text=True, timeout=600, check=False
+    )
     html = out / "report.html"
     markdown = out / "report.md"
     return Written(
@@ -256,3 +254,21 @@ def test_the_page_renders_in_chromium_with_every_plot(report: Written) -> None:
         # The first SLO's plots are on screen: far more colours than a page of text on white.
         colours = image.convert("RGB").getcolors(maxcolors=1_000_000) or []
         assert len(colours) > 1_000, len(colours)
+
+
+def test_every_link_the_demo_prints_answers(running: Running) -> None:
+    text = banner(running.stack, running.build)
+    urls = sorted(set(re.findall(r"http://127\.0\.0\.1:\d+[^\s']*", text)))
+    # The fault switches want a PUT and the SLO status a token: the rest are pages to open.
+    pages = [u for u in urls if not u.endswith(("/demo/faults", "/v1/observability/slos"))]
+    assert len(pages) >= 8, text
+    statuses = {}
+    for url in pages:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            statuses[url] = response.status
+    assert set(statuses.values()) == {200}, statuses
+    prom = running.stack.prometheus.url
+    assert {
+        f"{prom}{running.stack.prom.ui_prefix()}/{page}" for page in ("alerts", "rules", "targets", "graph")
+    } <= set(pages)
+    assert f"-e AURUM_PROMETHEUS_URL={prom}" in text  # Grafana's provisioned data source reads it

@@ -22,6 +22,7 @@ __all__ = [
     "DASHBOARDS_DIR",
     "DASHBOARDS_DIRECTORY",
     "DASHBOARD_TAG",
+    "DATASOURCES_FILE",
     "DATASOURCE_TYPE",
     "DATASOURCE_UID",
     "DATASOURCE_VARIABLE",
@@ -217,6 +218,7 @@ DASHBOARDS_DIR = GRAFANA_DIR / DASHBOARDS_DIRECTORY
 """``<folder-uid>/<dashboard-uid>.json`` under it."""
 FOLDERS_FILE = GRAFANA_DIR / "folders.json"
 PROVISIONING_FILE = GRAFANA_DIR / "provisioning" / "dashboards.yaml"
+DATASOURCES_FILE = GRAFANA_DIR / "provisioning" / "datasources.yaml"
 MANIFEST_FILE = PurePosixPath("slos.json")
 """The SLO manifest the runtime reads (``AURUM_SLO_MANIFEST``)."""
 

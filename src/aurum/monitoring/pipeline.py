@@ -12,6 +12,7 @@ from typing import Any
 from aurum.contract.build_settings import DEFAULT_BUILD_SETTINGS, BuildSettings
 from aurum.contract.conventions import (
     DASHBOARDS_DIR,
+    DATASOURCES_FILE,
     FOLDERS_FILE,
     MANIFEST_FILE,
     PROVISIONING_FILE,
@@ -23,7 +24,7 @@ from aurum.monitoring.build_context import blame_overrides, building_with, descr
 from aurum.monitoring.compile import slo_names
 from aurum.monitoring.compile.manifest import manifest
 from aurum.monitoring.compile.promtool_tests import promtool_tests
-from aurum.monitoring.compile.provisioning import folders_document, provisioning_document
+from aurum.monitoring.compile.provisioning import datasource_document, folders_document, provisioning_document
 from aurum.monitoring.compile.rules import AlertingRule, Rule, RuleGroup, rule_file
 from aurum.monitoring.compile.slo_rules import compile_slo
 from aurum.monitoring.compile.workload import SynthesisError
@@ -123,6 +124,7 @@ def _render_dashboards(sources: list[DashboardSource], artifacts: Artifacts) -> 
     folders = [source.folder for source in sources]
     artifacts.add(FOLDERS_FILE, folders_document(folders), dump_json)
     artifacts.add(PROVISIONING_FILE, provisioning_document(folders))
+    artifacts.add(DATASOURCES_FILE, datasource_document())
     artifacts.dashboards = len(sources)
 
 

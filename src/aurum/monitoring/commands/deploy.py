@@ -32,7 +32,7 @@ from aurum.monitoring.deploy.report import (
 )
 from aurum.monitoring.deploy.rulefiles import managed_file, operator_manifest, plan_files, read_yaml_files
 from aurum.monitoring.deploy.session import DeployError, HttpClient, RetryPolicy
-from aurum.monitoring.io.git import head_commit
+from aurum.monitoring.io.git import head_commit, uncommitted
 from aurum.monitoring.validate.promtool import Promtool, PromtoolMissingError
 
 __all__ = ["add_deploy_parser", "run_deploy"]
@@ -46,6 +46,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
     parser.add_argument("--json", action="store_true", help="print the plan (and results) as JSON")
+    parser.add_argument("--verbose", action="store_true", help="list unchanged objects in the plan too")
     parser.add_argument(
         "--detailed-exitcode", action="store_true", help="exit 0 for no changes, 2 for changes, 1 for errors"
     )
@@ -121,11 +122,12 @@ def add_deploy_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
 
 def _finish(args: argparse.Namespace, plan: Plan, apply: Apply) -> int:
     detailed, force = args.detailed_exitcode, args.force
+    table = plan_table(plan, verbose=args.verbose, force=force)
     if args.dry_run or not any(item.applies(force) or item.action is Action.CONFLICT for item in plan.items):
-        print(plan_json(plan) if args.json else plan_table(plan))
+        print(plan_json(plan) if args.json else table)
         return exit_status(plan, None, detailed=detailed, force=force)
     if not args.json:
-        print(plan_table(plan), end="\n\n", flush=True)
+        print(table, end="\n\n", flush=True)
     outcomes = apply(progress_printer(sys.stderr))
     print(plan_json(plan, outcomes) if args.json else summary(plan, outcomes))
     return exit_status(plan, outcomes, detailed=detailed, force=force)
@@ -240,8 +242,21 @@ def _mimir(args: argparse.Namespace) -> int:
     )
 
 
+def _warn_if_dirty(root: Path) -> None:
+    """What is deployed is the build of the working tree: say so when that is not what is committed."""
+    changed = uncommitted(root)
+    if changed:
+        shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+        print(
+            f"warning: the working tree has uncommitted changes ({shown}): the build deployed may hold "
+            "what no commit does, and the deploy is recorded as a -dirty commit",
+            file=sys.stderr,
+        )
+
+
 def run_deploy(args: argparse.Namespace) -> int:
     run = {"grafana": _grafana, "prometheus": _prometheus, "mimir": _mimir}[args.target]
+    _warn_if_dirty(Path.cwd())
     try:
         return run(args)
     except DeployError as error:

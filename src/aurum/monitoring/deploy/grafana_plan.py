@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from aurum.monitoring.deploy.dashboards import (
     DeclaredDashboard,
@@ -22,8 +23,11 @@ from aurum.monitoring.deploy.dashboards import (
 )
 from aurum.monitoring.deploy.grafana_client import RemoteDashboard, RemoteFolder, SearchHit
 from aurum.monitoring.deploy.plan import Action, Plan, PlanItem
+from aurum.monitoring.diff.panels import dashboard_details
 
 __all__ = ["GrafanaState", "plan_grafana"]
+
+JSON = Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +93,21 @@ def _dashboard_item(  # noqa: PLR0911 - one return per verdict, in the order the
 ) -> PlanItem:
     item = PlanItem("dashboard", wanted.uid, Action.CREATE, wanted.title, wanted.folder_uid)
 
-    def conflict(reason: str, *, forceable: bool, diff: tuple[str, ...] = ()) -> PlanItem:
+    def conflict(
+        reason: str, *, forceable: bool, diff: tuple[str, ...] = (), changes: tuple[str, ...] = ()
+    ) -> PlanItem:
         version = remote.version if remote else None
         return PlanItem(
-            item.kind, item.name, Action.CONFLICT, item.title, item.where, reason, diff, forceable, version
+            item.kind,
+            item.name,
+            Action.CONFLICT,
+            item.title,
+            item.where,
+            reason,
+            diff,
+            forceable,
+            version,
+            changes,
         )
 
     collision = _collision(wanted, state.in_folders)
@@ -106,17 +121,20 @@ def _dashboard_item(  # noqa: PLR0911 - one return per verdict, in the order the
         return item
     desired = deployable(wanted.model, state.commit)
     diff = diff_lines(remote.model, desired, f"grafana/{wanted.uid} (version {remote.version})", wanted.path)
+    changes = _changes(remote.model, desired)
     if remote.provisioned:
         return conflict(
             "provisioned from files in Grafana: change it where it is provisioned", forceable=False
         )
     if not is_managed(remote.model):
-        return conflict("exists in Grafana but was not deployed by aurum-obs", forceable=True, diff=diff)
+        return conflict(
+            "exists in Grafana but was not deployed by aurum-obs", forceable=True, diff=diff, changes=changes
+        )
     if drifted(remote.model):
         reason = (
             f"changed in Grafana since the last deploy (now version {remote.version}{_deployed_from(remote)})"
         )
-        return conflict(reason, forceable=True, diff=diff)
+        return conflict(reason, forceable=True, diff=diff, changes=changes)
     moved = remote.folder_uid != wanted.folder_uid
     if content(remote.model) == content(desired) and not moved:
         return PlanItem(
@@ -124,8 +142,21 @@ def _dashboard_item(  # noqa: PLR0911 - one return per verdict, in the order the
         )
     reason = f"moves from folder {remote.folder_uid or 'General'}" if moved else ""
     return PlanItem(
-        item.kind, item.name, Action.UPDATE, item.title, item.where, reason, diff, version=remote.version
+        item.kind,
+        item.name,
+        Action.UPDATE,
+        item.title,
+        item.where,
+        reason,
+        diff,
+        version=remote.version,
+        changes=changes,
     )
+
+
+def _changes(remote: JSON, desired: JSON) -> tuple[str, ...]:
+    """What Grafana's copy would become, panel by panel (the same diff a pull request shows)."""
+    return tuple(detail.text() for detail in dashboard_details(content(remote), content(desired)))
 
 
 def _prune_item(hit: SearchHit, remote: RemoteDashboard, nothing_declared: bool) -> PlanItem:

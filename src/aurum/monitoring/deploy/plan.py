@@ -47,6 +47,9 @@ class PlanItem:
     forceable: bool = False
     version: int | None = None
     """The version read while planning; a save is conditional on it."""
+    changes: tuple[str, ...] = ()
+    """What the diff changes, as a reviewer reads it (a dashboard's panels by identity); the table
+    shows these instead of the raw diff when there are any."""
 
     def applies(self, force: bool) -> bool:
         """Whether apply acts on it: a change, or a conflict that ``--force`` overrides."""
@@ -67,6 +70,7 @@ class PlanItem:
             "reason": self.reason,
             "forceable": self.forceable,
             "diff": list(self.diff),
+            "changes": list(self.changes),
         }
 
 

@@ -28,21 +28,40 @@ _ORDER = {Action.CONFLICT: 0, Action.CREATE: 1, Action.UPDATE: 2, Action.DELETE:
 MAX_DIFF_LINES = 60
 
 
-def _note(item: PlanItem) -> str:
+def _note(item: PlanItem, force: bool) -> str:
     if item.reason:
-        return item.reason + (
-            " (--force overrides)" if item.action is Action.CONFLICT and item.forceable else ""
-        )
+        if item.action is Action.CONFLICT and item.forceable:
+            return item.reason + (" (--force: will be OVERWRITTEN)" if force else " (--force overrides)")
+        return item.reason
+    if item.changes:
+        return f"{len(item.changes)} change{'s' if len(item.changes) != 1 else ''}"
     changed = sum(1 for line in item.diff if line[:1] in "+-" and line[:3] not in {"+++", "---"})
     return f"{changed} lines differ" if changed else ""
 
 
-def plan_table(plan: Plan) -> str:
-    """The plan as a table, conflicts first, then the diff of every update and conflict."""
+def _shown_changes(item: PlanItem) -> list[str]:
+    """The semantic changes when there are some (dashboards), else the raw diff, bounded."""
+    lines = list(item.changes or item.diff)
+    shown = lines[:MAX_DIFF_LINES]
+    out = [f"  {line}" for line in shown]
+    if len(lines) > len(shown):
+        out.append(f"  … {len(lines) - len(shown)} more (--json has them all)")
+    return out
+
+
+def plan_table(plan: Plan, *, verbose: bool = False, force: bool = False) -> str:
+    """The plan as a table, conflicts first, then what changes in every update and conflict.
+
+    Unchanged objects are counted, and listed only with ``verbose``: what a person must read is what
+    the deploy will do.
+    """
     items = sorted(plan.items, key=lambda i: (_ORDER[i.action], i.kind != "folder", i.kind, i.where, i.name))
+    hidden = 0 if verbose else sum(1 for i in items if i.action is Action.UNCHANGED)
+    items = [i for i in items if verbose or i.action is not Action.UNCHANGED]
     rows = [("ACTION", "KIND", "NAME", "WHERE", "NOTE")]
     rows += [
-        (str(i.action), i.kind, i.label().removeprefix(f"{i.kind} "), i.where or "-", _note(i)) for i in items
+        (str(i.action), i.kind, i.label().removeprefix(f"{i.kind} "), i.where or "-", _note(i, force))
+        for i in items
     ]
     widths = [max(len(row[col]) for row in rows) for col in range(4)]
     lines = [f"Plan for {plan.target}:", ""]
@@ -50,14 +69,15 @@ def plan_table(plan: Plan) -> str:
         "  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths, strict=True)) + "  " + row[4]
         for row in rows
     ]
+    if len(rows) == 1:
+        lines.append("(nothing to do)")
     for item in items:
-        if item.diff and item.action in {Action.UPDATE, Action.CONFLICT}:
-            lines += ["", f"{item.action} {item.label()}:"]
-            shown = item.diff[:MAX_DIFF_LINES]
-            lines += [f"  {line}" for line in shown]
-            if len(item.diff) > len(shown):
-                lines.append(f"  … {len(item.diff) - len(shown)} more diff lines (--json has them all)")
-    lines += ["", _counts(plan), *plan.notes]
+        if (item.diff or item.changes) and item.action in {Action.UPDATE, Action.CONFLICT}:
+            lines += ["", f"{item.action} {item.label()}:", *_shown_changes(item)]
+    lines += ["", _counts(plan)]
+    if hidden:
+        lines.append(f"{hidden} unchanged not listed (--verbose lists them).")
+    lines += list(plan.notes)
     return "\n".join(line.rstrip() for line in lines)
 
 
@@ -98,14 +118,25 @@ def progress_printer(stream: TextIO = sys.stderr) -> Progress:
 
 def summary(plan: Plan, outcomes: Sequence[Outcome]) -> str:
     """Every success and every failure by name, then the totals."""
-    done = [o for o in outcomes if o.ok]
+    forced = [o for o in outcomes if o.ok and o.item.action is Action.CONFLICT]
+    done = [o for o in outcomes if o.ok and o not in forced]
     failed = [o for o in outcomes if not o.ok]
     unchanged = plan.counts()[Action.UNCHANGED]
-    lines = [f"Deploy to {plan.target}: {len(done)} applied, {len(failed)} failed, {unchanged} unchanged."]
+    overwritten = f", {len(forced)} overwritten with --force" if forced else ""
+    lines = [
+        f"Deploy to {plan.target}: {len(done) + len(forced)} applied{overwritten}, {len(failed)} failed, "
+        f"{unchanged} unchanged."
+    ]
     if done:
         lines.append("Applied:")
         lines += [
             f"  {o.item.action} {o.item.label()}" + (f" ({o.detail})" if o.detail else "") for o in done
+        ]
+    if forced:
+        # What was there is gone: say so plainly, with why it was a conflict.
+        lines.append("Overwritten with --force (what was in the target is lost):")
+        lines += [
+            f"  {o.item.label()}: {o.item.reason}" + (f" ({o.detail})" if o.detail else "") for o in forced
         ]
     if failed:
         lines.append("Failed (left as they were):")

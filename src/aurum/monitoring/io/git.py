@@ -8,7 +8,7 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-__all__ = ["GitError", "export_tree", "head_commit", "repo_prefix"]
+__all__ = ["GitError", "export_tree", "head_commit", "repo_prefix", "uncommitted"]
 
 
 class GitError(RuntimeError):
@@ -35,6 +35,16 @@ def head_commit(root: Path) -> str:
     except GitError:
         return "unknown"
     return f"{commit}-dirty" if dirty else commit
+
+
+def uncommitted(root: Path) -> list[str]:
+    """Paths with changes not committed, untracked files included (ignored ones, like ``build/``, not):
+    what the build read but the commit does not hold. Empty outside a git repository."""
+    try:
+        status = _git(root, "status", "--porcelain", "--untracked-files=normal").decode()
+    except GitError:
+        return []
+    return [line[3:] for line in status.splitlines() if line.strip()]
 
 
 def export_tree(root: Path, ref: str, destination: Path) -> str:
