@@ -201,6 +201,13 @@ def _row_note(panel: Panel, verb: str) -> Detail:
     return Detail(f"row {panel.title!r} {verb}{inside}")
 
 
+def _whole(panel: Panel, verb: str) -> tuple[Detail, set[str]]:
+    """A panel added or removed, or a row with its panels (which are then not listed one by one)."""
+    if panel.is_row:
+        return _row_note(panel, verb), set(panel.members)
+    return Detail(f"panel {panel.key!r} {verb}"), set()
+
+
 def dashboard_details(old: JSON, new: JSON) -> list[Detail]:
     """What changed from ``old`` to ``new``: its own fields, its variables, then panel by panel."""
     details = field_details(old, new, skip=_DASHBOARD_SKIP)
@@ -210,27 +217,20 @@ def dashboard_details(old: JSON, new: JSON) -> list[Detail]:
     moved = 0
     panel_lines: list[Detail] = []
     for was_key, now_key in match_panels(before, after):
-        if was_key is None and now_key is not None:
-            panel = after[now_key]
-            if panel.is_row:
-                panel_lines.append(_row_note(panel, "added"))
-                folded |= set(panel.members)
-            else:
-                panel_lines.append(Detail(f"panel {now_key!r} added"))
-        elif now_key is None and was_key is not None:
-            panel = before[was_key]
-            if panel.is_row:
-                panel_lines.append(_row_note(panel, "removed"))
-                folded |= set(panel.members)
-            else:
-                panel_lines.append(Detail(f"panel {was_key!r} removed"))
-        elif was_key is not None and now_key is not None:
-            was, now = before[was_key], after[now_key]
-            if was_key != now_key:
-                panel_lines.append(Detail("row renamed" if was.is_row else "panel renamed", was_key, now_key))
-            panel_lines += _panel_details(f"panel {now_key!r}", was.body, now.body)
-            moved += was.position != now.position
-    # A folded member added with its row is not repeated; one matched elsewhere was listed as renamed.
+        if was_key is None or now_key is None:
+            panel, verb = (
+                (after[now_key], "added") if now_key is not None else (before[str(was_key)], "removed")
+            )
+            line, members = _whole(panel, verb)
+            panel_lines.append(line)
+            folded |= members
+            continue
+        was, now = before[was_key], after[now_key]
+        if was_key != now_key:
+            panel_lines.append(Detail("row renamed" if was.is_row else "panel renamed", was_key, now_key))
+        panel_lines += _panel_details(f"panel {now_key!r}", was.body, now.body)
+        moved += was.position != now.position
+    # A panel added or removed with its row is in the row's line; one matched elsewhere was listed as renamed.
     details += [d for d in panel_lines if not _is_folded(d, folded)]
     if moved:
         details.append(Detail(f"{moved} panel{'s' if moved != 1 else ''} moved or resized"))
