@@ -117,6 +117,21 @@ def test_a_github_failure_falls_back_too_and_fails_the_step(post, github: GitHub
     assert summary == _diff("x")
 
 
+def test_a_create_whose_answer_is_lost_is_not_sent_twice(post, github: GitHub) -> None:
+    """Creating is not idempotent: a retry would make a second comment. Updates are retried."""
+    github.faults.add("drop-after", method="POST", path=f"/repos/{REPO}/issues/7/comments")
+    status, _, err, summary = post(_diff("first"))
+    assert status == 1 and "::warning::" in err and summary == _diff("first")
+    assert [c["body"] for c in github.app.comments[7]] == [_diff("first")]  # it landed, once
+    comment = github.app.comments[7][0]
+    github.faults.add(
+        "status", status=502, method="PATCH", path=f"/repos/{REPO}/issues/comments/{comment['id']}"
+    )
+    status, out, *_ = post(_diff("second"))
+    assert status == 0 and out.startswith("updated")  # the 502 was retried
+    assert [c["body"] for c in github.app.comments[7]] == [_diff("second")]
+
+
 def test_a_too_long_diff_is_cut_to_fit_and_keeps_the_marker(post, github: GitHub) -> None:
     status, *_ = post(_diff("- changed alert `X`\n" * 5_000))
     assert status == 0

@@ -18,8 +18,8 @@ import os
 import sys
 from pathlib import Path
 
-from aurum.monitoring.deploy.github import HEADERS, NoPermissionError, upsert_comment
-from aurum.monitoring.deploy.session import DeployError, HttpClient, RetryPolicy
+from aurum.monitoring.deploy.github import HEADERS, CommentPolicy, NoPermissionError, upsert_comment
+from aurum.monitoring.deploy.session import DeployError, HttpClient
 from aurum.monitoring.diff.report import MARKER
 
 __all__ = ["add_comment_parser", "run_comment"]
@@ -90,7 +90,7 @@ def run_comment(args: argparse.Namespace) -> int:
         print("::notice::no GITHUB_TOKEN: the diff is in the job summary, not a comment", file=sys.stderr)
         _to_summary(args.summary, body)
         return EXIT_OK
-    policy = RetryPolicy(retries=args.retries, backoff=args.backoff)
+    policy = CommentPolicy(retries=args.retries, backoff=args.backoff)
     http = HttpClient(args.api_url, token=token, headers=HEADERS, policy=policy)
     try:
         result = upsert_comment(http, args.repo, number, body, MARKER)

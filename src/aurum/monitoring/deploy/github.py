@@ -16,15 +16,31 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from aurum.monitoring.deploy.session import DeployError, HttpClient, error_message
+from urllib3.util.retry import Retry
 
-__all__ = ["MAX_BODY", "CommentResult", "NoPermissionError", "fit", "upsert_comment"]
+from aurum.monitoring.deploy.session import DeployError, HttpClient, RetryPolicy, error_message
+
+__all__ = ["MAX_BODY", "CommentPolicy", "CommentResult", "NoPermissionError", "fit", "upsert_comment"]
 
 MAX_BODY = 65_536
 """GitHub refuses a longer comment (422)."""
 HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
 _NO_PERMISSION = frozenset({403, 404})
 """403 for a read-only token; 404 is how GitHub answers a token that may not see the repository."""
+
+
+@dataclass(frozen=True, slots=True)
+class CommentPolicy(RetryPolicy):
+    """The deploy's retries, but a create is never sent twice.
+
+    Creating a comment is not idempotent: a ``POST`` whose answer was lost and is sent again makes a
+    second comment. Reads and updates (``PATCH`` sets the whole body) are retried; a create that gets
+    no answer fails, the diff goes to the job summary, and the next push finds the comment, if it was
+    made, by its marker and updates it.
+    """
+
+    def retry(self) -> Retry:
+        return RetryPolicy.retry(self).new(allowed_methods=frozenset({"GET", "PATCH"}))
 
 
 class NoPermissionError(DeployError):
