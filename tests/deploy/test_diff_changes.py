@@ -198,12 +198,10 @@ def test_a_compiler_change_is_rendered_by_each_sides_compiler_and_the_output_is_
     _git(root, "add", "-A")
     _git(root, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "base")
     # The compiler change: every SLO rule group renamed, so every generated rule changes.
-    conventions = root / "src" / "aurum" / "monitoring" / "compile" / "conventions.py"
+    conventions = root / "src" / "aurum" / "contract" / "conventions.py"
     source = conventions.read_text()
-    assert 'return f"aurum-slo-{slo.name}-{part}"' in source
-    conventions.write_text(
-        source.replace('return f"aurum-slo-{slo.name}-{part}"', 'return f"slo-{slo.name}-{part}"')
-    )
+    assert 'return f"aurum-slo-{slo}-{part}"' in source
+    conventions.write_text(source.replace('return f"aurum-slo-{slo}-{part}"', 'return f"slo-{slo}-{part}"'))
 
     capsys.readouterr()
     command = ["diff", "--against", "main", "--root", str(root), "--format", "markdown"]

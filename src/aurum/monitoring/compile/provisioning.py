@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from aurum.contract.conventions import DATASOURCE_TYPE
 from aurum.monitoring.model.dashboard import Folder
 
 __all__ = [
     "DASHBOARDS_MOUNT",
-    "PROVISIONED_DATASOURCE_UID",
     "PROMETHEUS_URL_VARIABLE",
+    "PROVISIONED_DATASOURCE_UID",
     "datasource_document",
     "folders_document",
     "provisioning_document",
@@ -75,7 +76,7 @@ def datasource_document(url_variable: str = PROMETHEUS_URL_VARIABLE) -> dict[str
             {
                 "name": "Prometheus",
                 "uid": PROVISIONED_DATASOURCE_UID,
-                "type": "prometheus",
+                "type": DATASOURCE_TYPE,
                 "access": "proxy",
                 "url": f"${url_variable}",
                 "isDefault": True,

@@ -14,14 +14,16 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from aurum.contract import conventions as conv
 from aurum.monitoring.compile.promql import selector
 from aurum.monitoring.model import SLO, format_duration
 from aurum.monitoring.model.prometheus import ALERTS
 from aurum.monitoring.report.reader import PrometheusReader, Samples
-from aurum.observability import catalog
 
 __all__ = ["BurnWindow", "Incident", "SLOReport", "collect", "step_for"]
 
+FIRING = "firing"
+"""``ALERTS``' ``alertstate`` of an alert past its ``for`` (the other is ``pending``)."""
 POINTS = 600
 """Points per plotted series: enough for a smooth line, few enough for any range."""
 
@@ -75,7 +77,7 @@ def step_for(start: float, end: float) -> int:
 
 
 def _own(slo: SLO) -> list[tuple[str, str, str]]:
-    return [("slo", "=", slo.name)]
+    return [(conv.SLO_LABEL, "=", slo.name)]
 
 
 def _one(series: list[Samples]) -> Points:
@@ -86,14 +88,14 @@ def _one(series: list[Samples]) -> Points:
 def _burn_windows(
     reader: PrometheusReader, slo: SLO, start: float, end: float, step: int
 ) -> list[BurnWindow]:
-    budget = selector(catalog.SLO_ERROR_BUDGET, _own(slo))
+    budget = selector(conv.SLO_ERROR_BUDGET, _own(slo))
     windows = []
     for tier in slo.alerting.enabled_tiers:
         for window in tier.windows:
             threshold = float(window.burn_factor(slo.period_seconds))
             for seconds in (window.long, window.short):
                 name = format_duration(seconds)
-                ratio = selector(catalog.slo_error_ratio(name), _own(slo))
+                ratio = selector(conv.slo_error_ratio(name), _own(slo))
                 points = _one(reader.range(f"{ratio} / {budget}", start, end, step))
                 windows.append(BurnWindow(tier.name, name, threshold, points))
     return windows
@@ -119,15 +121,16 @@ def _runs(samples: Samples, end: float) -> list[tuple[float, float | None]]:
 
 
 def _incidents(reader: PrometheusReader, slo: SLO, start: float, end: float) -> list[Incident]:
-    firing = selector(ALERTS.name, [*_own(slo), ("alertstate", "=", "firing")])
-    remaining = selector(catalog.SLO_PERIOD_BUDGET_REMAINING, _own(slo))
+    firing = selector(ALERTS.name, [*_own(slo), (conv.ALERTSTATE_LABEL, "=", FIRING)])
+    remaining = selector(conv.SLO_PERIOD_BUDGET_REMAINING, _own(slo))
     incidents = []
     for series in reader.raw(firing, start, end):
         for began, ended in _runs(series, end):
             before = reader.at(remaining, began - 1)
             after = reader.at(remaining, ended if ended is not None else end)
             spent = before - after if before is not None and after is not None else None
-            name, severity = series.labels.get("alertname", "?"), series.labels.get("severity", "")
+            name = series.labels.get(conv.ALERTNAME_LABEL, "?")
+            severity = series.labels.get(conv.SEVERITY_LABEL, "")
             incidents.append(Incident(name, severity, began, ended, spent))
     return sorted(incidents, key=lambda i: (i.start, i.alert))
 
@@ -136,9 +139,9 @@ def collect(reader: PrometheusReader, slo: SLO, start: float, end: float) -> SLO
     step = step_for(start, end)
     own = _own(slo)
     period = format_duration(slo.period_seconds)
-    sli = _one(reader.range(f"1 - {selector(catalog.slo_error_ratio('1h'), own)}", start, end, step))
-    sli_period = _one(reader.range(f"1 - {selector(catalog.slo_error_ratio(period), own)}", start, end, step))
-    budget = _one(reader.range(selector(catalog.SLO_PERIOD_BUDGET_REMAINING, own), start, end, step))
+    sli = _one(reader.range(f"1 - {selector(conv.slo_error_ratio('1h'), own)}", start, end, step))
+    sli_period = _one(reader.range(f"1 - {selector(conv.slo_error_ratio(period), own)}", start, end, step))
+    budget = _one(reader.range(selector(conv.SLO_PERIOD_BUDGET_REMAINING, own), start, end, step))
     return SLOReport(
         slo=slo,
         start=start,
