@@ -122,7 +122,7 @@ def summary(plan: Plan, outcomes: Sequence[Outcome]) -> str:
     done = [o for o in outcomes if o.ok and o not in forced]
     failed = [o for o in outcomes if not o.ok]
     unchanged = plan.counts()[Action.UNCHANGED]
-    overwritten = f", {len(forced)} overwritten with --force" if forced else ""
+    overwritten = f" ({len(forced)} of them overwriting with --force)" if forced else ""
     lines = [
         f"Deploy to {plan.target}: {len(done) + len(forced)} applied{overwritten}, {len(failed)} failed, "
         f"{unchanged} unchanged."
