@@ -57,7 +57,9 @@ def test_a_forced_overwrite_is_reported_as_such(grafana: Grafana, build: Build, 
     assert "(--force: will be OVERWRITTEN)" in plan.out
     run = deploy("--force")
     assert run.status == 0, run.out + run.err
-    assert "Deploy to Grafana: 2 applied (1 of them overwriting with --force), 0 failed, 2 unchanged." in run.out
+    assert (
+        "Deploy to Grafana: 2 applied (1 of them overwriting with --force), 0 failed, 2 unchanged." in run.out
+    )
     assert (
         "Overwritten with --force (what was in the target is lost):\n"
         "  dashboard edited (Edited): changed in Grafana since the last deploy (now version 2" in run.out
