@@ -10,12 +10,10 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from aurum.observability import catalog, runtime
 from aurum.observability.metrics import REQUEST_LATENCY, increment_business_transactions
-from aurum.observability.metrics._instruments import AurumMetrics
 
 
 def main() -> None:
-    metrics = AurumMetrics(CollectorRegistry())
-    runtime.swap_metrics(metrics)
+    metrics = runtime.metrics()  # the process default's, on prometheus_client's registry
     raw_registry = CollectorRegistry()
     business = catalog.BUSINESS_TRANSACTIONS_TOTAL
     raw_counter = Counter(business.family, business.help, business.label_names, registry=raw_registry)

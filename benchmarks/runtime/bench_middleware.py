@@ -9,14 +9,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from measure import NullStream, compare_async, table
-from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from aurum.observability import runtime
+from aurum.observability import Observability, runtime
 from aurum.observability.logs._setup import SINK, configure_logging
-from aurum.observability.metrics._instruments import AurumMetrics
 from aurum.observability.middleware import ObservabilityMiddleware
 from aurum.observability.settings import ObservabilitySettings
 
@@ -65,12 +63,11 @@ def caller(app: Any) -> Any:
 
 def main() -> None:
     configure_logging(ObservabilitySettings(), stream=NullStream())  # type: ignore[arg-type]
-    runtime.swap_metrics(AurumMetrics(CollectorRegistry()))
     metrics_only = ObservabilitySettings(log_requests=False, tracing_enabled=False)
     with_log = ObservabilitySettings(log_requests=True, tracing_enabled=False)
-    runtime.configure(ObservabilitySettings(tracing_enabled=True))
-    runtime.swap_metrics(AurumMetrics(CollectorRegistry()))
     full = ObservabilitySettings(log_requests=True, tracing_enabled=True)
+    # An application's own Observability: the middleware makes it active for each request.
+    own = Observability(metrics_only, log_stream=NullStream())  # type: ignore[arg-type]
 
     from prometheus_fastapi_instrumentator import Instrumentator
     from starlette_exporter import PrometheusMiddleware
@@ -83,6 +80,7 @@ def main() -> None:
     variants = {
         "bare Starlette": caller(bare()),
         "aurum: metrics + request context": caller(ObservabilityMiddleware(bare(), settings=metrics_only)),
+        "aurum: the same, observability= given": caller(ObservabilityMiddleware(bare(), observability=own)),
         "aurum: + JSON access log": caller(ObservabilityMiddleware(bare(), settings=with_log)),
         "aurum: + server span (default)": caller(ObservabilityMiddleware(bare(), settings=full)),
         "starlette_exporter": caller(exporter_app),

@@ -33,14 +33,12 @@ def retained_bytes(**kwargs: object) -> int:
     tracemalloc.start()
     before = tracemalloc.take_snapshot()
     tracing = build_tracing(ObservabilitySettings(tracing_max_traces=SPANS), export_otlp=False, **kwargs)  # type: ignore[arg-type]
-    runtime.swap_tracing(tracing)
-    produce()
+    with runtime.default()._derive(tracing=tracing).activate():
+        produce()
     gc.collect()
     after = tracemalloc.take_snapshot()
     tracemalloc.stop()
-    size = sum(stat.size_diff for stat in after.compare_to(before, "filename"))
-    runtime.swap_tracing(None)
-    return size
+    return sum(stat.size_diff for stat in after.compare_to(before, "filename"))
 
 
 def main() -> None:

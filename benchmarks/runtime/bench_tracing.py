@@ -13,14 +13,16 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 
 from aurum.observability import runtime
+from aurum.observability._active import ACTIVE
 from aurum.observability.settings import ObservabilitySettings
 from aurum.observability.tracing._setup import INSTRUMENTATION_NAME, Tracing, build_tracing
 from aurum.observability.tracing_enhanced import trace_scenario_operation
 
 
 def variants(tracing: Tracing) -> dict[str, object]:
-    runtime.swap_tracing(tracing)
     tracer = tracing.tracer
+    # The helper records into the Observability in force: the process default, with this pipeline.
+    observability = runtime.default()._derive(tracing=tracing)
 
     def raw() -> None:
         attributes = {
@@ -34,6 +36,9 @@ def variants(tracing: Tracing) -> dict[str, object]:
     def helper() -> None:
         with trace_scenario_operation("create", "scenario-123", "acme-corp"):
             pass
+
+    # Set for the rest of the run: the helper resolves it on every call, as inside a request.
+    ACTIVE.set(observability)
 
     return {"raw start_as_current_span": raw, "trace_scenario_operation": helper}
 

@@ -1,6 +1,7 @@
 """Pure ASGI middleware: request metrics, request context for logs, the server span, the access log.
 
-``app.add_middleware(StructuredLoggingMiddleware)`` is all an application adds. Pure ASGI rather than
+``app.add_middleware(StructuredLoggingMiddleware)`` is all an application adds
+(``observability=obs`` to record into an :class:`~aurum.observability.Observability` of its own). Pure ASGI rather than
 ``BaseHTTPMiddleware``: no extra task per request, streaming untouched, and no dependency on
 Starlette at all, so it also wraps any other ASGI framework.
 
@@ -30,6 +31,7 @@ from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from aurum.observability import runtime
+from aurum.observability._active import ACTIVE
 from aurum.observability.catalog import UNMATCHED_ROUTE
 from aurum.observability.logs._context import reset_context, set_request_context
 from aurum.observability.logs._redaction import redact_string
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
 
     from opentelemetry.context import Context
 
+    from aurum.observability._observability import Observability
     from aurum.observability.settings import ObservabilitySettings
 
 __all__ = [
@@ -160,20 +163,25 @@ class ObservabilityMiddleware:
         self,
         app: ASGIApp,
         *,
+        observability: Observability | None = None,
         settings: ObservabilitySettings | None = None,
         skip_paths: Iterable[str] | None = None,
     ) -> None:
+        """``observability``: what requests are recorded into, and made active for the handler, so
+        the spec's helpers called there record into it too (default: the Observability in force at
+        each request). ``settings``: fixed switches (metrics, access log, span) for this middleware
+        alone instead of the observability's current ones."""
         self.app = app
-        settings = settings if settings is not None else runtime.get_settings()
-        ensure_configured(settings)
+        self._observability = observability
+        self._switches = settings
+        obs = observability if observability is not None else runtime.current()
+        switches = settings if settings is not None else obs.settings
+        ensure_configured(switches)
         self._skip = frozenset(DEFAULT_SKIP_PATHS if skip_paths is None else skip_paths)
-        self._record_metrics = settings.metrics_enabled
-        self._log_requests = settings.log_requests
-        self._trace = settings.tracing_enabled
-        if self._trace:
+        if switches.tracing_enabled:
             # Built now, not on the first request, so that every request sees the same global
             # tracer provider (FastAPI, for one, enables its own telemetry when one is set).
-            runtime.tracing()
+            obs.tracing  # noqa: B018 - the property builds the pipeline
         self._log = make_logger("aurum.observability.http")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -181,6 +189,13 @@ class ObservabilityMiddleware:
             await self.app(scope, receive, send)
             return
         started = _now()
+        obs = self._observability
+        active = None
+        if obs is None:
+            obs = runtime.current()
+        else:
+            active = ACTIVE.set(obs)
+        switches = self._switches if self._switches is not None else obs.settings
         request_id, tenant, traced_headers = _read_headers(scope["headers"])
         request_id_text = _taken_request_id(request_id)
         if request_id_text is None:
@@ -189,8 +204,8 @@ class ObservabilityMiddleware:
         method: str = scope["method"]
         log_token = set_request_context(request_id_text, tenant)
         span, span_token = (
-            self._start_span(scope, method, traced_headers, request_id_text, tenant)
-            if self._trace
+            self._start_span(obs.tracing.tracer, scope, method, traced_headers, request_id_text, tenant)
+            if switches.tracing_enabled
             else (None, None)
         )
         root_path_before: str = scope.get("root_path", "")
@@ -216,11 +231,11 @@ class ObservabilityMiddleware:
             seconds = _now() - started
             status = _status_recorded(sent, failure)
             route = route_template(scope, root_path_before)
-            if self._record_metrics:
-                runtime.metrics().record_http_request(
+            if switches.metrics_enabled:
+                obs.metrics.record_http_request(
                     method if method in _KNOWN_METHODS else "OTHER", route, status, tenant or "", seconds
                 )
-            if self._log_requests:
+            if switches.log_requests:
                 self._access_log(
                     scope, method=method, route=route, status=status, seconds=seconds, failure=failure
                 )
@@ -229,10 +244,17 @@ class ObservabilityMiddleware:
                     span, span_token, method=method, route=route, sent=sent, status=status, failure=failure
                 )
             reset_context(log_token)
+            if active is not None:
+                ACTIVE.reset(active)
 
     @staticmethod
-    def _start_span(
-        scope: Scope, method: str, traced_headers: dict[str, str] | None, request_id: str, tenant: str | None
+    def _start_span(  # noqa: PLR0917 - once per request; the request's parts, read once
+        tracer: trace.Tracer,
+        scope: Scope,
+        method: str,
+        traced_headers: dict[str, str] | None,
+        request_id: str,
+        tenant: str | None,
     ) -> tuple[trace.Span, Token[Context] | None]:
         """The request's server span, and the context token when this middleware opened it."""
         current = trace.get_current_span()
@@ -256,9 +278,7 @@ class ObservabilityMiddleware:
         client = scope.get("client")
         if client:
             attributes["client.address"] = client[0]
-        span = runtime.tracing().tracer.start_span(
-            method, context=parent, kind=SpanKind.SERVER, attributes=attributes
-        )
+        span = tracer.start_span(method, context=parent, kind=SpanKind.SERVER, attributes=attributes)
         return span, context_api.attach(trace.set_span_in_context(span, parent))
 
     @staticmethod

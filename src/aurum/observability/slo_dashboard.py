@@ -25,6 +25,7 @@ from aurum.observability.slo._status import (
 from aurum.observability.slo_catalog import SLODefinition, get_slos
 
 if TYPE_CHECKING:
+    from aurum.observability._observability import Observability
     from aurum.observability.settings import ObservabilitySettings
 
 __all__ = [
@@ -37,9 +38,16 @@ __all__ = [
 ]
 
 
-def check_slo_status(settings: ObservabilitySettings | None = None) -> SLOStatusReport:
-    """Every SLO's status, from Prometheus when ``AURUM_PROMETHEUS_URL`` is set, else from this process."""
-    settings = settings if settings is not None else runtime.get_settings()
+def check_slo_status(
+    settings: ObservabilitySettings | None = None, *, observability: Observability | None = None
+) -> SLOStatusReport:
+    """Every SLO's status, from Prometheus when ``AURUM_PROMETHEUS_URL`` is set, else from the process.
+
+    ``observability`` (default: the one in force) gives the metrics read and, unless ``settings``
+    is given, the settings.
+    """
+    obs = observability if observability is not None else runtime.current()
+    settings = settings if settings is not None else obs.settings
     slos = get_slos(settings)
     error = None
     if settings.prometheus_url is not None:
@@ -47,9 +55,8 @@ def check_slo_status(settings: ObservabilitySettings | None = None) -> SLOStatus
             return evaluate_from_prometheus(slos, settings)
         except PrometheusError as exc:
             error = str(exc)
-    state = runtime.current()
-    samples = collect_samples(reading_registry(runtime.metrics().registry))
-    report = evaluate_from_samples(slos, samples, settings, uptime=time.monotonic() - state.started_monotonic)
+    samples = collect_samples(reading_registry(obs.metrics.registry))
+    report = evaluate_from_samples(slos, samples, settings, uptime=time.monotonic() - obs.started_monotonic)
     return report.model_copy(update={"source_error": error}) if error else report
 
 
@@ -68,5 +75,9 @@ class SLODashboardConfig:
         return grafana_dashboard(self.slos, title=self.title)
 
 
-def get_slo_dashboard_config(settings: ObservabilitySettings | None = None) -> SLODashboardConfig:
-    return SLODashboardConfig(get_slos(settings if settings is not None else runtime.get_settings()))
+def get_slo_dashboard_config(
+    settings: ObservabilitySettings | None = None, *, observability: Observability | None = None
+) -> SLODashboardConfig:
+    if settings is None:
+        settings = (observability if observability is not None else runtime.current()).settings
+    return SLODashboardConfig(get_slos(settings))

@@ -10,12 +10,16 @@ challenge. The comparison is constant-time, so response timing does not reveal t
 from __future__ import annotations
 
 import hmac
+from typing import TYPE_CHECKING
 
 from fastapi import HTTPException, Request, status
 
-from aurum.observability import runtime
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
-__all__ = ["ENABLE_HINT", "api_error", "require_token"]
+    from aurum.observability._observability import Observability
+
+__all__ = ["ENABLE_HINT", "api_error", "token_guard"]
 
 ENABLE_HINT = (
     "The observability API is disabled: set AURUM_OBSERVABILITY_TOKEN to a secret value and send it as "
@@ -30,17 +34,21 @@ def api_error(
     return HTTPException(status_code=status_code, detail={"code": code, "message": message}, headers=headers)
 
 
-def require_token(request: Request) -> None:
-    """FastAPI dependency guarding the protected endpoints."""
-    secret = runtime.get_settings().observability_token
-    expected = secret.get_secret_value().encode() if secret is not None else b""
-    if not expected:
-        raise api_error(status.HTTP_403_FORBIDDEN, "disabled", ENABLE_HINT)
-    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(credentials.strip().encode(), expected):
-        raise api_error(
-            status.HTTP_401_UNAUTHORIZED,
-            "unauthorized",
-            "A valid 'Authorization: Bearer <token>' header is required.",
-            headers={"WWW-Authenticate": 'Bearer realm="aurum-observability"'},
-        )
+def token_guard(current: Callable[[], Observability]) -> Callable[[Request], None]:
+    """A FastAPI dependency guarding the protected endpoints with the token of ``current()``'s settings."""
+
+    def require_token(request: Request) -> None:
+        secret = current().settings.observability_token
+        expected = secret.get_secret_value().encode() if secret is not None else b""
+        if not expected:
+            raise api_error(status.HTTP_403_FORBIDDEN, "disabled", ENABLE_HINT)
+        scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(credentials.strip().encode(), expected):
+            raise api_error(
+                status.HTTP_401_UNAUTHORIZED,
+                "unauthorized",
+                "A valid 'Authorization: Bearer <token>' header is required.",
+                headers={"WWW-Authenticate": 'Bearer realm="aurum-observability"'},
+            )
+
+    return require_token

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 import structlog
 
+from aurum.observability._active import ACTIVE
 from aurum.observability.logs._record import finish, render_console, render_json
 from aurum.observability.logs._redaction import redact_arguments
 from aurum.observability.settings import ObservabilitySettings
@@ -28,8 +29,11 @@ __all__ = [
     "LineStream",
     "LogSink",
     "configure_logging",
+    "current_sink",
     "ensure_configured",
+    "is_configured",
     "make_logger",
+    "renderer",
 ]
 
 Renderer = Callable[[dict[str, Any]], str]
@@ -44,11 +48,17 @@ class LineStream(Protocol):
 
 
 class LogSink:
-    """Where rendered lines go: a stream (stdout unless configured) and the renderer in force."""
+    """Where rendered lines go: a stream (stdout unless configured), the renderer in force, and a
+    floor below which lines are dropped (``0`` for the process's sink, whose levels are the standard
+    library's hierarchy; an :class:`~aurum.observability.Observability` of its own sets its
+    ``log_level`` here)."""
 
-    def __init__(self) -> None:
-        self.stream: LineStream | None = None
-        self.render: Renderer = render_json
+    def __init__(
+        self, stream: LineStream | None = None, render: Renderer = render_json, level: int = logging.NOTSET
+    ) -> None:
+        self.stream = stream
+        self.render = render
+        self.level = level
         self._lock = threading.Lock()
 
     def write(self, line: str) -> None:
@@ -63,6 +73,18 @@ class LogSink:
 
 
 SINK = LogSink()
+"""The process default's sink; an active Observability (see :mod:`aurum.observability._active`) has its own."""
+
+
+def current_sink() -> LogSink:
+    """The sink of the Observability in force in this context."""
+    active = ACTIVE.get()
+    return SINK if active is None else active.log_sink
+
+
+def renderer(log_format: str) -> Renderer:
+    return render_console if log_format == "console" else render_json
+
 
 _LEVELS = {
     "debug": (logging.DEBUG, "DEBUG"),
@@ -86,31 +108,40 @@ class _LineWriter:
         self.std = logging.getLogger(name)
 
     def _write(self, line: str) -> None:
-        SINK.write(line)
+        current_sink().write(line)
 
     debug = info = msg = warning = warn = error = exception = critical = fatal = _write
 
 
-def _process(logger: Any, method: str, event: MutableMapping[str, Any]) -> str:
-    """The whole pipeline as one structlog processor: finish the record, then render it."""
-    fields = dict(event)  # structlog hands processors its own dict; copied so it stays untouched
-    message = str(fields.pop("event", ""))
-    positional = fields.pop("positional_args", None)
-    if positional:
+def _record(  # noqa: PLR0917 - positional on the hot path, see _level_method
+    fields: dict[str, Any], event: object, args: Any, exc_default: bool | None, logger: str, level: str
+) -> dict[str, Any]:
+    """The finished record of one call: ``%`` arguments redacted by key before they are formatted
+    into the message (kept as ``message_args`` if they do not fit it), ``exc_info`` taken out of the
+    fields (``exc_default`` when absent: true for ``exception()``)."""
+    message = event if isinstance(event, str) else str(event)
+    if args:
         try:
-            message %= redact_arguments(positional)
+            message %= redact_arguments(args)
         except (TypeError, ValueError):
-            fields["message_args"] = positional
-    exc_info = fields.pop("exc_info", method == "exception" or None)
-    record = finish(
-        fields,
-        message=message,
-        logger=logger.std.name,
-        level=_LEVELS[method][1],
-        now=time.time(),
-        exc_info=exc_info,
-    )
-    return SINK.render(record)
+            fields["message_args"] = args
+    exc_info = fields.pop("exc_info", exc_default)
+    # Positional: keyword matching is a measurable share of a call this hot.
+    return finish(fields, message, logger, level, time.time(), exc_info)
+
+
+def _process(logger: Any, method: str, event: MutableMapping[str, Any]) -> str:
+    """The whole pipeline as one structlog processor (for ``structlog.get_logger()`` callers):
+    finish the record, then render it."""
+    number, level = _LEVELS[method]
+    sink = current_sink()
+    if number < sink.level:
+        raise structlog.DropEvent
+    fields = dict(event)  # structlog hands processors its own dict; copied so it stays untouched
+    message = fields.pop("event", "")
+    positional = fields.pop("positional_args", None)
+    record = _record(fields, message, positional, method == "exception" or None, logger.std.name, level)
+    return sink.render(record)
 
 
 LogMethod = Callable[..., None]
@@ -127,16 +158,12 @@ def _level_method(method: str) -> LogMethod:
         std = self._logger.std
         if not std.isEnabledFor(number):
             return
+        active = ACTIVE.get()
+        sink = SINK if active is None else active.log_sink
+        if number < sink.level:
+            return
         fields = {**self._context, **kw} if self._context else kw
-        message = event if isinstance(event, str) else str(event)
-        if args:
-            try:
-                message %= redact_arguments(args)
-            except (TypeError, ValueError):
-                fields["message_args"] = args
-        exc_info = fields.pop("exc_info", is_exception)
-        # Positional: keyword matching is a measurable share of a call this hot.
-        SINK.emit(finish(fields, message, std.name, level, time.time(), exc_info))
+        sink.emit(_record(fields, event, args, is_exception, std.name, level))
 
     log.__name__ = log.__qualname__ = method
     return log
@@ -184,6 +211,9 @@ class RecordHandler(logging.Handler):
         try:
             # ``extra={...}`` fields become record attributes; carry them like structlog keywords.
             fields = {key: value for key, value in record.__dict__.items() if key not in _RESERVED}
+            sink = current_sink()
+            if record.levelno < sink.level:
+                return
             exc = record.exc_info[1] if record.exc_info else None
             line = finish(
                 fields,
@@ -193,7 +223,7 @@ class RecordHandler(logging.Handler):
                 now=record.created,
                 exc_info=exc,
             )
-            SINK.emit(line)
+            sink.emit(line)
         except Exception:
             self.handleError(record)
 
@@ -217,7 +247,7 @@ def configure_logging(
     settings = settings if settings is not None else ObservabilitySettings()
     with _config_lock:
         SINK.stream = stream
-        SINK.render = render_console if settings.log_format == "console" else render_json
+        SINK.render = renderer(settings.log_format)
         root = logging.getLogger()
         for handler in list(root.handlers):
             if isinstance(handler, RecordHandler) or type(handler) is logging.StreamHandler:
@@ -233,6 +263,11 @@ def configure_logging(
                 cache_logger_on_first_use=False,
             )
         _configured = True
+
+
+def is_configured() -> bool:
+    """Whether the process's log pipeline is installed (by the application or on first use)."""
+    return _configured
 
 
 def ensure_configured(settings: ObservabilitySettings | None = None) -> None:

@@ -28,7 +28,13 @@ BOUNDED_LABELS = frozenset({"method", "status"})
 """Open labels (in catalog terms) whose values are nevertheless bounded by construction."""
 
 OverflowCounter = Callable[[str, str], None]
-"""Called with (metric name, reason) each time a label set is folded."""
+"""Called with (exposed metric name, reason) each time a label set is folded."""
+
+
+def _check_caps(max_label_sets: int, max_tenants: int) -> None:
+    if max_label_sets < 1 or max_tenants < 1:
+        msg = "cardinality caps must be at least 1"
+        raise ValueError(msg)
 
 
 class CardinalityGuard:
@@ -45,20 +51,21 @@ class CardinalityGuard:
         "_tenant_index",
         "_tenants",
         "metric",
+        "name",
     )
 
     def __init__(
         self,
         metric: Metric,
         *,
+        name: str,
         max_label_sets: int,
         max_tenants: int,
         on_overflow: OverflowCounter,
     ) -> None:
-        if max_label_sets < 1 or max_tenants < 1:
-            msg = "cardinality caps must be at least 1"
-            raise ValueError(msg)
+        _check_caps(max_label_sets, max_tenants)
         self.metric = metric
+        self.name = name
         self._max_label_sets = max_label_sets
         self._max_tenants = max_tenants
         self._on_overflow = on_overflow
@@ -70,9 +77,13 @@ class CardinalityGuard:
         self._allowed = tuple(frozenset(label.allowed) for label in metric.labels)
         self._keep = tuple(bool(label.allowed) or label.name in BOUNDED_LABELS for label in metric.labels)
 
-    @property
-    def label_set_count(self) -> int:
-        return len(self._seen)
+    def set_limits(self, *, max_label_sets: int, max_tenants: int) -> None:
+        """New caps from now on: label sets and tenants already admitted stay; new ones are judged
+        against the new caps (``configure()`` applies changed settings this way)."""
+        _check_caps(max_label_sets, max_tenants)
+        with self._lock:
+            self._max_label_sets = max_label_sets
+            self._max_tenants = max_tenants
 
     def admit(self, values: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
         """The label values to record for ``values``, and whether they were folded.
@@ -96,7 +107,7 @@ class CardinalityGuard:
             )
             # Folded sets are bounded by the kept labels' values; remembering them keeps the fast path.
             self._seen.add(values)
-        self._on_overflow(self.metric.name, "label_sets")
+        self._on_overflow(self.name, "label_sets")
         return values, True
 
     def _admit_tenant(self, values: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
@@ -106,15 +117,15 @@ class CardinalityGuard:
         if len(self._tenants) < self._max_tenants:
             self._tenants.add(tenant)
             return values, False
-        self._on_overflow(self.metric.name, TENANT_LABEL)
+        self._on_overflow(self.name, TENANT_LABEL)
         index = self._tenant_index
         return (*values[:index], OVERFLOW_LABEL_VALUE, *values[index + 1 :]), True
 
     def _check_closed(self, values: tuple[str, ...]) -> None:
         if len(values) != len(self._allowed):
-            msg = f"{self.metric.name} takes labels {self.metric.label_names}, got {len(values)} values"
+            msg = f"{self.name} takes labels {self.metric.label_names}, got {len(values)} values"
             raise ValueError(msg)
         for value, allowed, label in zip(values, self._allowed, self.metric.labels, strict=True):
             if allowed and value not in allowed:
-                msg = f"{self.metric.name}: {label.name}={value!r} is not one of {sorted(allowed)}"
+                msg = f"{self.name}: {label.name}={value!r} is not one of {sorted(allowed)}"
                 raise ValueError(msg)

@@ -23,7 +23,7 @@ from aurum.observability.metrics._cardinality import CardinalityGuard
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["AurumMetrics", "GuardedMetric"]
+__all__ = ["AurumMetrics", "GuardedMetric", "exposed_name"]
 
 CollectorT = TypeVar("CollectorT", bound=MetricWrapperBase)
 
@@ -36,14 +36,33 @@ _GAUGE_MULTIPROCESS_MODE: dict[str, GaugeMode] = {
 }
 
 
-def _build_collector(metric: Metric, registry: CollectorRegistry | None) -> Counter | Gauge | Histogram:
+def exposed_name(metric: Metric, prefix: str) -> str:
+    """The name ``metric`` is exposed under with the metric ``prefix`` of an Observability's settings.
+
+    The one place the runtime maps a catalog metric to its series name. The catalog's names carry the
+    process's prefix today; once the catalog can name a metric for any prefix, this becomes
+    ``metric.name_for(prefix)``.
+    """
+    return metric.name
+
+
+def _family(metric: Metric, prefix: str) -> str:
+    """The name prometheus_client expects: counters are declared without ``_total``."""
+    name = exposed_name(metric, prefix)
+    return name.removesuffix("_total") if metric.type is MetricType.COUNTER else name
+
+
+def _build_collector(
+    metric: Metric, registry: CollectorRegistry | None, prefix: str
+) -> Counter | Gauge | Histogram:
     names = metric.label_names
+    family = _family(metric, prefix)
     if metric.type is MetricType.COUNTER:
-        return Counter(metric.family, metric.help, names, registry=registry)
+        return Counter(family, metric.help, names, registry=registry)
     if metric.type is MetricType.HISTOGRAM:
-        return Histogram(metric.name, metric.help, names, registry=registry, buckets=metric.buckets)
+        return Histogram(family, metric.help, names, registry=registry, buckets=metric.buckets)
     mode = _GAUGE_MULTIPROCESS_MODE.get(metric.name, "livesum")
-    return Gauge(metric.name, metric.help, names, registry=registry, multiprocess_mode=mode)
+    return Gauge(family, metric.help, names, registry=registry, multiprocess_mode=mode)
 
 
 class GuardedMetric(Generic[CollectorT]):
@@ -88,7 +107,7 @@ class GuardedMetric(Generic[CollectorT]):
 
     def _wrong_labels(self, values: tuple[object, ...], kwargs: dict[str, object]) -> ValueError:
         got = sorted(kwargs) if kwargs else f"{len(values)} positional values"
-        return ValueError(f"{self.metric.name} takes exactly the labels {self._names}, got {got}")
+        return ValueError(f"{self.guard.name} takes exactly the labels {self._names}, got {got}")
 
     def _admit(self, key: Any, raw: tuple[object, ...]) -> CollectorT:
         admitted, folded = self.guard.admit(tuple(str(value) for value in raw))
@@ -108,23 +127,28 @@ class AurumMetrics:
         self,
         registry: CollectorRegistry | None = REGISTRY,
         *,
+        prefix: str = catalog.METRICS_PREFIX,
         max_label_sets: int = 1000,
         max_tenants: int = 100,
     ) -> None:
         self.registry = registry
+        self.prefix = prefix
         overflow = catalog.CARDINALITY_OVERFLOW_TOTAL
         self.cardinality_overflow = Counter(
-            overflow.family, overflow.help, overflow.label_names, registry=registry
+            _family(overflow, prefix), overflow.help, overflow.label_names, registry=registry
         )
+        # Keyed by the catalog's name, the metric's identity whatever the prefix it is exposed under.
         self._guarded: dict[str, GuardedMetric[Any]] = {}
         for metric in catalog.METRICS:
             guard = CardinalityGuard(
                 metric,
+                name=exposed_name(metric, prefix),
                 max_label_sets=max_label_sets,
                 max_tenants=max_tenants,
                 on_overflow=self._count_overflow,
             )
-            self._guarded[metric.name] = GuardedMetric(metric, _build_collector(metric, registry), guard)
+            collector = _build_collector(metric, registry, prefix)
+            self._guarded[metric.name] = GuardedMetric(metric, collector, guard)
 
         self.http_requests: GuardedMetric[Counter] = self._guarded[catalog.HTTP_REQUESTS_TOTAL.name]
         self.http_request_duration: GuardedMetric[Histogram] = self._guarded[
@@ -149,6 +173,15 @@ class AurumMetrics:
     def metric(self, metric: Metric) -> GuardedMetric[Any]:
         """The guarded collector of a catalog metric."""
         return self._guarded[metric.name]
+
+    def name_of(self, metric: Metric) -> str:
+        """The name a catalog metric is exposed under here."""
+        return exposed_name(metric, self.prefix)
+
+    def set_limits(self, *, max_label_sets: int, max_tenants: int) -> None:
+        """New cardinality caps for every metric (see :meth:`CardinalityGuard.set_limits`)."""
+        for guarded in self._guarded.values():
+            guarded.guard.set_limits(max_label_sets=max_label_sets, max_tenants=max_tenants)
 
     def record_http_request(self, method: str, route: str, status: int, tenant: str, seconds: float) -> None:
         """Count one served request and observe its latency: the middleware's hot path."""
