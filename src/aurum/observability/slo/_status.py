@@ -14,6 +14,7 @@ it as information.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
@@ -163,6 +164,43 @@ def _error_ratio(slo: SLODefinition, samples: Sequence[Sample], now: float) -> M
     return None, "a PromQL SLI can only be evaluated by Prometheus"
 
 
+@dataclass(frozen=True, slots=True)
+class _Measured:
+    """What one source measured of an SLO over its window."""
+
+    error_ratio: float | None
+    budget_remaining: float | None
+    period_burn_rate: float | None
+    current_burn_rate: float | None = None
+    detail: str | None = None
+
+
+def _status(
+    slo: SLODefinition, source: Source, window: str, measured: _Measured, alert_threshold: float
+) -> SLOStatus:
+    """The status of ``slo``: its definition's fields, and what was measured, judged on the budget."""
+    error_ratio, remaining = measured.error_ratio, measured.budget_remaining
+    return SLOStatus(
+        name=slo.name,
+        service=slo.service,
+        description=slo.description,
+        sli_kind=slo.sli.kind,
+        objective=slo.objective,
+        period_days=slo.period_days,
+        source=source,
+        window=window,
+        sli_value=None if error_ratio is None else 1 - error_ratio,
+        error_ratio=error_ratio,
+        error_budget=slo.error_budget,
+        error_budget_remaining=remaining,
+        current_burn_rate=measured.current_burn_rate,
+        period_burn_rate=measured.period_burn_rate,
+        burn_rate=measured.period_burn_rate,
+        status=status_of(remaining, alert_threshold),
+        detail=measured.detail,
+    )
+
+
 def evaluate_from_samples(
     slos: Sequence[SLODefinition],
     samples: Sequence[Sample],
@@ -172,33 +210,13 @@ def evaluate_from_samples(
 ) -> SLOStatusReport:
     """Each SLI over the process's lifetime, from its own metric samples."""
     now = time.time()
+    window = f"process lifetime ({uptime:.0f}s)"
     statuses = []
     for slo in slos:
         error_ratio, detail = _error_ratio(slo, samples, now)
-        budget = float(slo.error_budget)
-        burn = None if error_ratio is None else error_ratio / budget
-        remaining = None if burn is None else 1 - burn
-        statuses.append(
-            SLOStatus(
-                name=slo.name,
-                service=slo.service,
-                description=slo.description,
-                sli_kind=slo.sli.kind,
-                objective=slo.objective,
-                period_days=slo.period_days,
-                source="process",
-                window=f"process lifetime ({uptime:.0f}s)",
-                sli_value=None if error_ratio is None else 1 - error_ratio,
-                error_ratio=error_ratio,
-                error_budget=slo.error_budget,
-                error_budget_remaining=remaining,
-                current_burn_rate=None,
-                period_burn_rate=burn,
-                burn_rate=burn,
-                status=status_of(remaining, settings.slo_alert_threshold),
-                detail=detail,
-            )
-        )
+        burn = None if error_ratio is None else error_ratio / float(slo.error_budget)
+        measured = _Measured(error_ratio, None if burn is None else 1 - burn, burn, detail=detail)
+        statuses.append(_status(slo, "process", window, measured, settings.slo_alert_threshold))
     return SLOStatusReport(
         source="process", evaluated_at=datetime.now(UTC), overall=_overall(statuses), slos=statuses
     )
@@ -206,31 +224,17 @@ def evaluate_from_samples(
 
 def _from_series(slo: SLODefinition, series: SLOSeries | None, alert_threshold: float) -> SLOStatus:
     values = series.values if series is not None else {}
-    error_ratio = values.get(slo_contract.slo_error_ratio(f"{slo.period_days}d"))
-    remaining = values.get(slo_contract.SLO_PERIOD_BUDGET_REMAINING)
     current = values.get(slo_contract.SLO_CURRENT_BURN_RATE)
-    period = values.get(slo_contract.SLO_PERIOD_BURN_RATE)
-    return SLOStatus(
-        name=slo.name,
-        service=slo.service,
-        description=slo.description,
-        sli_kind=slo.sli.kind,
-        objective=slo.objective,
-        period_days=slo.period_days,
-        source="prometheus",
-        window=f"{slo.period_days}d",
-        sli_value=None if error_ratio is None else 1 - error_ratio,
-        error_ratio=error_ratio,
-        error_budget=slo.error_budget,
-        error_budget_remaining=remaining,
+    measured = _Measured(
+        error_ratio=values.get(slo_contract.slo_error_ratio(f"{slo.period_days}d")),
+        budget_remaining=values.get(slo_contract.SLO_PERIOD_BUDGET_REMAINING),
+        period_burn_rate=values.get(slo_contract.SLO_PERIOD_BURN_RATE),
         current_burn_rate=current,
-        period_burn_rate=period,
-        burn_rate=period,
-        status=status_of(remaining, alert_threshold),
         detail=_burn_note(
             current, None if series is not None else "Prometheus has no recorded series for this SLO"
         ),
     )
+    return _status(slo, "prometheus", f"{slo.period_days}d", measured, alert_threshold)
 
 
 def evaluate_from_prometheus(
