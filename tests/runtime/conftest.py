@@ -28,6 +28,13 @@ if TYPE_CHECKING:
 TOKEN = "test-token-5f2c9a"
 
 
+def quiet_settings(**changes: object) -> ObservabilitySettings:
+    """Default settings, but with the process default's background SLO check and performance
+    sampling off, so that no background line lands in another test's captured output; the tests of
+    those tasks run them on an Observability of their own."""
+    return ObservabilitySettings(slo_check_interval=0, performance_tracking_enabled=False, **changes)  # type: ignore[arg-type]  # pydantic-settings' keyword arguments are untyped here
+
+
 @pytest.fixture(autouse=True)
 def _fresh_runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Default settings (no AURUM_* from the developer's shell) and a clean state for each test."""
@@ -35,9 +42,9 @@ def _fresh_runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         if name.startswith(("AURUM_", "OTEL_", "PROMETHEUS_MULTIPROC")):
             monkeypatch.delenv(name)
     root_level = logging.getLogger().level
-    runtime.configure(ObservabilitySettings())
+    runtime.configure(quiet_settings())
     yield
-    runtime.configure(ObservabilitySettings())
+    runtime.configure(quiet_settings())
     logging.getLogger().setLevel(root_level)
 
 

@@ -140,8 +140,12 @@ PUBLIC_MODULES = [
 ]
 
 
-@pytest.mark.parametrize("module", PUBLIC_MODULES)
-def test_each_public_module_imports_first_in_a_fresh_interpreter(module):
+@pytest.mark.parametrize(
+    "statement",
+    [f"import {module}" for module in PUBLIC_MODULES]
+    + ["from aurum.observability import Observability", "from aurum.observability import configure"],
+)
+def test_each_public_module_imports_first_in_a_fresh_interpreter(statement):
     """The entry points and the runtime import each other's subpackages; whichever an application
     imports first, no import cycle may leave a name undefined."""
-    subprocess.run([sys.executable, "-c", f"import {module}"], check=True, timeout=60)
+    subprocess.run([sys.executable, "-c", statement], check=True, timeout=60)

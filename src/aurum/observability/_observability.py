@@ -30,9 +30,14 @@ from typing import TYPE_CHECKING
 from prometheus_client import CollectorRegistry
 
 from aurum.observability._active import ACTIVE
-from aurum.observability.logs._setup import LogSink, renderer
+from aurum.observability._background import Background
+from aurum.observability.logs._setup import LogSink, ensure_configured, renderer
+from aurum.observability.metrics._exposition import reading_registry
 from aurum.observability.metrics._instruments import AurumMetrics
+from aurum.observability.metrics._reading import collect_samples
 from aurum.observability.settings import ObservabilitySettings
+from aurum.observability.slo._status import evaluate
+from aurum.observability.slo_catalog import get_slos
 from aurum.observability.tracing._setup import Tracing, build_tracing, install_global_provider
 
 if TYPE_CHECKING:
@@ -41,6 +46,9 @@ if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
 
     from aurum.observability.logs._setup import LineStream
+    from aurum.observability.metrics._reading import Sample
+    from aurum.observability.performance._models import PerformanceTracking
+    from aurum.observability.slo._status import SLOStatusReport
     from aurum.observability.tracing._store import TraceStore
 
 __all__ = ["TRACING_SETTINGS", "Observability"]
@@ -72,6 +80,8 @@ class Observability:
     """
 
     __slots__ = (
+        "_background",
+        "_derived",
         "_lock",
         "_metrics",
         "_owns_tracing",
@@ -114,6 +124,10 @@ class Observability:
         self._owns_tracing = tracing is None  # a pipeline handed in is shut down by whoever built it
         self._tracing_is_global = False
         self.started_at, self.started_monotonic = started or (time.time(), time.monotonic())
+        self._derived = False
+        self._background = Background(
+            lambda: self._settings, self.check_slos, self._samples, registry, self.activate
+        )
 
     @classmethod
     def _process_default(
@@ -143,6 +157,8 @@ class Observability:
             tracing=tracing if tracing is not None else self.tracing,
             started=(self.started_at, self.started_monotonic),
         )
+        # Background tasks stay with the original: a derived copy reports its samples, never runs its own.
+        obs._derived, obs._background = True, self._background
         return obs
 
     # -- components -------------------------------------------------------------------------------
@@ -195,6 +211,28 @@ class Observability:
         """The bounded in-process store behind the trace endpoints; ``None`` when off."""
         return self.tracing.store
 
+    # -- SLOs and performance ----------------------------------------------------------------------
+    def _samples(self) -> list[Sample]:
+        return collect_samples(reading_registry(self._registry))
+
+    def check_slos(self) -> SLOStatusReport:
+        """Every SLO's status now, from Prometheus when configured, else from :attr:`registry`."""
+        settings = self._settings
+        uptime = time.monotonic() - self.started_monotonic
+        return evaluate(get_slos(settings), settings, self._registry, uptime=uptime)
+
+    def performance_tracking(self) -> PerformanceTracking:
+        """The background performance samples (none while tracking is off or not started)."""
+        return self._background.tracking()
+
+    def start_background(self) -> None:
+        """Start the SLO check every ``slo_check_interval`` seconds (unless 0) and performance sampling
+        every ``metrics_collection_interval`` seconds (when ``performance_tracking_enabled``). The
+        middleware calls this; idempotent; a derived copy (the testing helpers') starts nothing."""
+        if not self._derived:
+            ensure_configured(self._settings)  # the SLO check's events are log lines
+            self._background.start()
+
     # -- lifecycle --------------------------------------------------------------------------------
     def configure(self, settings: ObservabilitySettings) -> None:
         """Apply ``settings`` to everything already built, or raise ``RuntimeError`` and change nothing.
@@ -214,6 +252,8 @@ class Observability:
                     max_label_sets=settings.metrics_max_label_sets, max_tenants=settings.metrics_max_tenants
                 )
             self._apply_log_settings(settings)
+            if not self._derived:
+                self._background.apply(previous, settings)
             tracing = self._tracing
             if tracing is not None and not self._tracing_is_global and _tracing_changed(previous, settings):
                 if self._owns_tracing and tracing.provider is not None:
@@ -252,7 +292,9 @@ class Observability:
             ACTIVE.reset(token)
 
     def shutdown(self) -> None:
-        """Flush and stop the tracing pipeline it built (exporters included)."""
+        """Stop the background tasks; flush and stop the tracing pipeline it built (exporters included)."""
+        if not self._derived:
+            self._background.stop()
         with self._lock:
             tracing, self._tracing = self._tracing, None
         if tracing is not None and self._owns_tracing and tracing.provider is not None:

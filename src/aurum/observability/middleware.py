@@ -183,6 +183,8 @@ class ObservabilityMiddleware:
             # tracer provider (FastAPI, for one, enables its own telemetry when one is set).
             obs.tracing  # noqa: B018 - the property builds the pipeline
         self._log = make_logger("aurum.observability.http")
+        # An application is being served: its SLO check and performance sampling run from now on.
+        (observability if observability is not None else runtime.default()).start_background()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in self._skip:

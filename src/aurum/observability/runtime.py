@@ -15,12 +15,15 @@ from typing import TYPE_CHECKING
 
 from prometheus_client import REGISTRY
 
+# The module, not the class: the metrics entry point imports this module, and the Observability
+# module imports the metrics, so whichever is imported first may find the other half-initialised.
+from aurum.observability import _observability
 from aurum.observability._active import ACTIVE
-from aurum.observability._observability import Observability
 from aurum.observability.logs._setup import SINK, configure_logging, is_configured
 from aurum.observability.settings import ObservabilitySettings
 
 if TYPE_CHECKING:
+    from aurum.observability._observability import Observability
     from aurum.observability.metrics._instruments import AurumMetrics
     from aurum.observability.tracing._setup import Tracing
 
@@ -35,7 +38,7 @@ def _make_default(settings: ObservabilitySettings | None = None) -> Observabilit
     with _lock:
         if _default is None:
             settings = settings if settings is not None else ObservabilitySettings()
-            _default = Observability._process_default(settings, REGISTRY, SINK)
+            _default = _observability.Observability._process_default(settings, REGISTRY, SINK)
         return _default
 
 

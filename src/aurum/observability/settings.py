@@ -3,9 +3,9 @@
 The runtime shim and the SLO declarations read the same settings, so an override such as
 ``AURUM_SLO_API_AVAILABILITY_TARGET`` changes the objective both the app reports and the rules enforce.
 
-Four of the spec's settings are accepted so that configurations written for the spec load, but
-nothing in the shim reads them, because what they would set belongs to another system (see
-:data:`COMPATIBILITY_ONLY` and each field's description).
+One of the spec's settings, ``log_retention_days``, is accepted so that configurations written for
+the spec load, but nothing in the shim reads it, because what it sets belongs to the log store (see
+:data:`COMPATIBILITY_ONLY` and the field's description).
 """
 
 from __future__ import annotations
@@ -21,15 +21,9 @@ from aurum.contract.prefix import DEFAULT_PREFIX, check_prefix
 
 __all__ = ["COMPATIBILITY_ONLY", "ObservabilitySettings"]
 
-COMPATIBILITY_ONLY = frozenset(
-    {
-        "log_retention_days",
-        "metrics_collection_interval",
-        "slo_check_interval",
-        "performance_tracking_enabled",
-    }
-)
-"""The spec's settings that are validated and accepted but read by nothing in the shim."""
+COMPATIBILITY_ONLY = frozenset({"log_retention_days"})
+"""The spec's settings that are validated and accepted but read by nothing in the shim, because what
+they set belongs to another system."""
 
 
 class ObservabilitySettings(BaseSettings):
@@ -43,8 +37,9 @@ class ObservabilitySettings(BaseSettings):
     log_retention_days: int = Field(
         default=30,
         ge=1,
-        description="Accepted for compatibility, not read: the shim keeps no log lines (it writes them "
-        "to stdout), so retention is the log pipeline's setting.",
+        description="Accepted for compatibility, not read: the shim keeps no log lines (it writes each to "
+        "stdout and forgets it), so nothing in the process can honour a retention; set it in the log store "
+        "(Loki's retention_period, an Elasticsearch ILM policy, a CloudWatch log group's retention).",
     )
 
     # Tracing
@@ -63,8 +58,9 @@ class ObservabilitySettings(BaseSettings):
     metrics_collection_interval: int = Field(
         default=60,
         ge=1,
-        description="Accepted for compatibility, not read: metrics are pulled, so how often they are "
-        "collected is Prometheus's scrape_interval.",
+        description="Seconds between two samples of the process's performance figures (CPU, memory, GC, "
+        "threads, descriptors, requests) while performance_tracking_enabled. Metrics themselves are "
+        "pulled: how often Prometheus collects them is its scrape_interval.",
     )
 
     # SLO targets: ratios (0.999) for availability and success, milliseconds for latency.
@@ -73,18 +69,24 @@ class ObservabilitySettings(BaseSettings):
     slo_scenario_success_target: Decimal = Field(default=Decimal("0.95"), gt=0, lt=1)
     slo_check_interval: int = Field(
         default=300,
-        ge=1,
-        description="Accepted for compatibility, not read: SLO status is computed when it is asked for "
-        "(/v1/observability/slos), and Prometheus evaluates the recording rules at their own interval.",
+        ge=0,
+        description="Seconds between two background SLO checks of a served application (0: none). Each "
+        "sets the SLO status gauge and logs an event when an SLO becomes at_risk or breached, or recovers.",
     )
-    slo_alert_threshold: float = Field(default=0.95, gt=0, le=1)
+    slo_alert_threshold: float = Field(
+        default=0.95,
+        gt=0,
+        le=1,
+        description="Share of an SLO's error budget spent that makes it at_risk (budget remaining at or "
+        "below 1 - threshold).",
+    )
 
     # Performance
     performance_tracking_enabled: bool = Field(
         default=True,
-        description="Accepted for compatibility, not read: /v1/observability/performance reads the "
-        "process's figures when asked, costing nothing otherwise; slow_query_threshold_ms sets the "
-        "slow-query warnings.",
+        description="Sample the process's performance figures in the background every "
+        "metrics_collection_interval seconds, for the recent rates and history of "
+        "/v1/observability/performance (which reads the figures since start when asked either way).",
     )
     slow_query_threshold_ms: int = Field(default=1000, ge=1)
 

@@ -12,16 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aurum.observability import runtime
-from aurum.observability.metrics._exposition import reading_registry
-from aurum.observability.metrics._reading import collect_samples
 from aurum.observability.slo._grafana import grafana_dashboard
-from aurum.observability.slo._prometheus import PrometheusError
-from aurum.observability.slo._status import (
-    SLOStatus,
-    SLOStatusReport,
-    evaluate_from_prometheus,
-    evaluate_from_samples,
-)
+from aurum.observability.slo._status import SLOStatus, SLOStatusReport, evaluate
 from aurum.observability.slo_catalog import SLODefinition, get_slos
 
 if TYPE_CHECKING:
@@ -48,16 +40,9 @@ def check_slo_status(
     """
     obs = observability if observability is not None else runtime.current()
     settings = settings if settings is not None else obs.settings
-    slos = get_slos(settings)
-    error = None
-    if settings.prometheus_url is not None:
-        try:
-            return evaluate_from_prometheus(slos, settings)
-        except PrometheusError as exc:
-            error = str(exc)
-    samples = collect_samples(reading_registry(obs.metrics.registry))
-    report = evaluate_from_samples(slos, samples, settings, uptime=time.monotonic() - obs.started_monotonic)
-    return report.model_copy(update={"source_error": error}) if error else report
+    return evaluate(
+        get_slos(settings), settings, obs.registry, uptime=time.monotonic() - obs.started_monotonic
+    )
 
 
 def get_sli_values(settings: ObservabilitySettings | None = None) -> dict[str, float | None]:

@@ -25,13 +25,11 @@ from aurum.observability.api._models import (
     HealthReport,
     MetricFamily,
     MetricsJSON,
-    PerformanceReport,
     SLODetail,
     TraceDetail,
     TraceExport,
     TraceList,
 )
-from aurum.observability.api._process_stats import performance_report
 from aurum.observability.api._security import api_error, token_guard
 from aurum.observability.api._trace_views import parse_trace_id, trace_detail, trace_summary
 from aurum.observability.logs._schema import LOG_RECORD_SCHEMA
@@ -42,6 +40,8 @@ from aurum.observability.metrics._exposition import (
     render_metrics,
 )
 from aurum.observability.metrics._reading import collect_samples
+from aurum.observability.performance._models import PerformanceReport
+from aurum.observability.performance._report import performance_report
 from aurum.observability.slo._status import SLOStatusReport
 from aurum.observability.slo_dashboard import check_slo_status, get_slo_dashboard_config
 from aurum.observability.tracing._otlp_json import encode_trace
@@ -70,7 +70,13 @@ def _metrics_json(obs: Observability) -> MetricsJSON:
 
 def _performance(obs: Observability) -> PerformanceReport:
     samples = collect_samples(reading_registry(obs.registry))
-    return performance_report(samples, started_at=obs.started_at, started_monotonic=obs.started_monotonic)
+    return performance_report(
+        samples,
+        started_at=obs.started_at,
+        started_monotonic=obs.started_monotonic,
+        prefix=obs.settings.metrics_prefix,
+        tracking=obs.performance_tracking(),
+    )
 
 
 def _trace_list(obs: Observability, limit: int) -> TraceList:

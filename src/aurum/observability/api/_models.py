@@ -5,25 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from aurum.observability.slo._status import SLOStatus
 from aurum.observability.slo_catalog import SLODefinition
 
 __all__ = [
     "CleanupResult",
-    "CpuStats",
     "DashboardResponse",
     "ErrorBody",
     "ErrorResponse",
-    "GcStats",
     "HealthReport",
-    "MemoryStats",
     "MetricFamily",
     "MetricSample",
     "MetricsJSON",
-    "PerformanceReport",
-    "RequestStats",
     "SLODetail",
     "SpanEvent",
     "SpanModel",
@@ -62,47 +57,6 @@ class MetricFamily(BaseModel):
 class MetricsJSON(BaseModel):
     multiprocess: bool
     families: list[MetricFamily]
-
-
-class CpuStats(BaseModel):
-    user_seconds: float
-    system_seconds: float
-    percent_since_start: float
-    """Average CPU use of one core since the process started, in percent."""
-
-
-class MemoryStats(BaseModel):
-    rss_bytes: int | None
-    peak_rss_bytes: int | None
-
-
-class GcStats(BaseModel):
-    enabled: bool
-    counts: list[int]
-    thresholds: list[int]
-    collections: list[int]
-    collected: list[int]
-    uncollectable: list[int]
-
-
-class RequestStats(BaseModel):
-    total: float
-    server_errors: float
-    rate_per_second: float
-    """Average over the process lifetime."""
-    latency_ms: dict[str, float | None] = Field(description="p50/p95/p99 from the request histogram")
-
-
-class PerformanceReport(BaseModel):
-    pid: int
-    started_at: datetime
-    uptime_seconds: float
-    cpu: CpuStats
-    memory: MemoryStats
-    gc: GcStats
-    threads: int
-    open_file_descriptors: int | None
-    requests: RequestStats
 
 
 class TraceSummary(BaseModel):

@@ -22,17 +22,27 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel
 
 from aurum.observability import slo_contract
-from aurum.observability.metrics._reading import Sample, bucket_counts, sum_matching
+from aurum.observability.metrics._exposition import reading_registry
+from aurum.observability.metrics._reading import Sample, bucket_counts, collect_samples, sum_matching
 from aurum.observability.slo._prometheus import PrometheusError, query_slo_series
 from aurum.observability.slo_catalog import FreshnessSLI, LatencySLI, RatioSLI, SLODefinition
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from prometheus_client import CollectorRegistry
+
     from aurum.observability.settings import ObservabilitySettings
     from aurum.observability.slo._prometheus import SLOSeries
 
-__all__ = ["SLOStatus", "SLOStatusReport", "evaluate_from_prometheus", "evaluate_from_samples", "status_of"]
+__all__ = [
+    "SLOStatus",
+    "SLOStatusReport",
+    "evaluate",
+    "evaluate_from_prometheus",
+    "evaluate_from_samples",
+    "status_of",
+]
 
 Source = Literal["prometheus", "process"]
 State = Literal["met", "at_risk", "breached", "no_data"]
@@ -252,3 +262,23 @@ def evaluate_from_prometheus(
     return SLOStatusReport(
         source="prometheus", evaluated_at=datetime.now(UTC), overall=_overall(statuses), slos=statuses
     )
+
+
+def evaluate(
+    slos: Sequence[SLODefinition],
+    settings: ObservabilitySettings,
+    registry: CollectorRegistry,
+    *,
+    uptime: float,
+) -> SLOStatusReport:
+    """From Prometheus when ``prometheus_url`` is set, else (or when it fails, said in
+    ``source_error``) from the samples of ``registry``, merged across workers in multiprocess mode."""
+    error = None
+    if settings.prometheus_url is not None:
+        try:
+            return evaluate_from_prometheus(slos, settings)
+        except PrometheusError as exc:
+            error = str(exc)
+    samples = collect_samples(reading_registry(registry))
+    report = evaluate_from_samples(slos, samples, settings, uptime=uptime)
+    return report.model_copy(update={"source_error": error}) if error else report

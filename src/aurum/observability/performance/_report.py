@@ -1,7 +1,8 @@
 """The ``performance`` endpoint's numbers: this process's CPU, memory, GC, descriptors and traffic.
 
 Standard library only (``resource``, ``/proc``, ``gc``), to keep the runtime's dependencies minimal;
-the request figures are read back from the process's own request metrics.
+the request figures are read back from the process's own request metrics. Read when asked; the
+background samples (:mod:`aurum.observability.performance._sampler`) add what the process does now.
 """
 
 from __future__ import annotations
@@ -17,8 +18,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aurum.observability import catalog
-from aurum.observability.api._models import CpuStats, GcStats, MemoryStats, PerformanceReport, RequestStats
+from aurum.observability.metrics._instruments import exposed_name
 from aurum.observability.metrics._reading import bucket_counts, histogram_quantile, sum_matching
+from aurum.observability.performance._models import (
+    CpuStats,
+    GcStats,
+    MemoryStats,
+    PerformanceReport,
+    PerformanceTracking,
+    RequestStats,
+)
 from aurum.observability.slo_catalog import Matcher
 
 if TYPE_CHECKING:
@@ -26,12 +35,12 @@ if TYPE_CHECKING:
 
     from aurum.observability.metrics._reading import Sample
 
-__all__ = ["performance_report"]
+__all__ = ["cpu_seconds", "gc_collections", "open_fds", "performance_report", "requests_total", "rss_bytes"]
 
 _SERVER_ERROR = (Matcher(label="status", op="=~", value="5.."),)
 
 
-def _rss_bytes() -> int | None:
+def rss_bytes() -> int | None:
     try:
         # statm's second field is the resident set in pages.
         return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
@@ -44,7 +53,7 @@ def _peak_rss_bytes() -> int:
     return peak if sys.platform == "darwin" else peak * 1024  # Linux reports KiB, macOS bytes
 
 
-def _open_fds() -> int | None:
+def open_fds() -> int | None:
     for directory in ("/proc/self/fd", "/dev/fd"):
         try:
             return sum(1 for _ in Path(directory).iterdir())
@@ -65,10 +74,25 @@ def _gc_stats() -> GcStats:
     )
 
 
-def _request_stats(samples: Sequence[Sample], uptime: float) -> RequestStats:
-    requests = catalog.HTTP_REQUESTS_TOTAL.name
-    total = sum_matching(samples, requests) or 0.0
-    buckets = bucket_counts(samples, catalog.HTTP_REQUEST_DURATION_SECONDS.name)
+def cpu_seconds() -> float:
+    """User and system CPU time of this process so far."""
+    times = os.times()
+    return times.user + times.system
+
+
+def gc_collections() -> int:
+    """Garbage collections of every generation so far."""
+    return sum(generation["collections"] for generation in gc.get_stats())
+
+
+def requests_total(samples: Sequence[Sample], prefix: str) -> float:
+    return sum_matching(samples, exposed_name(catalog.HTTP_REQUESTS_TOTAL, prefix)) or 0.0
+
+
+def _request_stats(samples: Sequence[Sample], uptime: float, prefix: str) -> RequestStats:
+    requests = exposed_name(catalog.HTTP_REQUESTS_TOTAL, prefix)
+    total = requests_total(samples, prefix)
+    buckets = bucket_counts(samples, exposed_name(catalog.HTTP_REQUEST_DURATION_SECONDS, prefix))
     latency: dict[str, float | None] = {}
     for name, quantile in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99)):
         seconds = histogram_quantile(quantile, buckets)
@@ -82,7 +106,12 @@ def _request_stats(samples: Sequence[Sample], uptime: float) -> RequestStats:
 
 
 def performance_report(
-    samples: Sequence[Sample], *, started_at: float, started_monotonic: float
+    samples: Sequence[Sample],
+    *,
+    started_at: float,
+    started_monotonic: float,
+    prefix: str,
+    tracking: PerformanceTracking,
 ) -> PerformanceReport:
     uptime = time.monotonic() - started_monotonic
     times = os.times()
@@ -95,9 +124,10 @@ def performance_report(
             system_seconds=times.system,
             percent_since_start=round(100 * (times.user + times.system) / uptime, 2) if uptime > 0 else 0.0,
         ),
-        memory=MemoryStats(rss_bytes=_rss_bytes(), peak_rss_bytes=_peak_rss_bytes()),
+        memory=MemoryStats(rss_bytes=rss_bytes(), peak_rss_bytes=_peak_rss_bytes()),
         gc=_gc_stats(),
         threads=threading.active_count(),
-        open_file_descriptors=_open_fds(),
-        requests=_request_stats(samples, uptime),
+        open_file_descriptors=open_fds(),
+        requests=_request_stats(samples, uptime, prefix),
+        tracking=tracking,
     )
