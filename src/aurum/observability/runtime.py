@@ -77,15 +77,31 @@ def configure(settings: ObservabilitySettings | None = None) -> Observability:
     return obs
 
 
+# The three accessors below run on every metric, span and log call: they resolve the Observability
+# in force inline and read its built components directly, falling back to the building properties.
+_active = ACTIVE.get
+
+
 def get_settings() -> ObservabilitySettings:
-    return current().settings
+    found = _active()
+    if found is None:
+        found = _default if _default is not None else _make_default()
+    return found._settings  # the hot path reads the slot, see above
 
 
 def metrics() -> AurumMetrics:
     """The metrics in force in this context."""
-    return current().metrics
+    found = _active()
+    if found is None:
+        found = _default if _default is not None else _make_default()
+    built = found._metrics  # the hot path reads the slot, see above
+    return built if built is not None else found.metrics
 
 
 def tracing() -> Tracing:
     """The tracing pipeline in force in this context."""
-    return current().tracing
+    found = _active()
+    if found is None:
+        found = _default if _default is not None else _make_default()
+    built = found._tracing  # the hot path reads the slot, see above
+    return built if built is not None else found.tracing

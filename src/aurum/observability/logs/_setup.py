@@ -76,9 +76,12 @@ SINK = LogSink()
 """The process default's sink; an active Observability (see :mod:`aurum.observability._active`) has its own."""
 
 
+_active = ACTIVE.get  # bound once: this runs for every line
+
+
 def current_sink() -> LogSink:
     """The sink of the Observability in force in this context."""
-    active = ACTIVE.get()
+    active = _active()
     return SINK if active is None else active.log_sink
 
 
@@ -158,7 +161,7 @@ def _level_method(method: str) -> LogMethod:
         std = self._logger.std
         if not std.isEnabledFor(number):
             return
-        active = ACTIVE.get()
+        active = _active()
         sink = SINK if active is None else active.log_sink
         if number < sink.level:
             return
