@@ -226,3 +226,16 @@ def test_other_business_helpers(metrics):
     )
     assert sample_value(metrics, "aurum_db_pool_connections", pool="primary", state="max") == 10
     assert sample_value(metrics, "aurum_db_pool_connections", pool="primary", state="in_use") == 3
+
+
+def test_instruments_are_named_with_the_prefix_they_are_given():
+    from prometheus_client import CollectorRegistry
+
+    metrics = AurumMetrics(CollectorRegistry(), prefix="acme_")
+    metrics.business_transactions.labels("scenario_create", "scenario", "success").inc()
+    metrics.record_http_request("GET", "/x", 200, "", 0.1)
+    labels = {"transaction": "scenario_create", "category": "scenario", "status": "success"}
+    assert sample_value(metrics, "acme_business_transactions_total", **labels) == 1
+    assert sample_value(metrics, "aurum_business_transactions_total", **labels) is None
+    assert sample_value(metrics, "acme_http_request_duration_seconds_count", method="GET", path="/x") == 1
+    assert metrics.name_of(catalog.HTTP_REQUESTS_TOTAL) == "acme_http_requests_total"

@@ -74,10 +74,14 @@ class Background:
                         alert_threshold=lambda: self._settings().slo_alert_threshold,
                     )
                 check = self._active(self.slo_check)
-                self._tasks.append(Periodic("aurum-slo-check", settings.slo_check_interval, check))
+                self._tasks.append(
+                    Periodic("aurum.observability.slo-check", settings.slo_check_interval, check)
+                )
             if settings.performance_tracking_enabled:
                 interval = settings.metrics_collection_interval
-                self._tasks.append(Periodic("aurum-performance", interval, self._active(self.sampler)))
+                self._tasks.append(
+                    Periodic("aurum.observability.performance", interval, self._active(self.sampler))
+                )
             for task in self._tasks:
                 task.start()
 

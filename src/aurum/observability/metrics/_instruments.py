@@ -31,19 +31,15 @@ CollectorT = TypeVar("CollectorT", bound=MetricWrapperBase)
 # pool connections add up over the workers that are alive.
 GaugeMode = Literal["max", "livesum"]
 _GAUGE_MULTIPROCESS_MODE: dict[str, GaugeMode] = {
-    catalog.DATA_LAST_UPDATED_TIMESTAMP_SECONDS.name: "max",
-    catalog.DB_POOL_CONNECTIONS.name: "livesum",
+    catalog.DATA_LAST_UPDATED_TIMESTAMP_SECONDS.base_name: "max",
+    catalog.DB_POOL_CONNECTIONS.base_name: "livesum",
 }
 
 
 def exposed_name(metric: Metric, prefix: str) -> str:
-    """The name ``metric`` is exposed under with the metric ``prefix`` of an Observability's settings.
-
-    The one place the runtime maps a catalog metric to its series name. The catalog's names carry the
-    process's prefix today; once the catalog can name a metric for any prefix, this becomes
-    ``metric.name_for(prefix)``.
-    """
-    return metric.name
+    """The name ``metric`` is exposed under with the metric ``prefix`` of an Observability's settings:
+    the one place the runtime maps a catalog metric to its series name."""
+    return metric.name_for(prefix)
 
 
 def _family(metric: Metric, prefix: str) -> str:
@@ -61,7 +57,7 @@ def _build_collector(
         return Counter(family, metric.help, names, registry=registry)
     if metric.type is MetricType.HISTOGRAM:
         return Histogram(family, metric.help, names, registry=registry, buckets=metric.buckets)
-    mode = _GAUGE_MULTIPROCESS_MODE.get(metric.name, "livesum")
+    mode = _GAUGE_MULTIPROCESS_MODE.get(metric.base_name, "livesum")
     return Gauge(family, metric.help, names, registry=registry, multiprocess_mode=mode)
 
 
@@ -127,7 +123,7 @@ class AurumMetrics:
         self,
         registry: CollectorRegistry | None = REGISTRY,
         *,
-        prefix: str = catalog.METRICS_PREFIX,
+        prefix: str = catalog.DEFAULT_PREFIX,
         max_label_sets: int = 1000,
         max_tenants: int = 100,
     ) -> None:
@@ -137,7 +133,7 @@ class AurumMetrics:
         self.cardinality_overflow = Counter(
             _family(overflow, prefix), overflow.help, overflow.label_names, registry=registry
         )
-        # Keyed by the catalog's name, the metric's identity whatever the prefix it is exposed under.
+        # Keyed by the base name, the metric's identity whatever the prefix it is exposed under.
         self._guarded: dict[str, GuardedMetric[Any]] = {}
         for metric in catalog.METRICS:
             guard = CardinalityGuard(
@@ -148,31 +144,33 @@ class AurumMetrics:
                 on_overflow=self._count_overflow,
             )
             collector = _build_collector(metric, registry, prefix)
-            self._guarded[metric.name] = GuardedMetric(metric, collector, guard)
+            self._guarded[metric.base_name] = GuardedMetric(metric, collector, guard)
 
-        self.http_requests: GuardedMetric[Counter] = self._guarded[catalog.HTTP_REQUESTS_TOTAL.name]
+        self.http_requests: GuardedMetric[Counter] = self._guarded[catalog.HTTP_REQUESTS_TOTAL.base_name]
         self.http_request_duration: GuardedMetric[Histogram] = self._guarded[
-            catalog.HTTP_REQUEST_DURATION_SECONDS.name
+            catalog.HTTP_REQUEST_DURATION_SECONDS.base_name
         ]
         self.business_transactions: GuardedMetric[Counter] = self._guarded[
-            catalog.BUSINESS_TRANSACTIONS_TOTAL.name
+            catalog.BUSINESS_TRANSACTIONS_TOTAL.base_name
         ]
-        self.cache_operations: GuardedMetric[Counter] = self._guarded[catalog.CACHE_OPERATIONS_TOTAL.name]
+        self.cache_operations: GuardedMetric[Counter] = self._guarded[
+            catalog.CACHE_OPERATIONS_TOTAL.base_name
+        ]
         self.data_last_updated: GuardedMetric[Gauge] = self._guarded[
-            catalog.DATA_LAST_UPDATED_TIMESTAMP_SECONDS.name
+            catalog.DATA_LAST_UPDATED_TIMESTAMP_SECONDS.base_name
         ]
         self.db_query_duration: GuardedMetric[Histogram] = self._guarded[
-            catalog.DB_QUERY_DURATION_SECONDS.name
+            catalog.DB_QUERY_DURATION_SECONDS.base_name
         ]
-        self.db_pool_connections: GuardedMetric[Gauge] = self._guarded[catalog.DB_POOL_CONNECTIONS.name]
+        self.db_pool_connections: GuardedMetric[Gauge] = self._guarded[catalog.DB_POOL_CONNECTIONS.base_name]
         self.rate_limit_decisions: GuardedMetric[Counter] = self._guarded[
-            catalog.RATE_LIMIT_DECISIONS_TOTAL.name
+            catalog.RATE_LIMIT_DECISIONS_TOTAL.base_name
         ]
         self._http_pairs: dict[tuple[str, str, int, str], tuple[Counter, Histogram]] = {}
 
     def metric(self, metric: Metric) -> GuardedMetric[Any]:
         """The guarded collector of a catalog metric."""
-        return self._guarded[metric.name]
+        return self._guarded[metric.base_name]
 
     def name_of(self, metric: Metric) -> str:
         """The name a catalog metric is exposed under here."""

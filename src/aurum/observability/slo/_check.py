@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, get_args
 
 from prometheus_client import Gauge
 
-from aurum.observability import catalog
 from aurum.observability.catalog import Label, Metric, MetricType
 from aurum.observability.logs._setup import make_logger
 from aurum.observability.metrics._instruments import exposed_name
@@ -39,7 +38,7 @@ __all__ = ["SLO_STATUS", "SLOCheck"]
 STATES: tuple[State, ...] = get_args(State)
 
 SLO_STATUS = Metric(
-    name=f"{catalog.METRICS_PREFIX}observability_slo_status",
+    base_name="observability_slo_status",
     type=MetricType.GAUGE,
     help="Status of each SLO at the application's last background check: 1 for the current status.",
     unit="",
