@@ -66,12 +66,9 @@ def configure(settings: ObservabilitySettings | None = None) -> Observability:
     the process's logging, once installed, is re-applied too (root level, format).
     """
     settings = settings if settings is not None else ObservabilitySettings()
-    if _default is None:
-        built = _make_default(settings)
-        if built.settings is settings:
-            return built
-    obs = default()
-    obs.configure(settings)
+    obs = _default if _default is not None else _make_default(settings)
+    if obs.settings is not settings:  # built before (maybe by another thread): apply or raise
+        obs.configure(settings)
     if is_configured():
         configure_logging(settings, stream=SINK.stream)
     return obs
