@@ -19,14 +19,11 @@ from aurum.monitoring.validate.promtool import Promtool
 from aurum.monitoring.validate.unit_tests import vacuous_assertions
 from aurum.observability.catalog import HTTP_REQUESTS_TOTAL
 
-FAST_SCENARIOS = ("healthy", "no bad event ever", "full outage", "traffic stops")
-"""The slow-burn scenario replays a day and a half; the mutations below are caught without it."""
 
-
-def _quick_suite(out: Path, slo: str, tmp_path: Path) -> tuple[Path, Path]:
-    """A copy of ``slo``'s rules and its fast scenarios, in ``tmp_path``."""
-    tests = yaml.safe_load((out / "prometheus" / "tests" / f"{slo}.test.yaml").read_text())
-    tests["tests"] = [t for t in tests["tests"] if t["name"].startswith(FAST_SCENARIOS)]
+def _quick_suite(out: Path, slo: str, tmp_path: Path, suffix: str = "test") -> tuple[Path, Path]:
+    """A copy of ``slo``'s rules and of one of its test files (the minute-by-minute scenarios by
+    default; ``long.test`` for the slow burns, evaluated every 5 minutes), in ``tmp_path``."""
+    tests = yaml.safe_load((out / "prometheus" / "tests" / f"{slo}.{suffix}.yaml").read_text())
     tests["rule_files"] = ["rules.yaml"]
     rules_path, tests_path = tmp_path / "rules.yaml", tmp_path / "tests.yaml"
     rules_path.write_text((out / "prometheus" / "rules" / f"{slo}.yaml").read_text())
@@ -68,23 +65,25 @@ def test_every_slo_has_generated_tests_that_passed_in_the_build(
     tests = sorted(
         p for p in (out / "prometheus" / "tests").glob("*.test.yaml") if not p.name.startswith("alerts.")
     )
-    assert [t.name.removesuffix(".test.yaml") for t in tests] == [
-        "api-availability",
-        "api-latency",
-        "cache-hit-rate",
-        "data-freshness",
-        "scenario-creation",
-        "scenario-runs",
-    ]
+    slos = ["api-availability", "api-latency", "cache-hit-rate", "data-freshness", "scenario-creation"]
+    slos.append("scenario-runs")
+    slow = [slo for slo in slos if slo != "cache-hit-rate"]  # one tier only: no slower tier to burn slowly
+    assert [t.name for t in tests] == sorted(
+        [f"{slo}.test.yaml" for slo in slos] + [f"{slo}.long.test.yaml" for slo in slow]
+    )
     for path in tests:
-        names = [t["name"] for t in yaml.safe_load(path.read_text())["tests"]]
+        document = yaml.safe_load(path.read_text())
+        names = [t["name"] for t in document["tests"]]
+        if path.name.endswith(".long.test.yaml"):
+            assert document["evaluation_interval"] == "5m"
+            assert names == [next(name for name in names if name.startswith("slow burn at"))]
+            continue
+        assert document["evaluation_interval"] == "1m"
         assert names[0].startswith("healthy traffic below budget")
         assert any(name.startswith("full outage") for name in names)
         assert names[-1].startswith("traffic stops")
         if path.name != "data-freshness.test.yaml":  # a fresh gauge has no bad-event series to omit
             assert names[1].startswith("no bad event ever")
-        if path.name != "cache-hit-rate.test.yaml":  # one tier only: no slower tier to burn slowly
-            assert names[-2].startswith("slow burn at")
 
 
 @pytest.mark.parametrize(
@@ -101,6 +100,23 @@ def test_a_broken_rule_makes_the_generated_tests_fail(
     rules_path.write_text(original.replace(old, new))
     broken = promtool.test_rules([tests_path])
     assert not broken.ok, "the generated tests did not notice the broken rule"
+    assert "FAILED" in broken.output
+
+
+def test_a_broken_slow_tier_makes_the_long_tests_fail_though_evaluated_every_5_minutes(
+    bundled_build: tuple[Path, Artifacts], promtool: Promtool, tmp_path: Path
+) -> None:
+    # A full outage fires the ticket through its 1d/2h windows whatever the 3d/6h ones do; only the
+    # slow burn, whose ticket fires through the 3d/6h windows first, notices them broken.
+    rules_path, tests_path = _quick_suite(bundled_build[0], "api-availability", tmp_path, "long.test")
+    control = promtool.test_rules([tests_path])
+    assert control.ok, control.output
+    old = 'ratio_rate6h{slo="api-availability"} / 0.001 > 1\n'
+    original = rules_path.read_text()
+    assert old in original
+    rules_path.write_text(original.replace(old, old.replace("> 1", "> 2")))
+    broken = promtool.test_rules([tests_path])
+    assert not broken.ok, "the slow burn did not notice the broken ticket windows"
     assert "FAILED" in broken.output
 
 
@@ -151,17 +167,14 @@ def test_custom_policy_with_for_and_a_short_period(promtool: Promtool, tmp_path:
     )
     groups = compile_slo(slo)
     (tmp_path / "rules.yaml").write_bytes(dump_yaml(rule_file(groups)))
-    document: dict[str, Any] | None = promtool_tests(slo, "rules.yaml", [g.name for g in groups])
-    assert document is not None
-    assert [t["name"].split(":")[0] for t in document["tests"]] == [
-        "healthy traffic below budget",
-        "no bad event ever",
-        "full outage",
-        "slow burn at 2.38x the budget",
-        "traffic stops",
-    ]
-    (tmp_path / "tests.yaml").write_bytes(dump_yaml(document))
-    result = promtool.test_rules([tmp_path / "tests.yaml"])
+    documents: dict[str, dict[str, Any]] = promtool_tests(slo, "rules.yaml", [g.name for g in groups])
+    assert {timing: [t["name"].split(":")[0] for t in d["tests"]] for timing, d in documents.items()} == {
+        "detailed": ["healthy traffic below budget", "no bad event ever", "full outage", "traffic stops"],
+        "long": ["slow burn at 2.38x the budget"],
+    }
+    for timing, document in documents.items():
+        (tmp_path / f"{timing}.yaml").write_bytes(dump_yaml(document))
+    result = promtool.test_rules([tmp_path / "detailed.yaml", tmp_path / "long.yaml"])
     assert result.ok, result.output
 
 

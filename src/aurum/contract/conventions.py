@@ -70,6 +70,7 @@ __all__ = [
     "TIER_LABEL",
     "RuleKind",
     "SLOGroup",
+    "SLOTests",
     "camel_case",
     "datasource_ref",
     "rule_file",
@@ -197,8 +198,17 @@ def slo_rule_file(slo: str) -> str:
     return f"{slo}.yaml"
 
 
-def slo_test_file(slo: str) -> str:
-    return f"{slo}.test.yaml"
+class SLOTests(StrEnum):
+    """An SLO's two generated test files: scenarios evaluated every minute, and those spanning days
+    (evaluated every 5 minutes)."""
+
+    DETAILED = "detailed"
+    LONG = "long"
+
+
+def slo_test_file(slo: str, tests: SLOTests = SLOTests.DETAILED) -> str:
+    """``<slo>.test.yaml``, and ``<slo>.long.test.yaml`` beside it."""
+    return f"{slo}.test.yaml" if tests is SLOTests.DETAILED else f"{slo}.{tests}.test.yaml"
 
 
 def rule_file(kind: RuleKind, stem: str) -> str:

@@ -58,6 +58,9 @@ class Artifacts:
     def add(
         self, path: PurePosixPath, document: dict[str, Any], dump: Callable[[Any], bytes] = dump_yaml
     ) -> None:
+        if path in self.files:  # e.g. an SLO named "alerts" and a hand-written alerts/long.py
+            msg = f"two declarations render the same file {path}; rename one of them"
+            raise BuildFailedError(msg)
         self.documents[path] = document
         self.files[path] = dump(document)
 
@@ -95,12 +98,10 @@ def _render_slos(slos: tuple[Declared[SLO], ...], artifacts: Artifacts) -> list[
             tests = promtool_tests(slo, f"../rules/{rules_path.name}", [group.name for group in groups])
         except SynthesisError as error:
             raise declared.error("sli", f"cannot generate promtool tests: {error}") from None
-        if tests is not None:
-            artifacts.add(TESTS_DIR / slo_names.test_file_name(slo), tests)
+        for timing, document in tests.items():
+            artifacts.add(TESTS_DIR / slo_names.test_file_name(slo, timing), document)
         lines = {_rule_name(rule): declared.line for group in groups for rule in group.rules}
-        linted.append(
-            RuleFile(declared.file, artifacts.documents[rules_path], lines, tests, handwritten=False)
-        )
+        linted.append(RuleFile(declared.file, artifacts.documents[rules_path], lines, handwritten=False))
     artifacts.slos = len(slos)
     return linted
 

@@ -14,6 +14,12 @@ exactly by :mod:`simulate`. The scenarios:
 
 The generator checks each claim against the replay before writing it, so a policy for which a claim
 cannot hold fails the build instead of producing a test that proves nothing.
+
+promtool's work grows with the evaluations it makes times the samples each window reads, and it
+evaluates a whole file at one ``evaluation_interval``. Scenarios that assert the very minute an alert
+fires or resolves are evaluated every minute; the slow burns, which span days to fill their long
+windows, every 5 minutes in a file of their own (the replay is evaluated at the same step, so every
+assertion is checked against what promtool computes). See :data:`STEP_MINUTES`.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from typing import Any
 from aurum.contract import conventions as conv
 from aurum.monitoring.compile import slo_names
 from aurum.monitoring.compile.promql import exact_number, selector
-from aurum.monitoring.compile.simulate import Replay, shown_burn_rate
+from aurum.monitoring.compile.simulate import STEP_SECONDS, Replay, shown_burn_rate
 from aurum.monitoring.compile.slo_rules import alert_annotations, alert_labels
 from aurum.monitoring.compile.workload import Phase, SynthesisError, Workload, workload_for
 from aurum.monitoring.model import SLO, AlertTier, FreshnessSLI, format_duration
@@ -36,6 +42,12 @@ HEALTHY_BURN = Fraction(1, 2)
 SLOW_BURN = Fraction(7, 2)
 _ROUND = 10**6
 """Recorded values are compared as ``round(value * 1e6)``: exact integers, immune to float noise."""
+
+DETAILED, LONG = conv.SLOTests.DETAILED, conv.SLOTests.LONG
+STEP_MINUTES = {DETAILED: 1, LONG: conv.BASE_WINDOW_SECONDS // STEP_SECONDS}
+"""Minutes between evaluations, by kind of scenario: the exact minute of an alert needs every minute;
+a scenario spanning days only needs every base window (5 minutes), at which each event is still
+counted once, for a fifth of promtool's evaluations and samples."""
 
 
 def _minutes(seconds: int) -> int:
@@ -53,12 +65,15 @@ def _speed(tier: AlertTier, slo: SLO) -> Fraction:
 class _Scenario:
     """One promtool test: phases, the replay of them, and the assertions made from it."""
 
-    def __init__(self, slo: SLO, workload: Workload, name: str, phases: list[Phase]) -> None:
-        self.slo, self.name = slo, name
+    def __init__(
+        self, slo: SLO, workload: Workload, name: str, phases: list[Phase], timing: conv.SLOTests = DETAILED
+    ) -> None:
+        self.slo, self.name, self.timing = slo, name, timing
+        self.step = STEP_MINUTES[timing]
         self.tiers = sorted(slo.alerting.enabled_tiers, key=lambda tier: -_speed(tier, slo))
         realized = workload.realize(phases)
         self.series = realized.input_series
-        self.replay = Replay(slo, realized.base)
+        self.replay = Replay(slo, realized.base.every(self.step))
         self.alert_tests: list[dict[str, Any]] = []
         self.expr_tests: list[dict[str, Any]] = []
 
@@ -70,7 +85,7 @@ class _Scenario:
         return self.replay.firing(tier, minute)[0]
 
     def first_firing(self, tier: AlertTier, start: int, end: int) -> int | None:
-        return next((m for m in range(start, end + 1) if self.fires(tier, m)), None)
+        return next((m for m in self.replay.evaluations(start, end) if self.fires(tier, m)), None)
 
     def check_alerts(self, minute: int) -> None:
         """Assert every tier's state at ``minute`` as replayed; skip states float noise could flip."""
@@ -139,7 +154,7 @@ class _Scenario:
         self.check_value(minute, conv.SLO_PERIOD_BURN_RATE, None if period is None else period / budget)
         remaining = None if period is None else 1 - period / budget
         self.check_value(minute, conv.SLO_PERIOD_BUDGET_REMAINING, remaining)
-        bad, total = self.replay.base.sums(minute, minute)
+        bad, total = self.replay.base_sums(minute)
         unit = self.replay.base.unit
         self.check_value(minute, conv.SLO_BAD_EVENTS, bad * unit)
         self.check_value(minute, conv.SLO_TOTAL_EVENTS, total * unit)
@@ -213,7 +228,11 @@ def _outage_scenario(slo: SLO, workload: Workload, tier: AlertTier) -> _Scenario
         slo, workload, name, [Phase(start, healthy), Phase(outage, Fraction(1)), Phase(recovery, healthy)]
     )
     restored = start + outage
-    loud = [m for m in range(restored, scenario.end + 1) if any(scenario.fires(t, m) for t in scenario.tiers)]
+    loud = [
+        m
+        for m in scenario.replay.evaluations(restored, scenario.end)
+        if any(scenario.fires(t, m) for t in scenario.tiers)
+    ]
     resolved = (loud[-1] + 1) if loud else restored
     if resolved > scenario.end:
         msg = f"alerts of {slo.name} do not resolve within {format_duration(recovery * 60)} of recovery"
@@ -239,13 +258,15 @@ def _burn_scenario(
     start, length = 360, window + 30
     quiet = ", ".join(t.name for t in faster)
     name = f"slow burn at {float(burn):g}x the budget: {tier.name} fires, {quiet} does not"
-    scenario = _Scenario(slo, workload, name, [Phase(start, _healthy(slo)), Phase(length, burn * budget)])
+    phases = [Phase(start, _healthy(slo)), Phase(length, burn * budget)]
+    scenario = _Scenario(slo, workload, name, phases, LONG)
     fired = scenario.first_firing(tier, start, scenario.end)
-    loud = [t.name for t in faster if any(scenario.fires(t, m) for m in range(scenario.end + 1))]
+    evaluations = scenario.replay.evaluations(0, scenario.end)
+    loud = [t.name for t in faster if any(scenario.fires(t, m) for m in evaluations)]
     if fired is None or loud:
         msg = f"a burn at {float(burn):g}x does not fire tier {tier.name!r} alone with this SLI's series"
         raise SynthesisError(msg)
-    checkpoints = {start, fired - 1, fired, scenario.end, *range(start, scenario.end, 120)}
+    checkpoints = {start, fired - scenario.step, fired, scenario.end, *range(start, scenario.end, 120)}
     for minute in sorted(checkpoints):
         scenario.check_alerts(minute)
     return scenario
@@ -285,14 +306,23 @@ def _scenarios(slo: SLO, workload: Workload) -> Iterable[_Scenario]:
     yield _no_traffic_scenario(slo, workload)
 
 
-def promtool_tests(slo: SLO, rule_file: str, groups: Iterable[str]) -> dict[str, Any] | None:
-    """The promtool test file for ``slo``; None for raw PromQL SLIs, whose input series are unknown."""
+def promtool_tests(slo: SLO, rule_file: str, groups: Iterable[str]) -> dict[conv.SLOTests, dict[str, Any]]:
+    """The promtool test files for ``slo`` by timing (:data:`DETAILED`, :data:`LONG`), one file per
+    evaluation interval; none for raw PromQL SLIs, whose input series are unknown."""
     workload = workload_for(slo)
     if workload is None:
-        return None
+        return {}
+    order = list(groups)
+    tests: dict[conv.SLOTests, list[dict[str, Any]]] = {}
+    for scenario in _scenarios(slo, workload):
+        tests.setdefault(scenario.timing, []).append(scenario.document())
     return {
-        "rule_files": [rule_file],
-        "evaluation_interval": "1m",
-        "group_eval_order": list(groups),
-        "tests": [scenario.document() for scenario in _scenarios(slo, workload)],
+        timing: {
+            "rule_files": [rule_file],
+            "evaluation_interval": f"{STEP_MINUTES[timing]}m",
+            "group_eval_order": order,
+            "tests": tests[timing],
+        }
+        for timing in (DETAILED, LONG)
+        if timing in tests
     }

@@ -5,8 +5,9 @@ Rather than guessing safe times, the generator replays the synthetic input throu
 exact fractions and asserts only at minutes where the result is far from any threshold or rounding
 boundary, so float noise in Prometheus cannot flip the outcome.
 
-Semantics modelled (Prometheus 2.x, as shipped by Debian and Ubuntu): one-minute input and
-evaluation steps; range selectors include both ends; ``rate()`` over counters that start at 0 needs
+Semantics modelled (Prometheus 2.x, as shipped by Debian and Ubuntu): one-minute input steps and
+an evaluation step of one minute or a whole number of them (a scenario spanning days is evaluated
+every 5 minutes, see :mod:`promtool_tests`); range selectors include both ends; ``rate()`` over counters that start at 0 needs
 no extrapolation (the zero-point clamp), so every base rate is the window's increase over 300 s,
 a factor common to bad and total events that ratios cancel. promtool evaluates every group at every
 step whatever its ``interval``, so the 5-minute rollups are taken every minute in tests.
@@ -34,7 +35,8 @@ _MARGIN = Fraction(1, 10**9)
 
 @dataclass(frozen=True)
 class BaseSeries:
-    """The recorded base series, one value per evaluation minute, as whole numbers times ``unit``.
+    """The recorded base series, one value per evaluation (``step`` seconds apart), as whole numbers
+    times ``unit``.
 
     Integers keep replays exact and fast: a test replays thousands of windows per minute of input.
     """
@@ -42,6 +44,7 @@ class BaseSeries:
     bad: tuple[int, ...]
     total: tuple[int, ...]
     unit: Fraction = Fraction(1)
+    step: int = STEP_SECONDS
     _bad_sums: tuple[int, ...] = field(init=False, repr=False)
     _total_sums: tuple[int, ...] = field(init=False, repr=False)
     _rollup_bad_sums: tuple[int, ...] = field(init=False, repr=False)
@@ -52,8 +55,8 @@ class BaseSeries:
         total = tuple(itertools.accumulate(self.total, initial=0))
         object.__setattr__(self, "_bad_sums", bad)
         object.__setattr__(self, "_total_sums", total)
-        # The 5-minute rollup at minute s sums the base samples of [s - 5m, s] (both ends included).
-        span = BASE_WINDOW_SECONDS // STEP_SECONDS
+        # The 5-minute rollup at evaluation s sums the base samples of [s - 5m, s] (both ends included).
+        span = BASE_WINDOW_SECONDS // self.step
         for name, sums in (("_rollup_bad_sums", bad), ("_rollup_total_sums", total)):
             rollups = (sums[s + 1] - sums[max(0, s - span)] for s in range(len(self.bad)))
             object.__setattr__(self, name, tuple(itertools.accumulate(rollups, initial=0)))
@@ -68,8 +71,18 @@ class BaseSeries:
 
         return cls(windowed(bad), windowed(total), Fraction(1, BASE_WINDOW_SECONDS))
 
+    def every(self, minutes: int) -> BaseSeries:
+        """The series as recorded when the rules are evaluated every ``minutes`` (on minute 0, then
+        every ``minutes``): the one-minute input is the same, the rules just read it less often."""
+        if minutes == self.step // STEP_SECONDS:
+            return self
+        if self.step != STEP_SECONDS or (BASE_WINDOW_SECONDS // STEP_SECONDS) % minutes:
+            msg = f"cannot evaluate every {minutes} minutes: the base window must be a whole number of steps"
+            raise ValueError(msg)
+        return BaseSeries(self.bad[::minutes], self.total[::minutes], self.unit, minutes * STEP_SECONDS)
+
     def sums(self, first: int, last: int, *, rollups: bool = False) -> tuple[int, int]:
-        """Sums of bad and total over minutes ``first..last`` inclusive, in ``unit``: of the base
+        """Sums of bad and total over evaluations ``first..last`` inclusive, in ``unit``: of the base
         series, or of its 5-minute rollups."""
         if rollups:
             bad, total = self._rollup_bad_sums, self._rollup_total_sums
@@ -80,18 +93,41 @@ class BaseSeries:
 
 @dataclass(frozen=True)
 class Replay:
-    """The SLO's recorded ratios and alert states at every minute of one synthetic input."""
+    """The SLO's recorded ratios and alert states at every minute of one synthetic input.
+
+    Minutes between two evaluations see what the earlier one recorded, as promtool compares an
+    ``eval_time`` with the last evaluation at or before it.
+    """
 
     slo: SLO
     base: BaseSeries
 
     @property
+    def step_minutes(self) -> int:
+        return self.base.step // STEP_SECONDS
+
+    @property
     def minutes(self) -> int:
-        return len(self.base.total)
+        return (len(self.base.total) - 1) * self.step_minutes + 1
+
+    def evaluations(self, first: int, last: int) -> range:
+        """The minutes in ``first..last`` at which the rules are evaluated."""
+        step = self.step_minutes
+        return range(-(-first // step) * step, last + 1, step)
+
+    def base_sums(self, t: int) -> tuple[int, int]:
+        """The base series (bad, total) recorded at minute ``t``, in ``base.unit``."""
+        index = t // self.step_minutes
+        return self.base.sums(index, index)
 
     def _window(self, window_seconds: int, t: int) -> tuple[int, int]:
-        first = t if window_seconds == BASE_WINDOW_SECONDS else max(0, t - window_seconds // STEP_SECONDS)
-        return self.base.sums(first, t, rollups=window_seconds >= LONG_WINDOW_FROM)
+        index = t // self.step_minutes
+        first = (
+            index
+            if window_seconds == BASE_WINDOW_SECONDS
+            else max(0, index - window_seconds // self.base.step)
+        )
+        return self.base.sums(first, index, rollups=window_seconds >= LONG_WINDOW_FROM)
 
     def ratio(self, window_seconds: int, t: int) -> Fraction | None:
         """``slo:sli_error:ratio_rate<window>`` at minute ``t``; None where the rule yields nothing."""
@@ -121,16 +157,19 @@ class Replay:
     def firing(self, tier: AlertTier, t: int) -> tuple[bool, bool, Fraction | None]:
         """Whether ``tier``'s alert fires at ``t`` (its condition held for ``for``), robustly, and the
         error ratio of the short window its ``$value`` comes from."""
-        hold = (tier.for_ or 0) // STEP_SECONDS
+        # Prometheus fires once the condition has held for ``for``, counted in whole evaluations.
+        step = self.step_minutes
+        hold = -(-(tier.for_ or 0) // self.base.step)
         robust, value = True, None
-        for minute in range(t - hold, t + 1):
+        now = t // step * step
+        for minute in range(now - hold * step, now + 1, step):
             if minute < 0:
                 return False, robust, None
             holds, stable, current = self._condition(tier, minute)
             robust = robust and stable
             if not holds:
                 return False, robust, None
-            if minute == t:
+            if minute == now:
                 value = current
         return True, robust, value
 

@@ -59,5 +59,5 @@ def rule_file_name(slo: SLO) -> str:
     return conv.slo_rule_file(slo.name)
 
 
-def test_file_name(slo: SLO) -> str:
-    return conv.slo_test_file(slo.name)
+def test_file_name(slo: SLO, tests: conv.SLOTests = conv.SLOTests.DETAILED) -> str:
+    return conv.slo_test_file(slo.name, tests)
