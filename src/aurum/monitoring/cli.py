@@ -1,8 +1,9 @@
 """``aurum-obs`` (and ``python build.py``): the command line of the build-time tools.
 
-``build`` exit status: 0 when everything rendered and validated, 1 when validation failed, 2 for a bad
-declaration (with the file, the object and the field named). ``deploy``, ``diff``, ``comment`` and ``report``
-document theirs in their modules under :mod:`aurum.monitoring.commands`.
+``build`` and ``validate`` exit status: 0 when everything rendered and validated, 1 when validation
+failed, 2 for a bad declaration (with the file, the object and the field named) or a ``--root`` or
+``--out`` that makes no sense. ``deploy``, ``diff``, ``comment`` and ``report`` document theirs in
+their modules under :mod:`aurum.monitoring.commands`.
 """
 
 from __future__ import annotations
@@ -19,21 +20,50 @@ from aurum.monitoring.commands.deploy import add_deploy_parser, run_deploy
 from aurum.monitoring.commands.diff import add_diff_parser, run_diff
 from aurum.monitoring.commands.report import add_report_parser, run_report
 from aurum.monitoring.io.declarations import DeclarationError
-from aurum.monitoring.pipeline import BuildFailedError, build
+from aurum.monitoring.pipeline import BuildFailedError, NothingDeclaredError, build, validate
 from aurum.monitoring.validate.promtool import Promtool, PromtoolMissingError
+from aurum.monitoring.validate.proof_cache import ProofCache, default_cache_dir
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_INVALID, EXIT_DECLARATION = 0, 1, 2
 
 
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        msg = f"{value} is not a positive number"
+        raise argparse.ArgumentTypeError(msg)
+    return number
+
+
+def _common(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--root", type=Path, default=Path(), help="repository root (default: .)")
+    command.add_argument("--promtool", default="promtool", help="promtool binary (default: from PATH)")
+    cache = command.add_mutually_exclusive_group()
+    cache.add_argument(
+        "--cache",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help=f"where passing promtool runs are remembered by content (default: {default_cache_dir()})",
+    )
+    cache.add_argument("--no-cache", action="store_true", help="run promtool on every file")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aurum-obs", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     build_cmd = commands.add_parser("build", help="render and validate every declaration into build/")
-    build_cmd.add_argument("--root", type=Path, default=Path(), help="repository root (default: .)")
+    _common(build_cmd)
     build_cmd.add_argument("--out", type=Path, default=None, help="output directory (default: ROOT/build)")
-    build_cmd.add_argument("--promtool", default="promtool", help="promtool binary (default: from PATH)")
+    build_cmd.add_argument(
+        "--jobs", type=_positive, default=None, metavar="N", help="promtool runs at once (default: cores)"
+    )
+    validate_cmd = commands.add_parser(
+        "validate", help="load, compile, lint and check the rules with promtool, without unit tests or output"
+    )
+    _common(validate_cmd)
     add_deploy_parser(commands)
     add_diff_parser(commands)
     add_comment_parser(commands)
@@ -41,9 +71,33 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _nonsense(root: Path, out: Path | None) -> str | None:
+    """Why ``--root`` or ``--out`` cannot be meant, if so."""
+    if not root.is_dir():
+        return f"--root {root}: no such directory"
+    if out is not None:
+        if out.exists() and not out.is_dir():
+            return f"--out {out}: exists and is not a directory"
+        if out == root or out in root.parents:
+            return f"--out {out}: the build replaces it whole, and it holds the declarations of --root {root}"
+    return None
+
+
+def _cache(args: argparse.Namespace) -> ProofCache | None:
+    if args.no_cache:
+        return None
+    return ProofCache((args.cache or default_cache_dir()).resolve())
+
+
 def _build(args: argparse.Namespace) -> int:
     root: Path = args.root.resolve()
-    out: Path = (args.out or root / "build").resolve()
+    out: Path | None = None
+    if args.command == "build":
+        out = (args.out or root / "build").resolve()
+    problem = _nonsense(root, out)
+    if problem is not None:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_DECLARATION
     try:
         # The one place the build reads the environment: the spec's AURUM_* build variables.
         settings = BuildSettings.from_environment(os.environ)
@@ -53,21 +107,25 @@ def _build(args: argparse.Namespace) -> int:
         return EXIT_DECLARATION
     try:
         promtool = Promtool.find(args.promtool)
-        build(root, out, promtool, settings=settings)
-    except DeclarationError as error:
+        if out is None:
+            validate(root, promtool, cache=_cache(args), settings=settings)
+        else:
+            build(root, out, promtool, cache=_cache(args), jobs=args.jobs, settings=settings)
+    except (DeclarationError, NothingDeclaredError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_DECLARATION
     except (BuildFailedError, PromtoolMissingError) as error:
         print(f"error: {error}", file=sys.stderr)
-        print(f"{out} was left unchanged.", file=sys.stderr)
+        if out is not None:
+            print(f"{out} was left unchanged.", file=sys.stderr)
         return EXIT_INVALID
-    print(f"wrote {out}")
+    print(f"wrote {out}" if out is not None else "valid: declarations, lint and promtool check rules")
     return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "build":
+    if args.command in {"build", "validate"}:
         return _build(args)
     if args.command == "deploy":
         return run_deploy(args)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -29,19 +29,25 @@ from aurum.monitoring.compile.rules import AlertingRule, Rule, RuleGroup, rule_f
 from aurum.monitoring.compile.slo_rules import compile_slo
 from aurum.monitoring.compile.workload import SynthesisError
 from aurum.monitoring.io.declarations import CombinedDeclarationError, DeclarationError, Declared, load_slos
-from aurum.monitoring.io.output import staged_output
+from aurum.monitoring.io.output import Staging, staged_output
 from aurum.monitoring.io.render import dump_json, dump_yaml
 from aurum.monitoring.model import SLO, PromQLSLI
 from aurum.monitoring.validate.lint import DashboardFile, RuleFile, lint
 from aurum.monitoring.validate.promql import parse_error
 from aurum.monitoring.validate.promtool import Promtool
+from aurum.monitoring.validate.proof_cache import ProofCache
+from aurum.monitoring.validate.proofs import Proof, Prover
 from aurum.monitoring.validate.unit_tests import vacuous_assertions
 
-__all__ = ["Artifacts", "BuildFailedError", "build", "render"]
+__all__ = ["Artifacts", "BuildFailedError", "NothingDeclaredError", "build", "render", "validate"]
 
 
 class BuildFailedError(Exception):
     """Rendered output that promtool or a guard rejected (exit status 1)."""
+
+
+class NothingDeclaredError(ValueError):
+    """A root without a single declaration: a wrong ``--root`` rather than an empty success."""
 
 
 @dataclass
@@ -191,45 +197,97 @@ def _guard(artifacts: Artifacts) -> None:
         raise BuildFailedError("generated tests would pass vacuously:\n" + "\n".join(problems))
 
 
-def build(
-    root: Path,
-    out: Path,
-    promtool: Promtool,
-    log: Callable[[str], None] = print,
-    settings: BuildSettings = DEFAULT_BUILD_SETTINGS,
-) -> Artifacts:
-    """Render with ``settings``, validate in a staging directory, and only then replace ``out``.
+def _check(prover: Prover, staged: Path, artifacts: Artifacts, log: Callable[[str], None]) -> None:
+    rule_files = [staged / path for path in artifacts.under(RULES_DIR)]
+    if not rule_files:
+        return
+    checked = prover.check_rules(rule_files)
+    if not checked.result.ok:
+        raise BuildFailedError(f"promtool check rules failed:\n{checked.result.output}")
+    cached = " (cached)" if checked.cached else ""
+    log(f"promtool check rules --lint=all --lint-fatal: {len(rule_files)} files OK{cached}")
 
-    Raises DeclarationError for a bad declaration and BuildFailedError when validation fails; in
-    both cases ``out`` is left exactly as it was.
-    """
+
+def _test(prover: Prover, staged: Path, artifacts: Artifacts, log: Callable[[str], None]) -> None:
+    test_files = [staged / path for path in artifacts.under(TESTS_DIR)]
+    if not test_files:
+        return
+    started = time.perf_counter()
+
+    def progress(proof: Proof, done: int, total: int) -> None:
+        if proof.cached:  # counted in [done/total] and in the summary; one line each would drown the rest
+            return
+        outcome = "passed" if proof.result.ok else "FAILED"
+        log(f"  [{done:>{len(str(total))}}/{total}] {proof.path.name}: {outcome} in {proof.seconds:.1f}s")
+
+    proofs = prover.test_rules(test_files, progress)
+    failed = [f"{proof.path.name}:\n{proof.result.output}" for proof in proofs if not proof.result.ok]
+    if failed:
+        raise BuildFailedError("promtool test rules failed:\n" + "\n".join(failed))
+    cached = sum(proof.cached for proof in proofs)
+    log(
+        f"promtool test rules: {len(proofs)} files OK ({cached} cached) "
+        f"in {time.perf_counter() - started:.1f}s, {prover.jobs} at a time"
+    )
+
+
+def _rendered(root: Path, log: Callable[[str], None], settings: BuildSettings) -> Artifacts:
     log(describe_settings(settings))
     started = time.perf_counter()
     artifacts = render(root, settings)
     elapsed = time.perf_counter() - started
+    if not artifacts.slos and not artifacts.under(RULES_DIR) and not artifacts.dashboards:
+        msg = f"{root} holds no declarations (no SLO, alert, recording rule or dashboard)"
+        raise NothingDeclaredError(msg)
     log(
         f"compiled {artifacts.slos} SLOs into {artifacts.rules} rules and their tests, "
         f"{artifacts.handwritten_rules} hand-written rules and {artifacts.dashboards} dashboards, "
         f"and linted them in {elapsed:.2f}s"
     )
     _guard(artifacts)
+    return artifacts
+
+
+def build(
+    root: Path,
+    out: Path,
+    promtool: Promtool,
+    log: Callable[[str], None] = print,
+    settings: BuildSettings = DEFAULT_BUILD_SETTINGS,
+    *,
+    cache: ProofCache | None = None,
+    jobs: int | None = None,
+) -> Artifacts:
+    """Render with ``settings``, validate in a staging directory, and only then replace ``out``.
+
+    promtool runs ``jobs`` files at a time (default: one per core), and not at all on a file whose
+    bytes, rule files and promtool all match a run that passed and was recorded in ``cache``.
+    Raises DeclarationError for a bad declaration and BuildFailedError when validation fails; in
+    both cases ``out`` is left exactly as it was.
+    """
+    artifacts = _rendered(root, log, settings)
+    prover = Prover(promtool, cache, jobs)
     with staged_output(out) as staging:
         staging.write(artifacts.files)
-        rule_files = [staging.path / path for path in artifacts.under(RULES_DIR)]
-        if rule_files:
-            checked = promtool.check_rules(rule_files)
-            if not checked.ok:
-                raise BuildFailedError(f"promtool check rules failed:\n{checked.output}")
-            log(f"promtool check rules --lint=all --lint-fatal: {len(rule_files)} files OK")
-        test_files = [staging.path / path for path in artifacts.under(TESTS_DIR)]
-        tested = time.perf_counter()
-        # One promtool per file, two at a time: the tests replay days of samples and use one core each.
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            results = list(pool.map(lambda path: (path, promtool.test_rules([path])), test_files))
-        failed = [f"{path.name}:\n{result.output}" for path, result in results if not result.ok]
-        if failed:
-            raise BuildFailedError("promtool test rules failed:\n" + "\n".join(failed))
-        if test_files:
-            log(f"promtool test rules: {len(test_files)} files OK in {time.perf_counter() - tested:.1f}s")
+        _check(prover, staging.path, artifacts, log)
+        _test(prover, staging.path, artifacts, log)
         staging.commit()
+    return artifacts
+
+
+def validate(
+    root: Path,
+    promtool: Promtool,
+    log: Callable[[str], None] = print,
+    settings: BuildSettings = DEFAULT_BUILD_SETTINGS,
+    *,
+    cache: ProofCache | None = None,
+) -> Artifacts:
+    """Everything :func:`build` checks but the promtool unit tests, writing nothing: load, compile,
+    lint, parse, the vacuous-test guard and ``promtool check rules``. Raises as :func:`build` does."""
+    artifacts = _rendered(root, log, settings)
+    with tempfile.TemporaryDirectory(prefix="aurum-obs-validate-") as scratch:
+        rules = {path: content for path, content in artifacts.files.items() if path.parent == RULES_DIR}
+        Staging.write_files(Path(scratch), rules)
+        _check(Prover(promtool, cache), Path(scratch), artifacts, log)
     return artifacts

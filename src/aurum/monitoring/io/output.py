@@ -19,8 +19,12 @@ class Staging:
         self.committed = False
 
     def write(self, files: Mapping[PurePosixPath, bytes]) -> None:
+        self.write_files(self.path, files)
+
+    @staticmethod
+    def write_files(directory: Path, files: Mapping[PurePosixPath, bytes]) -> None:
         for relative, content in sorted(files.items()):
-            path = self.path / relative
+            path = directory / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
 

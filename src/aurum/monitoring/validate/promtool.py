@@ -8,7 +8,11 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Promtool", "PromtoolMissingError", "PromtoolResult"]
+__all__ = ["CHECK_RULES", "TEST_RULES", "Promtool", "PromtoolMissingError", "PromtoolResult"]
+
+CHECK_RULES = ("check", "rules", "--lint=all", "--lint-fatal")
+"""Every lint fatal: duplicate rules fail too."""
+TEST_RULES = ("test", "rules")
 
 
 class PromtoolMissingError(RuntimeError):
@@ -42,14 +46,18 @@ class Promtool:
         )
         return PromtoolResult(done.returncode == 0, (done.stdout + done.stderr).strip())
 
+    def identity(self) -> str:
+        """What a proof depends on besides its files: which binary, and the version it reports."""
+        return f"{self.binary}\n{self._run('--version').output}"
+
     def version(self) -> tuple[int, int]:
         text = self._run("--version").output
         match = re.search(r"version (\d+)\.(\d+)", text)
         return (int(match.group(1)), int(match.group(2))) if match else (0, 0)
 
     def check_rules(self, files: list[Path]) -> PromtoolResult:
-        """``promtool check rules --lint=all --lint-fatal``: duplicate rules fail too."""
-        return self._run("check", "rules", "--lint=all", "--lint-fatal", *map(str, files))
+        """``promtool check rules --lint=all --lint-fatal``."""
+        return self._run(*CHECK_RULES, *map(str, files))
 
     def test_rules(self, files: list[Path], cwd: Path | None = None) -> PromtoolResult:
-        return self._run("test", "rules", *map(str, files), cwd=cwd)
+        return self._run(*TEST_RULES, *map(str, files), cwd=cwd)
