@@ -8,6 +8,7 @@ import pytest
 
 from aurum.monitoring.pipeline import Artifacts, build
 from aurum.monitoring.validate.promtool import Promtool
+from aurum.monitoring.validate.proof_cache import ProofCache, default_cache_dir
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -24,8 +25,19 @@ def promtool() -> Promtool:
 
 
 @pytest.fixture(scope="session")
-def bundled_build(tmp_path_factory: pytest.TempPathFactory, promtool: Promtool) -> tuple[Path, Artifacts]:
+def proof_cache() -> ProofCache:
+    """The build's own proof cache: a promtool run is reused only on byte-identical files and the
+    same promtool, where it proves exactly what a new run would; so the suite shares it with
+    ``make build`` (which CI runs first) and with earlier runs of the suite. Failures never enter it,
+    and the tests of the cache itself use directories of their own."""
+    return ProofCache(default_cache_dir())
+
+
+@pytest.fixture(scope="session")
+def bundled_build(
+    tmp_path_factory: pytest.TempPathFactory, promtool: Promtool, proof_cache: ProofCache
+) -> tuple[Path, Artifacts]:
     """The bundled declarations built once (promtool check and test included) for the session."""
     out = tmp_path_factory.mktemp("bundled") / "build"
-    artifacts = build(REPO, out, promtool, log=lambda _: None)
+    artifacts = build(REPO, out, promtool, log=lambda _: None, cache=proof_cache)
     return out, artifacts

@@ -16,6 +16,8 @@ from aurum.monitoring.compile.slo_rules import compile_slo
 from aurum.monitoring.io.render import dump_yaml
 from aurum.monitoring.pipeline import Artifacts
 from aurum.monitoring.validate.promtool import Promtool
+from aurum.monitoring.validate.proof_cache import ProofCache
+from aurum.monitoring.validate.proofs import Prover
 from aurum.monitoring.validate.unit_tests import vacuous_assertions
 from aurum.observability.catalog import HTTP_REQUESTS_TOTAL
 
@@ -90,11 +92,18 @@ def test_every_slo_has_generated_tests_that_passed_in_the_build(
     ("slo", "old", "new"), [(m[0], m[2], m[3]) for m in MUTATIONS], ids=[m[1] for m in MUTATIONS]
 )
 def test_a_broken_rule_makes_the_generated_tests_fail(
-    bundled_build: tuple[Path, Artifacts], promtool: Promtool, tmp_path: Path, slo: str, old: str, new: str
+    bundled_build: tuple[Path, Artifacts],
+    promtool: Promtool,
+    proof_cache: ProofCache,
+    tmp_path: Path,
+    slo: str,
+    old: str,
+    new: str,
 ) -> None:
     rules_path, tests_path = _quick_suite(bundled_build[0], slo, tmp_path)
-    control = promtool.test_rules([tests_path])
-    assert control.ok, control.output  # the same suite passes on the unbroken rules
+    # The same suite passes on the unbroken rules (proven once per SLO: the copies are byte-identical).
+    control = Prover(promtool, proof_cache).test_rules([tests_path], lambda *_: None)[0]
+    assert control.result.ok, control.result.output
     original = rules_path.read_text()
     assert old in original, f"mutation target {old!r} not in the rules"
     rules_path.write_text(original.replace(old, new))
@@ -104,13 +113,13 @@ def test_a_broken_rule_makes_the_generated_tests_fail(
 
 
 def test_a_broken_slow_tier_makes_the_long_tests_fail_though_evaluated_every_5_minutes(
-    bundled_build: tuple[Path, Artifacts], promtool: Promtool, tmp_path: Path
+    bundled_build: tuple[Path, Artifacts], promtool: Promtool, proof_cache: ProofCache, tmp_path: Path
 ) -> None:
     # A full outage fires the ticket through its 1d/2h windows whatever the 3d/6h ones do; only the
     # slow burn, whose ticket fires through the 3d/6h windows first, notices them broken.
     rules_path, tests_path = _quick_suite(bundled_build[0], "api-availability", tmp_path, "long.test")
-    control = promtool.test_rules([tests_path])
-    assert control.ok, control.output
+    control = Prover(promtool, proof_cache).test_rules([tests_path], lambda *_: None)[0]
+    assert control.result.ok, control.result.output
     old = 'ratio_rate6h{slo="api-availability"} / 0.001 > 1\n'
     original = rules_path.read_text()
     assert old in original
