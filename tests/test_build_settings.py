@@ -53,12 +53,12 @@ def test_the_environment_changes_nothing_render_produces(
 
 
 SLO_FILES = {
-    "api-availability": [
-        "prometheus/rules/api-availability.yaml",
-        "prometheus/tests/api-availability.test.yaml",
-    ],
-    "api-latency": ["prometheus/rules/api-latency.yaml", "prometheus/tests/api-latency.test.yaml"],
-    "scenario-runs": ["prometheus/rules/scenario-runs.yaml", "prometheus/tests/scenario-runs.test.yaml"],
+    slo: [
+        f"prometheus/rules/{slo}.yaml",
+        f"prometheus/tests/{slo}.long.test.yaml",
+        f"prometheus/tests/{slo}.test.yaml",
+    ]
+    for slo in ("api-availability", "api-latency", "scenario-runs")
 }
 OVERVIEW = "grafana/dashboards/aurum-slos/aurum-slo-overview.json"
 API_BOARD = "grafana/dashboards/aurum-platform/aurum-api-performance.json"
@@ -130,6 +130,8 @@ def test_without_overrides_the_build_says_it_used_the_defaults(
         monkeypatch.delenv(name, raising=False)
     root = tmp_path / "repo"
     (root / "slos").mkdir(parents=True)
+    # A root without a declaration is refused (exit 2): one SLO file, proven before by the session's build.
+    (root / "slos" / "api.py").write_text((repo_root / "slos" / "api.py").read_text())
     assert main(["build", "--root", str(root), "--out", str(tmp_path / "out")]) == 0
     assert "build settings: the defaults" in capsys.readouterr().out
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from aurum.monitoring.pipeline import BuildFailedError, build
 from aurum.monitoring.validate.promtool import Promtool
 from aurum.monitoring.validate.proof_cache import ProofCache
 from aurum.monitoring.validate.proofs import Proof, Prover
@@ -139,3 +140,24 @@ def test_parallel_proofs_come_back_in_the_order_given(tmp_path: Path) -> None:
     assert [proof.result.ok for proof in proofs] == [False, True, False]
     assert finished[-1] == "slow.test.yaml"
     assert sorted(finished) == sorted(path.name for path in files)
+
+
+def test_a_failed_build_reports_every_failing_file_in_the_same_order_whatever_the_jobs(
+    repo_root: Path, tmp_path: Path
+) -> None:
+    script = tmp_path / "bin" / "promtool"
+    script.parent.mkdir()
+    # Every unit test fails, each after a pause that differs by file, so they finish out of order.
+    script.write_text(
+        '#!/bin/sh\nif [ "$1" = "test" ]; then sleep "0.$(printf %s "$3" | cksum | cut -c1)"; '
+        'echo "FAILED: $3"; exit 1; fi\nexec promtool "$@"\n'
+    )
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    messages = []
+    for jobs in (1, 4):
+        with pytest.raises(BuildFailedError) as failed:
+            build(repo_root, tmp_path / f"out-{jobs}", Promtool(str(script)), log=lambda _: None, jobs=jobs)
+        messages.append(str(failed.value).replace(f"out-{jobs}", "out"))
+    assert messages[0] == messages[1]
+    named = [line.removesuffix(":") for line in messages[0].splitlines() if line.endswith(".test.yaml:")]
+    assert named == sorted(path.name for path in (repo_root / "tests/golden/prometheus/tests").iterdir())

@@ -117,6 +117,7 @@ SCALARS = (
     | st.booleans()
     | st.none()
     | st.decimals(allow_nan=False, allow_infinity=False, places=3)
+    | st.floats()
 )
 DOCUMENTS = st.recursive(
     SCALARS,

@@ -40,6 +40,8 @@ _Dumper: type[yaml.SafeDumper] = (
     getattr(yaml, "CSafeDumper", yaml.SafeDumper) if FAST_EMITTER else yaml.SafeDumper
 )
 _RESOLVER = yaml.resolver.Resolver()
+_REPRESENTER = yaml.representer.SafeRepresenter()
+"""Only for PyYAML's spelling of a float (``.inf``, ``1.0e+17``)."""
 _STR, _INT, _FLOAT = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
 _BOOL, _NULL = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
 _HEAD = (StreamStartEvent(), DocumentStartEvent(explicit=False))
@@ -90,6 +92,8 @@ def _other(data: object) -> tuple[ScalarEvent, bool]:
     if isinstance(data, Decimal):
         # Exact decimals: 0.999, never 0.9990000000000001.
         return _scalar(_FLOAT, format(data.normalize(), "f"))
+    if isinstance(data, float):  # the compilers write Decimals; a float comes from YAML read back
+        return _scalar(_FLOAT, _REPRESENTER.represent_float(data).value)
     if data is None:
         return _scalar(_NULL, "null")
     if isinstance(data, str):  # a str subclass, such as an enum member
