@@ -74,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
 def _nonsense(root: Path, out: Path | None) -> str | None:
     """Why ``--root`` or ``--out`` cannot be meant, if so."""
     if not root.is_dir():
-        return f"--root {root}: no such directory"
+        return f"--root {root}: {'not a directory' if root.exists() else 'no such directory'}"
     if out is not None:
         if out.exists() and not out.is_dir():
             return f"--out {out}: exists and is not a directory"
