@@ -73,7 +73,7 @@ def test_adding_an_slo_is_one_line_per_thing_with_the_rules_folded(base, tmp_pat
     report = _report(changes)
 
     assert report.splitlines()[3] == (
-        "**SLOs: 1 added; Rule files: 1 added; Dashboards: 2 changed; Generated promtool tests: 1 added**"
+        "**SLOs: 1 added; Rule files: 1 added; Dashboards: 2 changed; Generated promtool tests: 2 added**"
     )
     [slo] = _of(changes, "SLO")
     assert (slo.name, slo.kind) == ("billing-charges", "added")
@@ -85,6 +85,7 @@ def test_adding_an_slo_is_one_line_per_thing_with_the_rules_folded(base, tmp_pat
         in report
     )
     assert "- added generated tests `billing-charges.test.yaml`" in report
+    assert "- added generated tests `billing-charges.long.test.yaml`" in report  # the slow burn, every 5m
     # The overview gains one row; the other SLOs' panels are not shown as rewired to the new one.
     [overview] = [c for c in _of(changes, "dashboard") if c.name == "aurum-slo-overview"]
     lines = [d.text() for d in overview.details]
