@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from aurum.contract.durations import format_duration
 
@@ -27,6 +28,7 @@ __all__ = [
     "DATASOURCE_UID",
     "DATASOURCE_VARIABLE",
     "DATASOURCE_VARIABLE_TYPE",
+    "DEFAULT_PREFIXES",
     "DEFAULT_RUNBOOK_BASE",
     "DESCRIPTION_ANNOTATION",
     "DESCRIPTION_LABEL",
@@ -50,13 +52,16 @@ __all__ = [
     "SLO_BAD_EVENTS",
     "SLO_BAD_EVENTS_ROLLUP",
     "SLO_CURRENT_BURN_RATE",
+    "SLO_DETAIL_NAME",
     "SLO_DETAIL_UID",
     "SLO_ERROR_BUDGET",
+    "SLO_FOLDER_NAME",
     "SLO_FOLDER_TITLE",
     "SLO_FOLDER_UID",
     "SLO_INFO",
     "SLO_LABEL",
     "SLO_OBJECTIVE",
+    "SLO_OVERVIEW_NAME",
     "SLO_OVERVIEW_UID",
     "SLO_PERIOD_BUDGET_REMAINING",
     "SLO_PERIOD_BURN_RATE",
@@ -68,6 +73,7 @@ __all__ = [
     "SUMMARY_ANNOTATION",
     "TESTS_DIR",
     "TIER_LABEL",
+    "NamePrefixes",
     "RuleKind",
     "SLOGroup",
     "SLOTests",
@@ -122,6 +128,24 @@ DESCRIPTION_ANNOTATION = "description"
 RUNBOOK_ANNOTATION = "runbook_url"
 
 DEFAULT_RUNBOOK_BASE = "https://runbooks.aurum.internal/slo"
+
+
+# --- Prefixes ---------------------------------------------------------------------------------
+class NamePrefixes(NamedTuple):
+    """What names start with unless the project (``[tool.aurum-obs]``) configures other prefixes.
+
+    A tuple rather than strings: a prefix is part of every uid and group name, not a name of its own.
+    """
+
+    uid: str
+    """Dashboard and folder uids."""
+    group: str
+    """Rule group names."""
+    ruler_namespace: str
+    """Mimir/Cortex ruler namespaces."""
+
+
+DEFAULT_PREFIXES = NamePrefixes(uid="aurum-", group="aurum-", ruler_namespace="aurum-obs-")
 
 # --- Windows ----------------------------------------------------------------------------------
 BASE_WINDOW_SECONDS = 300
@@ -185,13 +209,13 @@ class SLOGroup(StrEnum):
     ALERTS = "alerts"
 
 
-def slo_group_name(slo: str, part: SLOGroup) -> str:
-    return f"aurum-slo-{slo}-{part}"
+def slo_group_name(slo: str, part: SLOGroup, prefix: str = DEFAULT_PREFIXES.group) -> str:
+    return f"{prefix}slo-{slo}-{part}"
 
 
-def rules_group_name(kind: RuleKind, stem: str) -> str:
+def rules_group_name(kind: RuleKind, stem: str, prefix: str = DEFAULT_PREFIXES.group) -> str:
     """The group of the hand-written rules of ``alerts/<stem>.py`` (or ``recording_rules/``)."""
-    return f"aurum-{kind}-{stem}"
+    return f"{prefix}{kind}-{stem}"
 
 
 def slo_rule_file(slo: str) -> str:
@@ -262,13 +286,18 @@ def datasource_ref() -> dict[str, str]:
     return {"type": DATASOURCE_TYPE, "uid": DATASOURCE_UID}
 
 
-SLO_FOLDER_UID = "aurum-slos"
+SLO_FOLDER_NAME = "slos"
+SLO_OVERVIEW_NAME = "slo-overview"
+SLO_DETAIL_NAME = "slo-detail"
+"""The generated folder's and dashboards' uids after the project's prefix."""
+
+SLO_FOLDER_UID = DEFAULT_PREFIXES.uid + SLO_FOLDER_NAME
 SLO_FOLDER_TITLE = "Aurum SLOs"
 PLATFORM_FOLDER_UID = "aurum-platform"
 PLATFORM_FOLDER_TITLE = "Aurum Platform"
 
-SLO_OVERVIEW_UID = "aurum-slo-overview"
-SLO_DETAIL_UID = "aurum-slo-detail"
+SLO_OVERVIEW_UID = DEFAULT_PREFIXES.uid + SLO_OVERVIEW_NAME
+SLO_DETAIL_UID = DEFAULT_PREFIXES.uid + SLO_DETAIL_NAME
 ALERT_STATUS_UID = "aurum-alert-status"
 RUNTIME_SLO_DASHBOARD_UID = "aurum-slo-runtime"
 """The dashboard the runtime generates (``get_slo_dashboard_config()``), apart from the build's."""

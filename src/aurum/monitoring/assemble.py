@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from aurum.contract import conventions as conv
 from aurum.contract.conventions import RuleKind
+from aurum.contract.project import current_project
 from aurum.monitoring.compile import handwritten as hw
 from aurum.monitoring.compile.dashboards import compile_board
 from aurum.monitoring.compile.grafana_json import normalise
@@ -50,11 +51,11 @@ class RuleSource:
 
     @property
     def rule_file(self) -> str:
-        return conv.rule_file(self.kind, self.stem)
+        return current_project().rule_file(self.kind, self.stem)
 
     @property
     def test_file(self) -> str:
-        return conv.test_file(self.kind, self.stem)
+        return current_project().test_file(self.kind, self.stem)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from contextvars import ContextVar
 
 from aurum.contract.build_settings import DEFAULT_BUILD_SETTINGS, BuildSettings
 from aurum.contract.prefix import using_prefix
+from aurum.contract.project import DEFAULT_PROJECT, ProjectSettings, using_project
 from aurum.monitoring.io.declarations import CombinedDeclarationError, DeclarationError
 
 __all__ = ["blame_overrides", "build_settings", "building_with", "describe_settings"]
@@ -27,11 +28,12 @@ def build_settings() -> BuildSettings:
 
 
 @contextmanager
-def building_with(settings: BuildSettings) -> Iterator[None]:
-    """Run declarations and compilers with ``settings``: their targets, and names under their prefix."""
+def building_with(settings: BuildSettings, project: ProjectSettings = DEFAULT_PROJECT) -> Iterator[None]:
+    """Run declarations and compilers with ``settings``: their targets, and names under their prefix;
+    and every output named under the ``project``'s prefixes."""
     token = _current.set(settings)
     try:
-        with using_prefix(settings.metrics_prefix):
+        with using_prefix(settings.metrics_prefix), using_project(project):
             yield
     finally:
         _current.reset(token)

@@ -20,6 +20,7 @@ from aurum.monitoring.commands.deploy import add_deploy_parser, run_deploy
 from aurum.monitoring.commands.diff import add_diff_parser, run_diff
 from aurum.monitoring.commands.report import add_report_parser, run_report
 from aurum.monitoring.io.declarations import DeclarationError
+from aurum.monitoring.io.project import load_project
 from aurum.monitoring.pipeline import BuildFailedError, NothingDeclaredError, build, validate
 from aurum.monitoring.validate.promtool import Promtool, PromtoolMissingError
 from aurum.monitoring.validate.proof_cache import ProofCache, default_cache_dir
@@ -106,11 +107,15 @@ def _build(args: argparse.Namespace) -> int:
             print(f"error: {variable}: {message}", file=sys.stderr)
         return EXIT_DECLARATION
     try:
+        # The one place the build reads the project configuration: [tool.aurum-obs] of pyproject.toml.
+        loaded = load_project(root)
+        print(loaded.describe())
+        project = loaded.settings
         promtool = Promtool.find(args.promtool)
         if out is None:
-            validate(root, promtool, cache=_cache(args), settings=settings)
+            validate(root, promtool, cache=_cache(args), settings=settings, project=project)
         else:
-            build(root, out, promtool, cache=_cache(args), jobs=args.jobs, settings=settings)
+            build(root, out, promtool, cache=_cache(args), jobs=args.jobs, settings=settings, project=project)
     except (DeclarationError, NothingDeclaredError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_DECLARATION

@@ -19,6 +19,7 @@ from aurum.contract.conventions import (
     RULES_DIR,
     TESTS_DIR,
 )
+from aurum.contract.project import DEFAULT_PROJECT, ProjectSettings
 from aurum.monitoring.assemble import DashboardSource, RuleSource, load_dashboards, load_rules
 from aurum.monitoring.build_context import blame_overrides, building_with, describe_settings
 from aurum.monitoring.compile import slo_names
@@ -135,25 +136,31 @@ def _render_dashboards(sources: list[DashboardSource], artifacts: Artifacts) -> 
     artifacts.dashboards = len(sources)
 
 
-def render(root: Path, settings: BuildSettings = DEFAULT_BUILD_SETTINGS) -> Artifacts:
+def render(
+    root: Path, settings: BuildSettings = DEFAULT_BUILD_SETTINGS, project: ProjectSettings = DEFAULT_PROJECT
+) -> Artifacts:
     """Load and compile every declaration under ``root``; pure apart from reading the declarations.
 
-    The output is a function of the declarations and ``settings`` alone: nothing reads the
-    environment. Everything rendered is linted before any file is produced: a query reading an unknown
+    The output is a function of the declarations, ``settings`` and ``project`` (the names' prefixes)
+    alone: nothing reads the environment or the project configuration. Everything rendered is linted before any file is produced: a query reading an unknown
     metric or label, an alert breaking a convention, a collision or a broken dashboard is a
     DeclarationError, which names the overrides of ``settings`` that cause it.
     """
     try:
-        return _render(root, settings)
+        return _render(root, settings, project)
     except DeclarationError as error:
         if not settings.overrides():
             raise
-        raise blame_overrides(error, settings, lambda other: _declaration_error(root, other)) from None
+        raise blame_overrides(
+            error, settings, lambda other: _declaration_error(root, other, project)
+        ) from None
 
 
-def _declaration_error(root: Path, settings: BuildSettings) -> DeclarationError | None:
+def _declaration_error(
+    root: Path, settings: BuildSettings, project: ProjectSettings
+) -> DeclarationError | None:
     try:
-        _render(root, settings)
+        _render(root, settings, project)
     except DeclarationError as error:
         return error
     except BuildFailedError:
@@ -161,8 +168,8 @@ def _declaration_error(root: Path, settings: BuildSettings) -> DeclarationError 
     return None
 
 
-def _render(root: Path, settings: BuildSettings) -> Artifacts:
-    with building_with(settings):
+def _render(root: Path, settings: BuildSettings, project: ProjectSettings) -> Artifacts:
+    with building_with(settings, project):
         return _render_all(root)
 
 
@@ -231,10 +238,12 @@ def _test(prover: Prover, staged: Path, artifacts: Artifacts, log: Callable[[str
     )
 
 
-def _rendered(root: Path, log: Callable[[str], None], settings: BuildSettings) -> Artifacts:
+def _rendered(
+    root: Path, log: Callable[[str], None], settings: BuildSettings, project: ProjectSettings
+) -> Artifacts:
     log(describe_settings(settings))
     started = time.perf_counter()
-    artifacts = render(root, settings)
+    artifacts = render(root, settings, project)
     elapsed = time.perf_counter() - started
     if not artifacts.slos and not artifacts.under(RULES_DIR) and not artifacts.dashboards:
         msg = f"{root} holds no declarations (no SLO, alert, recording rule or dashboard)"
@@ -257,6 +266,7 @@ def build(
     *,
     cache: ProofCache | None = None,
     jobs: int | None = None,
+    project: ProjectSettings = DEFAULT_PROJECT,
 ) -> Artifacts:
     """Render with ``settings``, validate in a staging directory, and only then replace ``out``.
 
@@ -265,7 +275,7 @@ def build(
     Raises DeclarationError for a bad declaration and BuildFailedError when validation fails; in
     both cases ``out`` is left exactly as it was.
     """
-    artifacts = _rendered(root, log, settings)
+    artifacts = _rendered(root, log, settings, project)
     prover = Prover(promtool, cache, jobs)
     with staged_output(out) as staging:
         staging.write(artifacts.files)
@@ -282,10 +292,11 @@ def validate(
     settings: BuildSettings = DEFAULT_BUILD_SETTINGS,
     *,
     cache: ProofCache | None = None,
+    project: ProjectSettings = DEFAULT_PROJECT,
 ) -> Artifacts:
     """Everything :func:`build` checks but the promtool unit tests, writing nothing: load, compile,
     lint, parse, the vacuous-test guard and ``promtool check rules``. Raises as :func:`build` does."""
-    artifacts = _rendered(root, log, settings)
+    artifacts = _rendered(root, log, settings, project)
     with tempfile.TemporaryDirectory(prefix="aurum-obs-validate-") as scratch:
         rules = {path: content for path, content in artifacts.files.items() if path.parent == RULES_DIR}
         Staging.write_files(Path(scratch), rules)

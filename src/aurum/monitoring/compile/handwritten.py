@@ -11,6 +11,7 @@ from typing import Any
 
 from aurum.contract import conventions as conv
 from aurum.contract.conventions import RuleKind
+from aurum.contract.project import current_project
 from aurum.monitoring.compile.promql import selector
 from aurum.monitoring.compile.rules import AlertingRule, RecordingRule, RuleGroup
 from aurum.monitoring.model import format_duration
@@ -31,14 +32,14 @@ def alert_rule(alert: Alert) -> AlertingRule:
 
 def alert_group(stem: str, alerts: Sequence[Alert]) -> RuleGroup:
     return RuleGroup(
-        conv.rules_group_name(RuleKind.ALERTS, stem), tuple(alert_rule(alert) for alert in alerts)
+        current_project().rules_group(RuleKind.ALERTS, stem), tuple(alert_rule(alert) for alert in alerts)
     )
 
 
 def record_group(stem: str, records: Sequence[Record]) -> RuleGroup:
     """Records in declaration order: a record may read one declared before it in the same file."""
     rules = tuple(RecordingRule(record.record, record.expr, record.labels) for record in records)
-    return RuleGroup(conv.rules_group_name(RuleKind.RECORDS, stem), rules)
+    return RuleGroup(current_project().rules_group(RuleKind.RECORDS, stem), rules)
 
 
 def _input(series: Series) -> dict[str, str]:
@@ -79,7 +80,7 @@ def test_document(kind: RuleKind, stem: str, tests: Sequence[dict[str, Any]]) ->
     """The promtool test file of the rules of one declaration file; None without a test."""
     if not tests:
         return None
-    rule_file = f"../rules/{conv.rule_file(kind, stem)}"
+    rule_file = f"../rules/{current_project().rule_file(kind, stem)}"
     return {"rule_files": [rule_file], "evaluation_interval": "1m", "tests": list(tests)}
 
 

@@ -14,6 +14,7 @@ from grafanalib.core import DashboardLink, Target, Template, TimeSeries
 
 from aurum.contract import conventions as conv
 from aurum.contract.metrics import RecordedSeries
+from aurum.contract.project import current_project
 from aurum.monitoring.model.dashboard import Folder
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "panel_link",
     "query_variable",
     "series",
+    "slo_folder",
     "steps",
     "target",
 ]
@@ -40,11 +42,18 @@ DATASOURCE: dict[str, str] = conv.datasource_ref()
 """How every panel and query refers to the Prometheus data source chosen in the variable."""
 
 SLO_FOLDER = Folder(uid=conv.SLO_FOLDER_UID, title=conv.SLO_FOLDER_TITLE)
+"""The generated SLO folder under the default prefixes; a build uses :func:`slo_folder`."""
 PLATFORM_FOLDER = Folder(uid=conv.PLATFORM_FOLDER_UID, title=conv.PLATFORM_FOLDER_TITLE)
 
 SLO_OVERVIEW_UID = conv.SLO_OVERVIEW_UID
 SLO_DETAIL_UID = conv.SLO_DETAIL_UID
 ALERT_STATUS_UID = conv.ALERT_STATUS_UID
+
+
+def slo_folder() -> Folder:
+    """The generated SLO folder of the project being built (its uid prefix and title)."""
+    project = current_project()
+    return Folder(uid=project.slo_folder_uid, title=project.slo_folder_title)
 
 
 def datasource_variable() -> Template:

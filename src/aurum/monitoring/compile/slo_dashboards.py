@@ -13,13 +13,12 @@ from collections.abc import Sequence
 from grafanalib.core import Table, TableSortByField
 
 from aurum.contract import conventions as conv
+from aurum.contract.project import current_project
 from aurum.monitoring.compile.panels import (
     ALERT_STATUS_UID,
-    SLO_DETAIL_UID,
-    SLO_FOLDER,
-    SLO_OVERVIEW_UID,
     link_to,
     panel_link,
+    slo_folder,
     steps,
     target,
 )
@@ -35,7 +34,9 @@ __all__ = ["slo_dashboards", "slo_overview"]
 def _slo_row(slo: SLO) -> Row:
     own = [(conv.SLO_LABEL, "=", slo.name)]
     period = slo.target.period
-    links = [panel_link(f"{slo.name} in detail", SLO_DETAIL_UID, {conv.SLO_LABEL: slo.name})]
+    links = [
+        panel_link(f"{slo.name} in detail", current_project().slo_detail_uid, {conv.SLO_LABEL: slo.name})
+    ]
     objective = float(slo.objective_ratio)
     panels = (
         stat("Objective", selector(conv.SLO_OBJECTIVE, own), "percentunit", steps("blue"), links=links, decimals=2),
@@ -95,13 +96,16 @@ def slo_overview(slos: Sequence[SLO]) -> Board:
         height=8,
     )
     return Board(
-        uid=SLO_OVERVIEW_UID,
+        uid=current_project().slo_overview_uid,
         title="SLO Overview",
-        folder=SLO_FOLDER,
+        folder=slo_folder(),
         tags=(conv.DASHBOARD_TAG, conv.SLO_TAG, conv.GENERATED_TAG),
         description="Is every service within its objective, and which error budget is closest to spent?",
         rows=(summary, *(_slo_row(slo) for slo in sorted(slos, key=lambda s: s.name))),
-        links=(link_to(SLO_DETAIL_UID, "SLO Detail"), link_to(ALERT_STATUS_UID, "Alert Status")),
+        links=(
+            link_to(current_project().slo_detail_uid, "SLO Detail"),
+            link_to(ALERT_STATUS_UID, "Alert Status"),
+        ),
         time_from="now-24h",
     )
 

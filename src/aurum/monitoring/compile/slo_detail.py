@@ -10,14 +10,13 @@ from grafanalib.core import Table, TimeSeries
 
 from aurum.contract import conventions as conv
 from aurum.contract.objective import DAY_SECONDS
+from aurum.contract.project import current_project
 from aurum.monitoring.compile.panels import (
     ALERT_STATUS_UID,
-    SLO_DETAIL_UID,
-    SLO_FOLDER,
-    SLO_OVERVIEW_UID,
     dashed,
     link_to,
     query_variable,
+    slo_folder,
     steps,
     target,
 )
@@ -153,9 +152,9 @@ def slo_detail(slos: Sequence[SLO]) -> Board:
     windows = _windows(slos)
     burn = tuple(_burn_panel(window, users, len(users) == len(slos)) for window, users in windows.items())
     return Board(
-        uid=SLO_DETAIL_UID,
+        uid=current_project().slo_detail_uid,
         title="SLO Detail",
-        folder=SLO_FOLDER,
+        folder=slo_folder(),
         tags=(conv.DASHBOARD_TAG, conv.SLO_TAG, conv.GENERATED_TAG),
         description="Is this SLO within its objective, how fast is it spending its budget, and why?",
         rows=(
@@ -169,6 +168,9 @@ def slo_detail(slos: Sequence[SLO]) -> Board:
                 conv.SLO_LABEL, f"label_values({conv.SLO_INFO}, {conv.SLO_LABEL})", "SLO", names[0]
             ),
         ),
-        links=(link_to(SLO_OVERVIEW_UID, "SLO Overview"), link_to(ALERT_STATUS_UID, "Alert Status")),
+        links=(
+            link_to(current_project().slo_overview_uid, "SLO Overview"),
+            link_to(ALERT_STATUS_UID, "Alert Status"),
+        ),
         time_from="now-7d",
     )

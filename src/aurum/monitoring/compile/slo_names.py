@@ -7,6 +7,7 @@ the compilers, the test generator and the Jsonnet variables cannot disagree on i
 from __future__ import annotations
 
 from aurum.contract import conventions as conv
+from aurum.contract.project import current_project
 from aurum.monitoring.model import SLO, AlertTier
 
 __all__ = [
@@ -39,7 +40,7 @@ def windows(slo: SLO) -> tuple[int, ...]:
 
 
 def group_name(slo: SLO, part: conv.SLOGroup) -> str:
-    return conv.slo_group_name(slo.name, part)
+    return current_project().slo_group(slo.name, part)
 
 
 def alert_name(slo: SLO, tier: AlertTier) -> str:
@@ -56,8 +57,8 @@ def runbook_url(slo: SLO) -> str:
 
 
 def rule_file_name(slo: SLO) -> str:
-    return conv.slo_rule_file(slo.name)
+    return current_project().slo_rule_file(slo.name)
 
 
 def test_file_name(slo: SLO, tests: conv.SLOTests = conv.SLOTests.DETAILED) -> str:
-    return conv.slo_test_file(slo.name, tests)
+    return current_project().slo_test_file(slo.name, tests)

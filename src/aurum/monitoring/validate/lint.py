@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from aurum.monitoring.validate.lint_dashboards import dashboard_findings
 from aurum.monitoring.validate.lint_inputs import DashboardFile, Finding, RuleFile
+from aurum.monitoring.validate.lint_namespace import namespace_findings
 from aurum.monitoring.validate.lint_rules import rule_findings
 from aurum.monitoring.validate.series import known_series
 
@@ -24,4 +25,8 @@ def lint(rule_files: Sequence[RuleFile], dashboards: Sequence[DashboardFile]) ->
     the build records, with the labels each carries.
     """
     known = known_series(rule for rule_file in rule_files for rule in rule_file.rules())
-    return [*rule_findings(rule_files, known), *dashboard_findings(dashboards, known)]
+    return [
+        *rule_findings(rule_files, known),
+        *dashboard_findings(dashboards, known),
+        *namespace_findings(dashboards),
+    ]

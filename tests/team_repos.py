@@ -1,0 +1,73 @@
+"""Small team repositories of declarations, each with its own ``[tool.aurum-obs]``: what many teams
+sharing one Grafana, one Prometheus and one ruler keep, one repository each."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+PAYMENTS_PROJECT = """
+[project]
+name = "payments-monitoring"
+
+[tool.aurum-obs]
+owner = "team-payments"
+title = "Payments"
+dashboard-uid-prefix = "pay-"
+folder-uid-prefix = "pay-"
+rule-group-prefix = "payments-"
+rule-file-prefix = "payments."
+ruler-namespace-prefix = "payments-"
+"""
+
+SLO_FILE = """
+from aurum.monitoring import SLO, RatioSLI, regex, select
+from aurum.observability.catalog import HTTP_REQUESTS_TOTAL
+
+CHECKOUT = SLO(
+    name="{name}",
+    service="{service}",
+    description="Share of checkout requests answered without a server error.",
+    objective=99.5,
+    sli=RatioSLI(
+        bad=select(HTTP_REQUESTS_TOTAL, path="/api/scenarios", status=regex("5..")),
+        total=select(HTTP_REQUESTS_TOTAL, path="/api/scenarios"),
+    ),
+)
+"""
+
+DASHBOARD_FILE = """
+from grafanalib.core import TimeSeries
+
+from aurum.monitoring.dashboards import Board, Folder, Row, target
+
+BOARD = Board(
+    uid="{uid}",
+    title="{title}",
+    folder=Folder(uid="{folder_uid}", title="{folder_title}"),
+    tags=("team",),
+    rows=(Row(title="Traffic", panels=(TimeSeries(title="Requests", targets=[target("sum(up)")]),)),),
+)
+"""
+
+
+def team_repo(
+    root: Path,
+    project: str | None = PAYMENTS_PROJECT,
+    *,
+    slo: str = "checkout-availability",
+    service: str = "payments-api",
+    dashboard: tuple[str, str, str, str] | None = ("pay-overview", "Payments", "pay-team", "Payments Team"),
+) -> Path:
+    """A repository at ``root`` with one SLO, and one dashboard ``(uid, title, folder uid, folder title)``."""
+    (root / "slos").mkdir(parents=True)
+    (root / "slos" / "checkout.py").write_text(SLO_FILE.format(name=slo, service=service))
+    if dashboard is not None:
+        uid, title, folder_uid, folder_title = dashboard
+        (root / "dashboards").mkdir()
+        (root / "dashboards" / "team.py").write_text(
+            DASHBOARD_FILE.format(uid=uid, title=title, folder_uid=folder_uid, folder_title=folder_title)
+        )
+    if project is not None:
+        (root / "pyproject.toml").write_text(textwrap.dedent(project))
+    return root
