@@ -35,12 +35,14 @@ unit: setup
 setup: system-deps $(STAMP)
 
 # promtool (package prometheus) renders nothing but proves everything we render; Prometheus and
-# Alertmanager run for real in the integration tests; chromium (headless) checks that the SLO report renders.
+# Alertmanager run for real in the integration tests; chromium (headless) checks that the SLO report renders;
+# victoria-metrics (VictoriaMetrics, vmagent, vmalert) is the second rule engine the deploy and live tests run.
 system-deps:
 	@missing=""; \
 	command -v promtool >/dev/null && command -v prometheus >/dev/null || missing="$$missing prometheus"; \
 	command -v prometheus-alertmanager >/dev/null || command -v alertmanager >/dev/null || missing="$$missing prometheus-alertmanager"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v victoria-metrics >/dev/null && command -v vmalert >/dev/null && command -v vmagent >/dev/null || missing="$$missing victoria-metrics"; \
 	$(PYTHON) -c 'import ensurepip, sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing system packages:$$missing"; \

@@ -1,4 +1,4 @@
-"""``aurum-obs deploy grafana|prometheus|mimir``: plan, print the plan, then apply it (unless ``--dry-run``).
+"""``aurum-obs deploy grafana|prometheus|vmalert|mimir``: plan, print the plan, then apply it (unless ``--dry-run``).
 
 Exit status: 0 done (with ``--detailed-exitcode``: nothing to change), 1 anything failed or is in
 conflict, or the deploy could not start, 2 (only with ``--detailed-exitcode``) changes planned or
@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from aurum.monitoring.deploy.dashboards import load_grafana
@@ -32,12 +33,15 @@ from aurum.monitoring.deploy.report import (
 )
 from aurum.monitoring.deploy.rulefiles import managed_file, operator_manifest, plan_files, read_yaml_files
 from aurum.monitoring.deploy.session import DeployError, HttpClient, RetryPolicy
+from aurum.monitoring.deploy.vmalert import VmalertClient, deploy_to_vmalert
 from aurum.monitoring.io.git import head_commit, uncommitted
 from aurum.monitoring.validate.promtool import Promtool, PromtoolMissingError
 
 __all__ = ["add_deploy_parser", "run_deploy"]
 
 Apply = Callable[[Progress], list[Outcome]]
+DeployFiles = Callable[..., list[Outcome]]
+"""``(plan, contents, bodies, directory, *, force)``: a reloading engine's deploy, its client bound."""
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -70,7 +74,9 @@ def _rules(parser: argparse.ArgumentParser) -> None:
 
 
 def add_deploy_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    deploy = commands.add_parser("deploy", help="deploy the build output to Grafana, Prometheus or Mimir")
+    deploy = commands.add_parser(
+        "deploy", help="deploy the build output to Grafana, Prometheus, vmalert or Mimir"
+    )
     targets = deploy.add_subparsers(dest="target", required=True)
     grafana = targets.add_parser(
         "grafana", help="folders and dashboards over Grafana's HTTP API (token: GRAFANA_TOKEN)"
@@ -104,6 +110,19 @@ def add_deploy_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     )
     _rules(prometheus)
     _common(prometheus)
+    vmalert = targets.add_parser(
+        "vmalert", help="rule files into a directory vmalert's -rule glob matches, then reload"
+    )
+    vmalert.add_argument(
+        "--rules-dir", type=Path, required=True, help="the directory vmalert's -rule flag names"
+    )
+    vmalert.add_argument(
+        "--url",
+        default=os.environ.get("VMALERT_URL"),
+        help="vmalert's URL, for /-/reload (default: $VMALERT_URL)",
+    )
+    _rules(vmalert)
+    _common(vmalert)
     mimir = targets.add_parser(
         "mimir", help="rule groups into a Mimir/Cortex ruler (token, if any: MIMIR_TOKEN)"
     )
@@ -203,8 +222,27 @@ def _prometheus(args: argparse.Namespace) -> int:
         raise DeployError("set --url (or PROMETHEUS_URL): Prometheus is reloaded after the files are written")
     client = PrometheusClient(HttpClient(args.url, policy=_policy(args)))
     client.preflight()
+    return _reloaded(args, files, commit, "Prometheus", partial(deploy_to_prometheus, client=client))
+
+
+def _vmalert(args: argparse.Namespace) -> int:
+    files = _validated_rules(args)
+    if not args.url:
+        raise DeployError("set --url (or VMALERT_URL): vmalert is reloaded after the files are written")
+    client = VmalertClient(HttpClient(args.url, policy=_policy(args)))
+    client.preflight()
+    return _reloaded(
+        args, files, head_commit(Path.cwd()), "vmalert", partial(deploy_to_vmalert, client=client)
+    )
+
+
+def _reloaded(
+    args: argparse.Namespace, files: dict[str, bytes], commit: str, engine: str, deploy_files: DeployFiles
+) -> int:
+    """Plan the rule files of a directory an engine reads, then write, reload and confirm them."""
+    directory: Path = args.rules_dir
     plan = plan_files(
-        f"Prometheus rule files in {directory}",
+        f"{engine} rule files in {directory}",
         files,
         read_yaml_files(directory),
         str(directory),
@@ -213,9 +251,7 @@ def _prometheus(args: argparse.Namespace) -> int:
     contents = {name: managed_file(body, commit) for name, body in files.items()}
 
     def deploy(progress: Progress) -> list[Outcome]:
-        return _report(
-            deploy_to_prometheus(plan, contents, files, directory, client, force=args.force), progress
-        )
+        return _report(deploy_files(plan, contents, files, directory, force=args.force), progress)
 
     return _finish(args, plan, deploy)
 
@@ -255,7 +291,7 @@ def _warn_if_dirty(root: Path) -> None:
 
 
 def run_deploy(args: argparse.Namespace) -> int:
-    run = {"grafana": _grafana, "prometheus": _prometheus, "mimir": _mimir}[args.target]
+    run = {"grafana": _grafana, "prometheus": _prometheus, "vmalert": _vmalert, "mimir": _mimir}[args.target]
     _warn_if_dirty(Path.cwd())
     try:
         return run(args)

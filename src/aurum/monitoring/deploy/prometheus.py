@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path, PurePath
 
 import yaml
@@ -22,7 +22,13 @@ import yaml
 from aurum.monitoring.deploy.plan import Action, Outcome, Plan
 from aurum.monitoring.deploy.session import DeployError, HttpClient, error_message
 
-__all__ = ["PrometheusClient", "apply_to_directory", "deploy_to_prometheus", "expected_groups"]
+__all__ = [
+    "PrometheusClient",
+    "apply_to_directory",
+    "deploy_to_prometheus",
+    "deploy_with_reload",
+    "expected_groups",
+]
 
 CONFIRM_WITHIN = 10.0
 
@@ -124,16 +130,17 @@ def _confirm(client: PrometheusClient, expected: Mapping[tuple[str, str], int], 
         time.sleep(0.2)
 
 
-def deploy_to_prometheus(
+def deploy_with_reload(
     plan: Plan,
     contents: Mapping[str, bytes],
-    bodies: Mapping[str, bytes],
     directory: Path,
-    client: PrometheusClient,
+    reload: Callable[[], str | None],
+    confirm: Callable[[set[str]], str | None],
     *,
     force: bool,
 ) -> list[Outcome]:
-    """Apply the plan, reload, confirm; on failure restore, reload again, and report every item failed."""
+    """Apply the plan, ``reload``, ``confirm`` (given the files removed); on failure restore, reload
+    again, and report every item failed. Shared by every engine that reads rule files from a directory."""
     applied = [item for item in plan.items if item.applies(force)]
     refused = [
         Outcome(i, False, f"left untouched: {i.reason}")
@@ -145,14 +152,14 @@ def deploy_to_prometheus(
     previous = apply_to_directory(plan, contents, directory, force=force)
     gone = {name for name in previous if name not in contents}
     try:
-        problem = client.reload() or _confirm(client, expected_groups(bodies), gone)
-    except DeployError as error:  # Prometheus went away mid-deploy: the files must still go back
+        problem = reload() or confirm(gone)
+    except DeployError as error:  # the engine went away mid-deploy: the files must still go back
         problem = str(error)
     if problem is None:
         return [Outcome(item, True) for item in applied] + refused
     _restore(directory, previous)
     try:
-        again = client.reload()
+        again = reload()
     except DeployError as error:
         again = str(error)
     rollback = (
@@ -161,3 +168,19 @@ def deploy_to_prometheus(
         else f"rolled back the files, but the reload after it failed too: {again}"
     )
     return [Outcome(item, False, f"{problem}; {rollback}") for item in applied] + refused
+
+
+def deploy_to_prometheus(
+    plan: Plan,
+    contents: Mapping[str, bytes],
+    bodies: Mapping[str, bytes],
+    directory: Path,
+    client: PrometheusClient,
+    *,
+    force: bool,
+) -> list[Outcome]:
+    """Apply the plan, reload, confirm; on failure restore, reload again, and report every item failed."""
+    expected = expected_groups(bodies)
+    return deploy_with_reload(
+        plan, contents, directory, client.reload, lambda gone: _confirm(client, expected, gone), force=force
+    )
