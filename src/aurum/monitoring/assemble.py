@@ -23,7 +23,7 @@ from aurum.monitoring.compile.grafana_json import normalise
 from aurum.monitoring.compile.jsonnet_vars import catalog_variable, slos_variable
 from aurum.monitoring.compile.rules import RuleGroup
 from aurum.monitoring.compile.slo_dashboards import slo_dashboards
-from aurum.monitoring.io.declarations import DeclarationError, Declared, load_declarations
+from aurum.monitoring.io.declarations import DeclarationError, Declared, load_declarations, raise_all
 from aurum.monitoring.io.documents import dashboards_document, rules_document
 from aurum.monitoring.io.jsonnet import evaluate, jsonnet_files
 from aurum.monitoring.model import SLO
@@ -96,13 +96,18 @@ def _python_rules(root: Path) -> list[RuleSource]:
 
 
 def _jsonnet_rules(root: Path, ext: dict[str, Any]) -> list[RuleSource]:
-    sources = []
+    sources, errors = [], []
     for kind in RuleKind:
-        for path in jsonnet_files(root / kind.directory):
+        for path in jsonnet_files(root / kind.directory, root):
             file = str(path.relative_to(root))
-            groups, cases = rules_document(evaluate(path, root, file, ext), kind, file)
-            tests = hw.test_document(kind, path.stem, cases or [])
+            try:
+                groups, cases = rules_document(evaluate(path, root, file, ext), kind, file)
+                tests = hw.test_document(kind, path.stem, cases or [])
+            except DeclarationError as error:
+                errors.append(error)
+                continue
             sources.append(RuleSource(kind, path.stem, file, groups, tests))
+    raise_all(errors)
     return sources
 
 
@@ -130,9 +135,14 @@ def load_dashboards(root: Path, slos: Sequence[SLO]) -> list[DashboardSource]:
         except (TypeError, ValueError) as error:  # a panel grafanalib cannot render
             raise declared.error("rows", f"cannot render the dashboard: {error}") from None
         sources.append(DashboardSource(declared.file, declared.line, board.folder, document))
-    ext = _ext(slos)
-    for path in jsonnet_files(root / conv.DASHBOARDS_DIRECTORY):
+    ext, errors = _ext(slos), []
+    for path in jsonnet_files(root / conv.DASHBOARDS_DIRECTORY, root):
         file = str(path.relative_to(root))
-        folder, dashboards = dashboards_document(evaluate(path, root, file, ext), file)
+        try:
+            folder, dashboards = dashboards_document(evaluate(path, root, file, ext), file)
+        except DeclarationError as error:
+            errors.append(error)
+            continue
         sources += [DashboardSource(file, None, folder, normalise(dashboard)) for dashboard in dashboards]
+    raise_all(errors)
     return sources

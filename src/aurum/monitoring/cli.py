@@ -117,7 +117,8 @@ def _build(args: argparse.Namespace) -> int:
         else:
             build(root, out, promtool, cache=_cache(args), jobs=args.jobs, settings=settings, project=project)
     except (DeclarationError, NothingDeclaredError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        for line in str(error).splitlines():  # one problem a line, each marked, however many there are
+            print(f"error: {line}", file=sys.stderr)
         return EXIT_DECLARATION
     except (BuildFailedError, PromtoolMissingError) as error:
         print(f"error: {error}", file=sys.stderr)

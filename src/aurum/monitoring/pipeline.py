@@ -29,7 +29,13 @@ from aurum.monitoring.compile.provisioning import datasource_document, folders_d
 from aurum.monitoring.compile.rules import AlertingRule, Rule, RuleGroup, rule_file
 from aurum.monitoring.compile.slo_rules import compile_slo
 from aurum.monitoring.compile.workload import SynthesisError
-from aurum.monitoring.io.declarations import CombinedDeclarationError, DeclarationError, Declared, load_slos
+from aurum.monitoring.io.declarations import (
+    CombinedDeclarationError,
+    DeclarationError,
+    Declared,
+    load_slos,
+    raise_all,
+)
 from aurum.monitoring.io.output import Staging, staged_output
 from aurum.monitoring.io.render import dump_json, dump_yaml
 from aurum.monitoring.model import SLO, PromQLSLI
@@ -92,23 +98,32 @@ def _check_promql(declared: Declared[SLO], groups: tuple[RuleGroup, ...]) -> Non
             raise BuildFailedError(msg)
 
 
+def _render_slo(declared: Declared[SLO], artifacts: Artifacts) -> RuleFile:
+    slo = declared.obj
+    groups = compile_slo(slo)
+    _check_promql(declared, groups)
+    rules_path = RULES_DIR / slo_names.rule_file_name(slo)
+    try:
+        tests = promtool_tests(slo, f"../rules/{rules_path.name}", [group.name for group in groups])
+    except SynthesisError as error:
+        raise declared.error("sli", f"cannot generate promtool tests: {error}") from None
+    artifacts.add(rules_path, rule_file(groups))
+    artifacts.rules += sum(len(group.rules) for group in groups)
+    for timing, document in tests.items():
+        artifacts.add(TESTS_DIR / slo_names.test_file_name(slo, timing), document)
+    lines = {_rule_name(rule): declared.line for group in groups for rule in group.rules}
+    return RuleFile(declared.file, artifacts.documents[rules_path], lines, handwritten=False)
+
+
 def _render_slos(slos: tuple[Declared[SLO], ...], artifacts: Artifacts) -> list[RuleFile]:
-    linted = []
+    """Every SLO's rules and tests; the SLOs that cannot be compiled are reported together."""
+    linted, errors = [], []
     for declared in slos:
-        slo = declared.obj
-        groups = compile_slo(slo)
-        _check_promql(declared, groups)
-        rules_path = RULES_DIR / slo_names.rule_file_name(slo)
-        artifacts.add(rules_path, rule_file(groups))
-        artifacts.rules += sum(len(group.rules) for group in groups)
         try:
-            tests = promtool_tests(slo, f"../rules/{rules_path.name}", [group.name for group in groups])
-        except SynthesisError as error:
-            raise declared.error("sli", f"cannot generate promtool tests: {error}") from None
-        for timing, document in tests.items():
-            artifacts.add(TESTS_DIR / slo_names.test_file_name(slo, timing), document)
-        lines = {_rule_name(rule): declared.line for group in groups for rule in group.rules}
-        linted.append(RuleFile(declared.file, artifacts.documents[rules_path], lines, handwritten=False))
+            linted.append(_render_slo(declared, artifacts))
+        except DeclarationError as error:
+            errors.append(error)
+    raise_all(errors)
     artifacts.slos = len(slos)
     return linted
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.util
+import operator
 import sys
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -14,29 +15,25 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from aurum.contract.conventions import SLOS_DIRECTORY
+from aurum.monitoring.io.errors import CombinedDeclarationError, DeclarationError, raise_all
 from aurum.monitoring.io.locate import Position, context_at, position_in
+from aurum.monitoring.io.sources import declaration_files, python_source, shown_path
 from aurum.monitoring.model import SLO
 
-__all__ = ["CombinedDeclarationError", "DeclarationError", "Declared", "load_declarations", "load_slos"]
+__all__ = [
+    "CombinedDeclarationError",
+    "DeclarationError",
+    "Declared",
+    "load_declarations",
+    "load_slos",
+    "raise_all",
+]
 
 T = TypeVar("T", bound=BaseModel)
 
-
-@dataclass(eq=False)
-class DeclarationError(Exception):
-    """A declaration that cannot be built; ``str()`` is one line per problem, each naming all three."""
-
-    file: str
-    line: int | None
-    obj: str
-    problems: tuple[tuple[str, str], ...]
-    """``(field, message)`` pairs."""
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return "\n".join(
-            f"{where}: {self.obj}: field '{field}': {message}" for field, message in self.problems
-        )
+# The compiler flags of a declaration's own `from __future__ import ...` lines (an ordinary import
+# of the module would sit, by import-sorting rules, among this file's own future statements).
+_FUTURE = importlib.import_module("__future__")
 
 
 @dataclass(frozen=True)
@@ -88,37 +85,103 @@ def _validation_error(
     return DeclarationError(path, position.line if position else None, obj, problems)
 
 
-def _run(path: Path, shown: str, package: str) -> ModuleType:
-    source = path.read_text(encoding="utf-8")
+def _targets(statement: ast.stmt) -> set[str]:
+    """The names ``statement`` binds (``*`` for a star import, which may bind any)."""
+    names = {
+        node.id
+        for node in ast.walk(statement)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+    }
+    if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        names.add(statement.name)
+    if isinstance(statement, ast.Import | ast.ImportFrom):
+        names |= {(alias.asname or alias.name).split(".")[0] for alias in statement.names}
+    return names
+
+
+def _future_flags(statement: ast.stmt) -> int:
+    if isinstance(statement, ast.ImportFrom) and statement.module == "__future__":
+        return functools.reduce(
+            operator.or_,
+            (
+                getattr(_FUTURE, alias.name).compiler_flag
+                for alias in statement.names
+                if hasattr(_FUTURE, alias.name)
+            ),
+            0,
+        )
+    return 0
+
+
+def _failure(error: BaseException, path: Path, shown: str, source: str) -> DeclarationError:
+    """What a statement of a declaration file raised, as the declaration's error."""
+    position = position_in(error.__traceback__, path)
+    if isinstance(error, ValidationError):
+        return _validation_error(shown, source, error, position)
+    context = context_at(source, position) if position else None
+    if isinstance(error, SystemExit):
+        # sys.exit("...") would end the build with that text alone; say which file asked to stop.
+        message = f"calls sys.exit({error.code!r}); a declaration cannot end the build"
+    elif not isinstance(error, Exception):
+        detail = f": {error}" if str(error) else ""
+        message = f"raises {type(error).__name__}{detail}; a declaration cannot end the build"
+    else:
+        message = f"{type(error).__name__}: {error}"
+    return DeclarationError(
+        shown,
+        position.line if position else None,
+        context.obj if context else "module",
+        (("(code)", message),),
+    )
+
+
+@dataclass(frozen=True)
+class _Ran:
+    module: ModuleType
+    tree: ast.Module
+    errors: tuple[DeclarationError, ...]
+
+
+def _run(path: Path, shown: str, package: str) -> _Ran:
+    """Run a declaration file one top-level statement at a time, so that every broken declaration
+    in it is reported, not only the first; a statement that fails only because it reads a name an
+    earlier failure left unbound adds nothing new and is not reported."""
+    source = python_source(path, shown)
+    try:
+        tree = ast.parse(source, str(path))
+    except SyntaxError as error:
+        raise DeclarationError(shown, error.lineno, "module", (("(syntax)", str(error.msg)),)) from None
     name = f"_aurum_declarations.{package}.{path.stem}"
     spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
+    if spec is None:
         raise DeclarationError(shown, None, "module", (("(file)", "cannot be loaded as a Python module"),))
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
+    errors: list[DeclarationError] = []
+    unbound: set[str] = set()
+    flags = 0
     try:
-        spec.loader.exec_module(module)
-    except SyntaxError as error:
-        raise DeclarationError(shown, error.lineno, "module", (("(syntax)", str(error.msg)),)) from None
-    except ValidationError as error:
-        raise _validation_error(shown, source, error, position_in(error.__traceback__, path)) from None
-    except Exception as error:  # any failure while running a declaration is the declaration's fault
-        position = position_in(error.__traceback__, path)
-        context = context_at(source, position) if position else None
-        raise DeclarationError(
-            shown,
-            position.line if position else None,
-            context.obj if context else "module",
-            (("(code)", f"{type(error).__name__}: {error}"),),
-        ) from None
+        for statement in tree.body:
+            flags |= _future_flags(statement)
+            code = compile(ast.Module([statement], []), str(path), "exec", flags=flags, dont_inherit=True)
+            try:
+                exec(code, module.__dict__)  # running the declaration is the point of loading it
+            except BaseException as error:  # whatever a declaration raises is its own error
+                if isinstance(error, NameError) and (error.name in unbound or "*" in unbound):
+                    unbound |= _targets(statement)
+                    continue
+                errors.append(_failure(error, path, shown, source))
+                unbound |= _targets(statement)
+                if not isinstance(error, Exception):  # it meant to stop: run nothing more of this file
+                    break
     finally:
         sys.modules.pop(name, None)
-    return module
+    return _Ran(module, tree, tuple(errors))
 
 
-def _assignment_lines(source: str) -> dict[str, int]:
+def _assignment_lines(tree: ast.Module) -> dict[str, int]:
     lines: dict[str, int] = {}
-    for node in ast.parse(source).body:
+    for node in tree.body:
         targets = (
             node.targets
             if isinstance(node, ast.Assign)
@@ -132,11 +195,11 @@ def _assignment_lines(source: str) -> dict[str, int]:
     return lines
 
 
-def _collect(module: ModuleType, path: Path, shown: str, kind: type[T]) -> list[Declared[T]]:
+def _collect(ran: _Ran, shown: str, kind: type[T]) -> list[Declared[T]]:
     """Module-level objects of ``kind``, alone or in a list/tuple, in source order."""
-    lines = _assignment_lines(path.read_text(encoding="utf-8"))
+    lines = _assignment_lines(ran.tree)
     found: dict[int, Declared[T]] = {}
-    for variable, value in vars(module).items():
+    for variable, value in vars(ran.module).items():
         if variable.startswith("_") or variable not in lines:
             continue
         members = value if isinstance(value, list | tuple) else [value]
@@ -146,48 +209,41 @@ def _collect(module: ModuleType, path: Path, shown: str, kind: type[T]) -> list[
     return sorted(found.values(), key=lambda d: (d.line, d.variable))
 
 
-def _files(directory: Path) -> Iterable[Path]:
-    return (
-        sorted(p for p in directory.glob("*.py") if not p.name.startswith("_")) if directory.is_dir() else []
-    )
-
-
 def load_declarations(
     root: Path, directory: str, kind: type[T], *, unique_names: bool = True
 ) -> tuple[Declared[T], ...]:
     """Run every ``root/directory/*.py`` (files starting with ``_`` are helpers) and collect ``kind``.
 
+    Every file is run even when an earlier one fails, and every problem found is raised together.
     Names must be unique across all files, since they become label values and file names; objects
     without a ``name`` (recording rules, dashboards) pass ``unique_names=False`` and are checked for
     collisions by the lint instead.
     """
     declared: list[Declared[T]] = []
-    for path in _files(root / directory):
-        shown = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
-        declared += _collect(_run(path, shown, directory), path, shown, kind)
-    if not unique_names:
-        return tuple(declared)
-    seen: dict[str, Declared[T]] = {}
-    for item in declared:
-        name = getattr(item.obj, "name", item.variable)
-        if name in seen:
-            first = seen[name]
-            raise item.error("name", f"{name!r} is already declared at {first.file}:{first.line}")
-        seen[name] = item
-    return tuple(sorted(declared, key=lambda d: getattr(d.obj, "name", d.variable)))
+    errors: list[DeclarationError] = []
+    for path in declaration_files(root / directory, ".py", root):
+        shown = shown_path(path, root)
+        try:
+            ran = _run(path, shown, directory)
+        except DeclarationError as error:
+            errors.append(error)
+            continue
+        errors += ran.errors
+        declared += _collect(ran, shown, kind)
+    if unique_names:
+        seen: dict[str, Declared[T]] = {}
+        for item in declared:
+            name = getattr(item.obj, "name", item.variable)
+            if name in seen:
+                first = seen[name]
+                errors.append(
+                    item.error("name", f"{name!r} is already declared at {first.file}:{first.line}")
+                )
+            seen[name] = item
+        declared.sort(key=lambda d: getattr(d.obj, "name", d.variable))
+    raise_all(errors)
+    return tuple(declared)
 
 
 def load_slos(root: Path) -> tuple[Declared[SLO], ...]:
     return load_declarations(root, SLOS_DIRECTORY, SLO)
-
-
-class CombinedDeclarationError(DeclarationError):
-    """Problems in several declarations (the lint's findings); ``str()`` is one line per problem."""
-
-    def __init__(self, errors: Sequence[DeclarationError]) -> None:
-        first = errors[0]
-        super().__init__(first.file, first.line, first.obj, first.problems)
-        self.errors = tuple(errors)
-
-    def __str__(self) -> str:
-        return "\n".join(str(error) for error in self.errors)

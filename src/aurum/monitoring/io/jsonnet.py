@@ -16,7 +16,8 @@ from typing import Any
 
 import _jsonnet
 
-from aurum.monitoring.io.declarations import DeclarationError
+from aurum.monitoring.io.errors import DeclarationError
+from aurum.monitoring.io.sources import declaration_files, require_utf8
 
 __all__ = ["LIBRARY_DIR", "VENDOR_DIR", "evaluate", "jsonnet_files"]
 
@@ -25,11 +26,9 @@ LIBRARY_DIR = Path(__file__).resolve().parent.parent / "jsonnet"
 VENDOR_DIR = "vendor"
 
 
-def jsonnet_files(directory: Path) -> list[Path]:
+def jsonnet_files(directory: Path, root: Path) -> list[Path]:
     """``*.jsonnet`` declarations of ``directory``, sorted; files starting with ``_`` are helpers."""
-    if not directory.is_dir():
-        return []
-    return sorted(p for p in directory.glob("*.jsonnet") if not p.name.startswith("_"))
+    return declaration_files(directory, ".jsonnet", root)
 
 
 def _error(shown: str, path: Path, root: Path, message: str) -> DeclarationError:
@@ -55,6 +54,7 @@ def _error(shown: str, path: Path, root: Path, message: str) -> DeclarationError
 
 def evaluate(path: Path, root: Path, shown: str, ext: Mapping[str, Any]) -> Any:
     """The JSON value of ``path``; a DeclarationError naming the file and line when it fails."""
+    require_utf8(path, shown)
     search = [str(root / VENDOR_DIR), str(LIBRARY_DIR)]
     codes = {name: json.dumps(value, sort_keys=True) for name, value in ext.items()}
     try:
