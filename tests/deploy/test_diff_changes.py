@@ -201,8 +201,8 @@ def test_a_compiler_change_is_rendered_by_each_sides_compiler_and_the_output_is_
     # The compiler change: every SLO rule group renamed, so every generated rule changes.
     conventions = root / "src" / "aurum" / "contract" / "conventions.py"
     source = conventions.read_text()
-    assert 'return f"aurum-slo-{slo}-{part}"' in source
-    conventions.write_text(source.replace('return f"aurum-slo-{slo}-{part}"', 'return f"slo-{slo}-{part}"'))
+    assert 'return f"{prefix}slo-{slo}-{part}"' in source
+    conventions.write_text(source.replace('return f"{prefix}slo-{slo}-{part}"', 'return f"slo-{slo}-{part}"'))
 
     capsys.readouterr()
     command = ["diff", "--against", "main", "--root", str(root), "--format", "markdown"]
