@@ -65,9 +65,11 @@ demo: setup
 	fi
 	$(BIN)/python -m examples.demo_stack --build build
 
-## golden: re-render the reviewed golden files after an intended change (then review the diff)
+## golden: re-render the reviewed golden files after an intended change (then review the diff), and the
+## bundled declarations' SLO manifest the runtime ships as package data (the golden's slos.json)
 golden: setup
 	$(BIN)/python build.py --out tests/golden
+	cp tests/golden/slos.json src/aurum/observability/data/slos.json
 
 ## bench: the benchmarks quoted in the README
 bench: setup

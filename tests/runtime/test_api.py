@@ -17,7 +17,7 @@ from aurum.observability.enhanced_logging import StructuredLoggingMiddleware
 from aurum.observability.logs._schema import LOG_RECORD_SCHEMA
 from aurum.observability.metrics import increment_business_transactions
 from aurum.observability.settings import ObservabilitySettings
-from aurum.observability.slo_catalog import SLOManifest, default_slos
+from aurum.observability.slo_catalog import SLOManifest, bundled_slos
 from aurum.observability.testing import override_settings
 from aurum.observability.tracing_enhanced import trace_scenario_operation
 
@@ -260,7 +260,7 @@ def test_unreachable_prometheus_falls_back_to_the_process_and_says_why(client):
 
 
 def test_slos_come_from_the_build_manifest_when_configured(client, tmp_path: Path):
-    slos = default_slos(ObservabilitySettings())
+    slos = bundled_slos()
     manifest = SLOManifest(slos=(slos[0].model_copy(update={"name": "edge-availability"}),))
     path = tmp_path / "slos.json"
     path.write_text(manifest.model_dump_json())

@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from aurum.observability import Observability
+from aurum.observability import Observability, catalog
 from aurum.observability._periodic import Periodic
 from aurum.observability.api import observability_router
 from aurum.observability.enhanced_logging import configure_logging
@@ -66,6 +66,15 @@ def gauge(obs: Observability, slo: str, status: str, service: str = "aurum-scena
     return obs.registry.get_sample_value(
         "aurum_observability_slo_status", {"slo": slo, "service": service, "status": status}
     )
+
+
+def test_the_status_gauge_is_a_self_metric_of_the_catalog():
+    # Named once, in the contract, with the shim's other self metrics (kept out of METRICS).
+    assert catalog.SLO_STATUS in catalog.SELF_METRICS
+    assert catalog.SLO_STATUS not in catalog.METRICS
+    assert catalog.SLO_STATUS.name_for("aurum_") == "aurum_observability_slo_status"
+    assert catalog.SLO_STATUS.label_names == ("slo", "service", "status")
+    assert catalog.SLO_STATUS.labels[-1].allowed == ("met", "at_risk", "breached", "no_data")
 
 
 def test_the_background_check_sets_the_gauge_and_logs_when_an_slo_falls_to_the_alert_threshold(own):

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from aurum.contract.prefix import DEFAULT_PREFIX
 from aurum.observability import catalog
-from aurum.observability.settings import COMPATIBILITY_ONLY, ObservabilitySettings
+from aurum.observability.settings import BUILD_TARGETS, COMPATIBILITY_ONLY, ObservabilitySettings
 
 PACKAGE = Path(catalog.__file__).parent
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "runtime.md"
@@ -36,6 +36,12 @@ def test_every_setting_is_read_or_documented_as_accepted_for_compatibility(name)
     field = ObservabilitySettings.model_fields[name]
     if name == "metrics_prefix":
         assert field.description is not None and "default prefix" in field.description
+    elif name in BUILD_TARGETS:
+        # The build reads it; the runtime holds it to the manifest it reports.
+        assert field.description is not None and field.description.startswith("Read by the build")
+        assert field.default is not None
+        with pytest.raises(ValidationError, match="AURUM_SLO_MANIFEST"):
+            ObservabilitySettings.model_validate({name: field.default / 2})
     elif name in COMPATIBILITY_ONLY:
         assert not _read_by_the_shim(name), f"{name} is read after all: take it out of COMPATIBILITY_ONLY"
         assert field.description is not None and field.description.startswith(

@@ -1,4 +1,4 @@
-"""SLO definitions at runtime (manifest and defaults) and their evaluation from process metrics."""
+"""SLO definitions at runtime (a configured manifest or the bundled one) and their evaluation from process metrics."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from aurum.observability.metrics import increment_cache_operation, set_data_last
 from aurum.observability.metrics._reading import Sample, collect_samples, histogram_quantile
 from aurum.observability.settings import ObservabilitySettings
 from aurum.observability.slo._status import evaluate_from_samples, status_of
-from aurum.observability.slo_catalog import Matcher, SLOManifest, default_slos, get_slos, load_manifest
+from aurum.observability.slo_catalog import Matcher, SLOManifest, bundled_slos, get_slos, load_manifest
 from aurum.observability.slo_dashboard import check_slo_status, get_slo_dashboard_config
 
 MANIFEST = {
@@ -115,31 +115,19 @@ def test_duplicate_slo_names_are_rejected():
         SLOManifest.model_validate(doubled)
 
 
-def test_defaults_are_the_six_spec_slos_with_settings_overrides():
-    slos = {slo.name: slo for slo in default_slos(ObservabilitySettings())}
+def test_the_bundled_manifest_holds_the_six_spec_slos():
+    slos = {slo.name: slo for slo in get_slos(ObservabilitySettings())}
     assert {name: str(slo.objective) for name, slo in slos.items()} == {
         "api-availability": "0.999",
         "api-latency": "0.95",
         "scenario-creation": "0.995",
         "scenario-runs": "0.95",
         "data-freshness": "0.99",
-        "cache-hit-rate": "0.90",
+        "cache-hit-rate": "0.9",
     }
     assert {slo.period_days for slo in slos.values()} == {30}
-    assert {slo.sli.metric for slo in slos.values()} <= {m.name for m in catalog.METRICS}  # type: ignore[union-attr]  # no PromQL SLI among the defaults
-    overridden = {
-        slo.name: slo
-        for slo in default_slos(
-            ObservabilitySettings(
-                slo_api_availability_target=Decimal("0.9995"),
-                slo_api_latency_target=Decimal(250),
-                slo_scenario_success_target=Decimal("0.97"),
-            )
-        )
-    }
-    assert overridden["api-availability"].objective == Decimal("0.9995")
-    assert overridden["api-latency"].sli.threshold_seconds == Decimal("0.25")  # type: ignore[union-attr]  # a LatencySLI
-    assert overridden["scenario-runs"].objective == Decimal("0.97")
+    assert {slo.sli.metric for slo in slos.values()} <= {m.name for m in catalog.METRICS}  # type: ignore[union-attr]  # no PromQL SLI among the bundled
+    assert slos["api-latency"].sli.threshold_seconds == Decimal("0.5")  # type: ignore[union-attr]  # a LatencySLI
 
 
 def test_manifest_is_re_read_when_it_changes(tmp_path):
@@ -202,7 +190,7 @@ def test_process_status_computes_each_sli_kind(metrics):
     ],
 )
 def test_process_freshness_follows_the_compiled_rule(ages, error_ratio):
-    slos = [slo for slo in default_slos(ObservabilitySettings()) if slo.name == "data-freshness"]
+    slos = [slo for slo in bundled_slos() if slo.name == "data-freshness"]
     now = time.time()
     metric = catalog.DATA_LAST_UPDATED_TIMESTAMP_SECONDS.name
     samples = [Sample(metric, {"dataset": f"d{index}"}, now - age) for index, age in enumerate(ages)]
@@ -212,7 +200,11 @@ def test_process_freshness_follows_the_compiled_rule(ages, error_ratio):
 
 
 def test_latency_threshold_between_buckets_rounds_down_and_says_so():
-    slos = default_slos(ObservabilitySettings(slo_api_latency_target=Decimal(300)))
+    slos = [
+        slo.model_copy(update={"sli": slo.sli.model_copy(update={"threshold_seconds": Decimal("0.3")})})
+        for slo in bundled_slos()
+        if slo.name == "api-latency"
+    ]
     samples = [
         Sample("aurum_http_request_duration_seconds_bucket", {"le": le}, count)
         for le, count in (("0.25", 8.0), ("0.5", 9.0), ("+Inf", 10.0))

@@ -8,6 +8,9 @@ prefix, which whoever names them supplies (see :mod:`aurum.contract.prefix`).
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
+from aurum.contract.conventions import SERVICE_LABEL, SLO_LABEL
 from aurum.contract.metrics import Label, Metric, MetricType, RecordedSeries
 from aurum.contract.prefix import DEFAULT_PREFIX
 
@@ -31,7 +34,10 @@ __all__ = [
     "PLATFORM_RECORDS",
     "RATE_LIMIT_DECISIONS_TOTAL",
     "SELF_METRICS",
+    "SLO_STATES",
+    "SLO_STATUS",
     "UNMATCHED_ROUTE",
+    "SLOState",
     "metric_by_name",
 ]
 
@@ -200,4 +206,21 @@ CARDINALITY_OVERFLOW_TOTAL = Metric(
     ),
 )
 
-SELF_METRICS: tuple[Metric, ...] = (CARDINALITY_OVERFLOW_TOTAL,)
+SLOState = Literal["met", "at_risk", "breached", "no_data"]
+"""What the runtime judges an SLO to be, from its error budget remaining."""
+SLO_STATES: tuple[SLOState, ...] = get_args(SLOState)
+
+SLO_STATUS = Metric(
+    base_name="observability_slo_status",
+    type=MetricType.GAUGE,
+    help="Status of each SLO at the application's last background check: 1 for the current status.",
+    unit="",
+    labels=(
+        Label(SLO_LABEL, "The SLO's name."),
+        Label(SERVICE_LABEL, "The service the SLO belongs to."),
+        Label("status", "met, at_risk, breached or no_data.", allowed=SLO_STATES),
+    ),
+)
+"""The background SLO check's gauge (an OpenMetrics state set: 1 for the current status, 0 else)."""
+
+SELF_METRICS: tuple[Metric, ...] = (CARDINALITY_OVERFLOW_TOTAL, SLO_STATUS)

@@ -27,6 +27,7 @@ from aurum.contract.catalog import (
     PLATFORM_RECORDS,
     RATE_LIMIT_DECISIONS_TOTAL,
     SELF_METRICS,
+    SLO_STATUS,
     UNMATCHED_ROUTE,
     metric_by_name,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "SLO_OBJECTIVE",
     "SLO_PERIOD_BUDGET_REMAINING",
     "SLO_PERIOD_BURN_RATE",
+    "SLO_STATUS",
     "SLO_TIME_PERIOD",
     "SLO_TOTAL_EVENTS",
     "UNMATCHED_ROUTE",

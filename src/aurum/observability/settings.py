@@ -1,7 +1,10 @@
 """Configuration of the observability system, read from the spec's ``AURUM_*`` environment variables.
 
-The runtime shim and the SLO declarations read the same settings, so an override such as
-``AURUM_SLO_API_AVAILABILITY_TARGET`` changes the objective both the app reports and the rules enforce.
+The build and the runtime read the same SLO target settings: the build renders the declarations
+with them into ``slos.json``, and the runtime reports the SLOs of that manifest (``AURUM_SLO_MANIFEST``),
+so an override such as ``AURUM_SLO_API_AVAILABILITY_TARGET`` changes the objective both the app
+reports and the rules enforce. Without a manifest the runtime reports the bundled declarations'
+manifest, built with the defaults; a target override without one is refused rather than ignored.
 
 One of the spec's settings, ``log_retention_days``, is accepted so that configurations written for
 the spec load, but nothing in the shim reads it, because what it sets belongs to the log store (see
@@ -10,16 +13,23 @@ the spec load, but nothing in the shim reads it, because what it sets belongs to
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from aurum.contract.build_settings import DEFAULT_BUILD_SETTINGS, BuildSettings, Milliseconds, Ratio
 from aurum.contract.prefix import DEFAULT_PREFIX, check_prefix
 
-__all__ = ["COMPATIBILITY_ONLY", "ObservabilitySettings"]
+__all__ = ["BUILD_TARGETS", "COMPATIBILITY_ONLY", "ObservabilitySettings"]
+
+BUILD_TARGETS = ("slo_api_availability_target", "slo_api_latency_target", "slo_scenario_success_target")
+"""The SLO targets the build renders into the manifest; the runtime reports the manifest's objectives."""
+_BUILD_TARGET = (
+    "Read by the build, which renders it into slos.json; the runtime reports the objectives of that "
+    "manifest (AURUM_SLO_MANIFEST) and refuses a value the bundled manifest was not built with."
+)
 
 COMPATIBILITY_ONLY = frozenset({"log_retention_days"})
 """The spec's settings that are validated and accepted but read by nothing in the shim, because what
@@ -63,10 +73,17 @@ class ObservabilitySettings(BaseSettings):
         "pulled: how often Prometheus collects them is its scrape_interval.",
     )
 
-    # SLO targets: ratios (0.999) for availability and success, milliseconds for latency.
-    slo_api_availability_target: Decimal = Field(default=Decimal("0.999"), gt=0, lt=1)
-    slo_api_latency_target: Decimal = Field(default=Decimal("500"), gt=0)
-    slo_scenario_success_target: Decimal = Field(default=Decimal("0.95"), gt=0, lt=1)
+    # SLO targets: ratios (0.999) for availability and success, milliseconds for latency. The build
+    # reads them (BuildSettings, same defaults); the runtime reports the manifest the build wrote.
+    slo_api_availability_target: Ratio = Field(
+        default=DEFAULT_BUILD_SETTINGS.slo_api_availability_target, description=_BUILD_TARGET
+    )
+    slo_api_latency_target: Milliseconds = Field(
+        default=DEFAULT_BUILD_SETTINGS.slo_api_latency_target, description=_BUILD_TARGET
+    )
+    slo_scenario_success_target: Ratio = Field(
+        default=DEFAULT_BUILD_SETTINGS.slo_scenario_success_target, description=_BUILD_TARGET
+    )
     slo_check_interval: int = Field(
         default=300,
         ge=0,
@@ -131,6 +148,26 @@ class ObservabilitySettings(BaseSettings):
             )
             raise ValueError(msg)
         return prefix
+
+    @model_validator(mode="after")
+    def _targets_need_their_manifest(self) -> Self:
+        # The runtime cannot run the declarations (they are build code): the bundled manifest is
+        # theirs at the defaults, so a target it was not built with would be reported but not enforced.
+        if self.slo_manifest is not None:
+            return self
+        differing = [
+            f"{BuildSettings.variable(name)}={getattr(self, name)} "
+            f"(the bundled manifest has {getattr(DEFAULT_BUILD_SETTINGS, name)})"
+            for name in BUILD_TARGETS
+            if getattr(self, name) != getattr(DEFAULT_BUILD_SETTINGS, name)
+        ]
+        if differing:
+            msg = (
+                f"{'; '.join(differing)}: build the declarations with this setting and point "
+                "AURUM_SLO_MANIFEST at the slos.json it writes, so the app reports what the rules enforce"
+            )
+            raise ValueError(msg)
+        return self
 
     @field_validator("observability_token")
     @classmethod

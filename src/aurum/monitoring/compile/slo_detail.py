@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from fractions import Fraction
 
 from grafanalib.core import Table, TimeSeries
 
@@ -23,6 +22,7 @@ from aurum.monitoring.compile.panels import (
 from aurum.monitoring.compile.promql import exact_number, selector
 from aurum.monitoring.compile.slo_panels import BURN_UNIT, alerts_firing, budget_steps, stat
 from aurum.monitoring.model import SLO, format_duration
+from aurum.monitoring.model.alerting import BurnWindow
 from aurum.monitoring.model.dashboard import Board, Row
 from aurum.monitoring.model.prometheus import ALERTS
 
@@ -66,7 +66,7 @@ def _burn_panel(window: Window, users: list[str], everyone: bool) -> TimeSeries:
     tier, long, short, budget = window
     # The threshold is budget% of the period's budget spent within the long window: it scales with
     # the period, which the SLO records in days.
-    factor = exact_number(Fraction(budget) / 100 * DAY_SECONDS / long)
+    factor = exact_number(BurnWindow(long=long, short=short, budget_percent=budget).burn_factor(DAY_SECONDS))
     only = [] if everyone else [(conv.SLO_LABEL, "=~", "|".join(users))]
     long_name, short_name = format_duration(long), format_duration(short)
     return TimeSeries(

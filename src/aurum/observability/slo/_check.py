@@ -16,15 +16,14 @@ says which SLOs the application currently judges at risk.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, get_args
+from typing import TYPE_CHECKING
 
 from prometheus_client import Gauge
 
-from aurum.observability.catalog import Label, Metric, MetricType
+from aurum.contract.catalog import SLO_STATES, SLO_STATUS
 from aurum.observability.logs._setup import make_logger
 from aurum.observability.metrics._instruments import exposed_name
 from aurum.observability.slo._status import State
-from aurum.observability.slo_contract import SLO_LABEL, SLO_SERVICE_LABEL
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -33,22 +32,8 @@ if TYPE_CHECKING:
 
     from aurum.observability.slo._status import SLOStatus, SLOStatusReport
 
-__all__ = ["SLO_STATUS", "SLOCheck"]
+__all__ = ["SLOCheck"]
 
-STATES: tuple[State, ...] = get_args(State)
-
-SLO_STATUS = Metric(
-    base_name="observability_slo_status",
-    type=MetricType.GAUGE,
-    help="Status of each SLO at the application's last background check: 1 for the current status.",
-    unit="",
-    labels=(
-        Label(SLO_LABEL, "The SLO's name."),
-        Label(SLO_SERVICE_LABEL, "The service the SLO belongs to."),
-        Label("status", "met, at_risk, breached or no_data.", allowed=STATES),
-    ),
-)
-"""The background check's gauge: a self-metric of the shim, like the cardinality overflow counter."""
 
 _WORSE: dict[State, int] = {"no_data": 0, "met": 0, "at_risk": 1, "breached": 2}
 
@@ -83,7 +68,7 @@ class SLOCheck:
         report = self._check()
         with self._lock:
             for slo in report.slos:
-                for state in STATES:
+                for state in SLO_STATES:
                     self.gauge.labels(slo.name, slo.service, state).set(1 if slo.status == state else 0)
                 previous = self._last.get(slo.name, "met")
                 self._last[slo.name] = slo.status

@@ -60,7 +60,7 @@ def _panel(
 
 def _slo_panels(slo: SLODefinition, first_id: int, y: int) -> list[dict[str, Any]]:
     sel = slo_selector(slo)
-    period = slo_contract.slo_error_ratio(f"{slo.period_days}d")
+    period = slo_contract.slo_error_ratio(slo.period)
     row = {
         "id": first_id,
         "type": "row",

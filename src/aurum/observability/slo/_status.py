@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
+from aurum.contract.catalog import SLOState
 from aurum.observability import slo_contract
 from aurum.observability.metrics._exposition import reading_registry
 from aurum.observability.metrics._reading import Sample, bucket_counts, collect_samples, sum_matching
@@ -45,7 +46,7 @@ __all__ = [
 ]
 
 Source = Literal["prometheus", "process"]
-State = Literal["met", "at_risk", "breached", "no_data"]
+State = SLOState
 
 
 class SLOStatus(BaseModel):
@@ -236,7 +237,7 @@ def _from_series(slo: SLODefinition, series: SLOSeries | None, alert_threshold: 
     values = series.values if series is not None else {}
     current = values.get(slo_contract.SLO_CURRENT_BURN_RATE)
     measured = _Measured(
-        error_ratio=values.get(slo_contract.slo_error_ratio(f"{slo.period_days}d")),
+        error_ratio=values.get(slo_contract.slo_error_ratio(slo.period)),
         budget_remaining=values.get(slo_contract.SLO_PERIOD_BUDGET_REMAINING),
         period_burn_rate=values.get(slo_contract.SLO_PERIOD_BURN_RATE),
         current_burn_rate=current,
@@ -244,7 +245,7 @@ def _from_series(slo: SLODefinition, series: SLOSeries | None, alert_threshold: 
             current, None if series is not None else "Prometheus has no recorded series for this SLO"
         ),
     )
-    return _status(slo, "prometheus", f"{slo.period_days}d", measured, alert_threshold)
+    return _status(slo, "prometheus", slo.period, measured, alert_threshold)
 
 
 def evaluate_from_prometheus(
