@@ -7,6 +7,7 @@ fails when one of them is written as a literal anywhere else under ``src/``.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import PurePosixPath
 from typing import NamedTuple
@@ -28,6 +29,7 @@ __all__ = [
     "DATASOURCE_UID",
     "DATASOURCE_VARIABLE",
     "DATASOURCE_VARIABLE_TYPE",
+    "DECLARATION_STEM_PATTERN",
     "DEFAULT_PREFIXES",
     "DEFAULT_RUNBOOK_BASE",
     "DESCRIPTION_ANNOTATION",
@@ -35,6 +37,7 @@ __all__ = [
     "FOLDERS_FILE",
     "GENERATED_TAG",
     "GRAFANA_DIR",
+    "GRAFANA_UID_PATTERN",
     "MANIFEST_FILE",
     "METRIC_NAME_LABEL",
     "OBJECTIVE_LABEL",
@@ -79,6 +82,8 @@ __all__ = [
     "SLOTests",
     "camel_case",
     "datasource_ref",
+    "declaration_stem_problem",
+    "grafana_uid_problem",
     "rule_file",
     "rules_group_name",
     "slo_alert_name",
@@ -242,6 +247,31 @@ def rule_file(kind: RuleKind, stem: str) -> str:
 
 def test_file(kind: RuleKind, stem: str) -> str:
     return f"{kind}.{stem}.test.yaml"
+
+
+# --- Names that become paths ------------------------------------------------------------------
+# Each is one path segment under build/, never '.', '..' or anything with a separator in it.
+GRAFANA_UID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,40}")
+"""Grafana's uid syntax; a dashboard uid names ``<uid>.json`` and a folder uid its directory."""
+DECLARATION_STEM_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+"""The stem of a declaration file, which names its rule and test files (``alerts.<stem>.yaml``)."""
+
+
+def grafana_uid_problem(uid: object) -> str | None:
+    """Why ``uid`` cannot be a Grafana uid (and so a file or directory name), if it cannot."""
+    if isinstance(uid, str) and GRAFANA_UID_PATTERN.fullmatch(uid):
+        return None
+    return f"{uid!r} is not a Grafana uid (1 to 40 letters, digits, '-' or '_')"
+
+
+def declaration_stem_problem(stem: str) -> str | None:
+    """Why a declaration file's stem cannot name its rule files, if it cannot."""
+    if DECLARATION_STEM_PATTERN.fullmatch(stem):
+        return None
+    return (
+        f"the file name {stem!r} names its rule files: use letters, digits, '-', '_' and '.', "
+        "starting with a letter or digit"
+    )
 
 
 # --- The build's output tree -------------------------------------------------------------------

@@ -77,18 +77,26 @@ def _by_file(declared: Sequence[Declared[T]]) -> dict[str, list[Declared[T]]]:
     return dict(files)
 
 
+def _stem(path: Path, file: str) -> str:
+    """The stem that names a rule file, refused unless it is one safe path segment."""
+    problem = conv.declaration_stem_problem(path.stem)
+    if problem is not None:
+        raise DeclarationError(file, None, "module", (("(file name)", problem),))
+    return path.stem
+
+
 def _python_rules(root: Path) -> list[RuleSource]:
     sources = []
     alerts_kind, records_kind = RuleKind.ALERTS, RuleKind.RECORDS
     for file, alerts in _by_file(load_declarations(root, alerts_kind.directory, Alert)).items():
-        stem = Path(file).stem
+        stem = _stem(Path(file), file)
         objects = [d.obj for d in alerts]
         tests = hw.alert_tests(stem, objects)
         lines = {d.obj.name: d.line for d in alerts}
         sources.append(RuleSource(alerts_kind, stem, file, (hw.alert_group(stem, objects),), tests, lines))
     records = load_declarations(root, records_kind.directory, Record, unique_names=False)
     for file, declared in _by_file(records).items():
-        stem = Path(file).stem
+        stem = _stem(Path(file), file)
         lines = {d.obj.record: d.line for d in declared}
         group = hw.record_group(stem, [d.obj for d in declared])
         sources.append(RuleSource(records_kind, stem, file, (group,), None, lines))
@@ -101,12 +109,13 @@ def _jsonnet_rules(root: Path, ext: dict[str, Any]) -> list[RuleSource]:
         for path in jsonnet_files(root / kind.directory, root):
             file = str(path.relative_to(root))
             try:
+                stem = _stem(path, file)
                 groups, cases = rules_document(evaluate(path, root, file, ext), kind, file)
-                tests = hw.test_document(kind, path.stem, cases or [])
+                tests = hw.test_document(kind, stem, cases or [])
             except DeclarationError as error:
                 errors.append(error)
                 continue
-            sources.append(RuleSource(kind, path.stem, file, groups, tests))
+            sources.append(RuleSource(kind, stem, file, groups, tests))
     raise_all(errors)
     return sources
 

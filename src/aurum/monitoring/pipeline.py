@@ -36,7 +36,7 @@ from aurum.monitoring.io.declarations import (
     load_slos,
     raise_all,
 )
-from aurum.monitoring.io.output import Staging, staged_output
+from aurum.monitoring.io.output import OutsideOutputError, Staging, staged_output
 from aurum.monitoring.io.render import dump_json, dump_yaml
 from aurum.monitoring.model import SLO, PromQLSLI
 from aurum.monitoring.validate.lint import DashboardFile, RuleFile, lint
@@ -293,7 +293,10 @@ def build(
     artifacts = _rendered(root, log, settings, project)
     prover = Prover(promtool, cache, jobs)
     with staged_output(out) as staging:
-        staging.write(artifacts.files)
+        try:
+            staging.write(artifacts.files)
+        except OutsideOutputError as error:
+            raise BuildFailedError(str(error)) from None
         _check(prover, staging.path, artifacts, log)
         _test(prover, staging.path, artifacts, log)
         staging.commit()
@@ -314,6 +317,9 @@ def validate(
     artifacts = _rendered(root, log, settings, project)
     with tempfile.TemporaryDirectory(prefix="aurum-obs-validate-") as scratch:
         rules = {path: content for path, content in artifacts.files.items() if path.parent == RULES_DIR}
-        Staging.write_files(Path(scratch), rules)
+        try:
+            Staging.write_files(Path(scratch), rules)
+        except OutsideOutputError as error:
+            raise BuildFailedError(str(error)) from None
         _check(Prover(promtool, cache), Path(scratch), artifacts, log)
     return artifacts

@@ -7,7 +7,22 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
-__all__ = ["Staging", "staged_output"]
+__all__ = ["OutsideOutputError", "Staging", "inside", "staged_output"]
+
+
+class OutsideOutputError(ValueError):
+    """A path that would be written outside the output directory."""
+
+
+def inside(directory: Path, relative: PurePosixPath) -> Path:
+    """``directory / relative``, which must stay under ``directory``: the last guard that no name a
+    declaration chose (a uid, a file stem) writes anywhere else, whatever checks came before."""
+    base = directory.resolve()
+    path = (base / relative).resolve()
+    if relative.is_absolute() or ".." in relative.parts or not path.is_relative_to(base) or path == base:
+        msg = f"refusing to write {relative}: it is not a file under the output directory {directory}"
+        raise OutsideOutputError(msg)
+    return path
 
 
 class Staging:
@@ -23,8 +38,9 @@ class Staging:
 
     @staticmethod
     def write_files(directory: Path, files: Mapping[PurePosixPath, bytes]) -> None:
-        for relative, content in sorted(files.items()):
-            path = directory / relative
+        """Write ``files`` under ``directory``; every path is checked before any file is written."""
+        targets = [(inside(directory, relative), content) for relative, content in sorted(files.items())]
+        for path, content in targets:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
 

@@ -41,7 +41,8 @@ def _why_unusable(path: Path) -> str | None:
 
 
 def declaration_files(directory: Path, suffix: str, root: Path) -> list[Path]:
-    """The ``*<suffix>`` declarations of ``directory``, sorted; files starting with ``_`` are helpers.
+    """The ``*<suffix>`` declarations of ``directory``, sorted; files starting with ``_`` are helpers
+    and those starting with ``.`` hidden, neither is a declaration.
 
     A missing folder declares nothing; a folder that is a broken symbolic link or a loop is a
     DeclarationError naming it, and so is reading a file of it that is one, or not a regular file.
@@ -53,7 +54,8 @@ def declaration_files(directory: Path, suffix: str, root: Path) -> list[Path]:
     if not directory.is_dir():
         return []
     # Each file is checked when it is read, so that every unusable one is reported with the rest.
-    return sorted(p for p in directory.iterdir() if p.name.endswith(suffix) and not p.name.startswith("_"))
+    # Hidden files are an editor's (Emacs' .#name lock links dangle on purpose), not declarations.
+    return sorted(p for p in directory.iterdir() if p.name.endswith(suffix) and p.name[0] not in "_.")
 
 
 def _read(path: Path, shown: str) -> bytes:

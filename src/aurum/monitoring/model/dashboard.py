@@ -7,25 +7,21 @@ compiler computes the layout (so panels never overlap), numbers the panels, poin
 
 from __future__ import annotations
 
-import re
-
 from grafanalib.core import DashboardLink, Panel, RowPanel, Template
 from pydantic import BaseModel, ConfigDict, Field, InstanceOf, field_validator
 
-from aurum.contract.conventions import DATASOURCE_VARIABLE
+from aurum.contract.conventions import DATASOURCE_VARIABLE, grafana_uid_problem
 
 __all__ = ["GRID_WIDTH", "Board", "Folder", "Row"]
 
 GRID_WIDTH = 24
 """Grafana's grid is 24 columns wide."""
 
-_UID_RE = re.compile(r"^[a-zA-Z0-9_-]{1,40}$")
-
 
 def _uid(uid: str) -> str:
-    if not _UID_RE.match(uid):
-        msg = f"{uid!r} is not a Grafana uid (1 to 40 letters, digits, '-' or '_')"
-        raise ValueError(msg)
+    problem = grafana_uid_problem(uid)
+    if problem is not None:
+        raise ValueError(problem)
     return uid
 
 

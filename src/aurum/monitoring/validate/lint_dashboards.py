@@ -127,6 +127,9 @@ def dashboard_problems(dashboard: Mapping[str, Any], known: KnownSeries) -> list
     for key in ("uid", "title"):
         if not dashboard.get(key):
             problems.append((key, f"missing: every dashboard needs a stable {key}"))
+    uid = dashboard.get("uid")
+    if uid and (problem := conv.grafana_uid_problem(uid)) is not None:
+        problems.append(("uid", f"{problem}; it names the dashboard's file, <uid>.json"))
     if dashboard.get("rows"):
         problems.append(
             ("rows", "the pre-5.0 rows layout is migrated by Grafana on load; use panels with gridPos")
