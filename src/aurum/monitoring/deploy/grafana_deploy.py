@@ -21,7 +21,7 @@ from aurum.monitoring.deploy.dashboards import (
 )
 from aurum.monitoring.deploy.grafana_client import GrafanaClient, RemoteDashboard, SaveRejectedError
 from aurum.monitoring.deploy.grafana_plan import GrafanaState
-from aurum.monitoring.deploy.plan import Action, Outcome, Plan, PlanItem
+from aurum.monitoring.deploy.plan import Action, ItemKind, Outcome, Plan, PlanItem
 from aurum.monitoring.deploy.report import Progress
 from aurum.monitoring.deploy.session import DeployError
 
@@ -138,9 +138,9 @@ def apply_grafana(
             continue
         if not item.applies(force):
             refused.append(Outcome(item, False, f"left untouched: {item.reason}"))
-            if item.kind == "folder":
+            if item.kind is ItemKind.FOLDER:
                 applier.failed_folders.add(item.name)
-        elif item.kind == "folder":
+        elif item.kind is ItemKind.FOLDER:
             folders.append((item, applier.folder))
         elif item.name in applier.models:
             saves.append((item, applier.dashboard))

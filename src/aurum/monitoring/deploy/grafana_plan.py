@@ -22,7 +22,7 @@ from aurum.monitoring.deploy.dashboards import (
     marker,
 )
 from aurum.monitoring.deploy.grafana_client import RemoteDashboard, RemoteFolder, SearchHit
-from aurum.monitoring.deploy.plan import Action, Plan, PlanItem
+from aurum.monitoring.deploy.plan import Action, ItemKind, Plan, PlanItem
 from aurum.monitoring.diff.panels import dashboard_details
 
 __all__ = ["GrafanaState", "plan_grafana"]
@@ -55,12 +55,12 @@ def _folder_item(uid: str, title: str, state: GrafanaState) -> PlanItem:
         if taken is not None:
             # Grafana refuses a second folder of that title (409); adopting the other one is for a person to decide.
             reason = f"folder {taken.uid} already has this title: give it uid {uid}, or change the title"
-            return PlanItem("folder", uid, Action.CONFLICT, title, reason=reason)
-        return PlanItem("folder", uid, Action.CREATE, title)
+            return PlanItem(ItemKind.FOLDER, uid, Action.CONFLICT, title, reason=reason)
+        return PlanItem(ItemKind.FOLDER, uid, Action.CREATE, title)
     if remote.title != title:
         reason = f"renamed from {remote.title!r}"
-        return PlanItem("folder", uid, Action.UPDATE, title, reason=reason, version=remote.version)
-    return PlanItem("folder", uid, Action.UNCHANGED, title)
+        return PlanItem(ItemKind.FOLDER, uid, Action.UPDATE, title, reason=reason, version=remote.version)
+    return PlanItem(ItemKind.FOLDER, uid, Action.UNCHANGED, title)
 
 
 def _collision(wanted: DeclaredDashboard, hits: Sequence[SearchHit]) -> SearchHit | None:
@@ -91,7 +91,7 @@ def _deployed_from(remote: RemoteDashboard) -> str:
 def _dashboard_item(  # noqa: PLR0911 - one return per verdict, in the order they are checked
     wanted: DeclaredDashboard, remote: RemoteDashboard | None, state: GrafanaState
 ) -> PlanItem:
-    item = PlanItem("dashboard", wanted.uid, Action.CREATE, wanted.title, wanted.folder_uid)
+    item = PlanItem(ItemKind.DASHBOARD, wanted.uid, Action.CREATE, wanted.title, wanted.folder_uid)
 
     def conflict(
         reason: str, *, forceable: bool, diff: tuple[str, ...] = (), changes: tuple[str, ...] = ()
@@ -161,7 +161,7 @@ def _changes(remote: JSON, desired: JSON) -> tuple[str, ...]:
 
 def _prune_item(hit: SearchHit, remote: RemoteDashboard, nothing_declared: bool) -> PlanItem:
     item = PlanItem(
-        "dashboard", hit.uid, Action.DELETE, remote.title, remote.folder_uid, version=remote.version
+        ItemKind.DASHBOARD, hit.uid, Action.DELETE, remote.title, remote.folder_uid, version=remote.version
     )
 
     def conflict(reason: str, *, forceable: bool) -> PlanItem:

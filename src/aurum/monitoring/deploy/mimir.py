@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 import yaml
 
-from aurum.monitoring.deploy.plan import Action, Outcome, Plan, PlanItem
+from aurum.monitoring.deploy.plan import Action, ItemKind, Outcome, Plan, PlanItem
 from aurum.monitoring.deploy.report import Progress
 from aurum.monitoring.deploy.session import DeployError, HttpClient, error_message
 
@@ -100,14 +100,14 @@ def plan_mimir(wanted: Groups, current: Groups, prefix: str, *, prune: bool) -> 
         there = current.get((namespace, name))
         key = f"{namespace}/{name}"
         if there is None:
-            items.append(PlanItem("rule group", key, Action.CREATE, where=namespace))
+            items.append(PlanItem(ItemKind.RULE_GROUP, key, Action.CREATE, where=namespace))
         elif _normal(there) == _normal(group):
-            items.append(PlanItem("rule group", key, Action.UNCHANGED, where=namespace))
+            items.append(PlanItem(ItemKind.RULE_GROUP, key, Action.UNCHANGED, where=namespace))
         else:
             diff = difflib.unified_diff(
                 _text(there), _text(group), f"ruler {key}", f"declared {key}", n=2, lineterm=""
             )
-            items.append(PlanItem("rule group", key, Action.UPDATE, where=namespace, diff=tuple(diff)))
+            items.append(PlanItem(ItemKind.RULE_GROUP, key, Action.UPDATE, where=namespace, diff=tuple(diff)))
     orphans = sorted(key for key in current if key[0].startswith(prefix) and key not in wanted)
     if orphans and not prune:
         return Plan(
@@ -119,7 +119,7 @@ def plan_mimir(wanted: Groups, current: Groups, prefix: str, *, prune: bool) -> 
         if wanted:
             items.append(
                 PlanItem(
-                    "rule group",
+                    ItemKind.RULE_GROUP,
                     f"{namespace}/{name}",
                     Action.DELETE,
                     where=namespace,
@@ -130,7 +130,7 @@ def plan_mimir(wanted: Groups, current: Groups, prefix: str, *, prune: bool) -> 
             reason = "nothing is declared at all: refusing to delete every managed rule group"
             items.append(
                 PlanItem(
-                    "rule group",
+                    ItemKind.RULE_GROUP,
                     f"{namespace}/{name}",
                     Action.CONFLICT,
                     where=namespace,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["Action", "Outcome", "Plan", "PlanItem"]
+__all__ = ["Action", "ItemKind", "Outcome", "Plan", "PlanItem"]
 
 
 class Action(StrEnum):
@@ -32,10 +32,18 @@ class Action(StrEnum):
 CHANGES = frozenset({Action.CREATE, Action.UPDATE, Action.DELETE})
 
 
+class ItemKind(StrEnum):
+    """What a plan item is; its value is how the plan table and ``--json`` name it."""
+
+    FOLDER = "folder"
+    DASHBOARD = "dashboard"
+    RULE_FILE = "rule file"
+    RULE_GROUP = "rule group"
+
+
 @dataclass(frozen=True, slots=True)
 class PlanItem:
-    kind: str
-    """``folder``, ``dashboard``, ``rule file``, ``rule group``."""
+    kind: ItemKind
     name: str
     """What identifies it in the target: a uid, a file name, ``namespace/group``."""
     action: Action
@@ -62,7 +70,7 @@ class PlanItem:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "kind": self.kind,
+            "kind": str(self.kind),
             "name": self.name,
             "title": self.title,
             "where": self.where,

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from aurum.monitoring.deploy.plan import Action, Outcome, Plan, PlanItem
+from aurum.monitoring.deploy.plan import Action, ItemKind, Outcome, Plan, PlanItem
 
 __all__ = [
     "EXIT_CHANGES",
@@ -55,7 +55,9 @@ def plan_table(plan: Plan, *, verbose: bool = False, force: bool = False) -> str
     Unchanged objects are counted, and listed only with ``verbose``: what a person must read is what
     the deploy will do.
     """
-    items = sorted(plan.items, key=lambda i: (_ORDER[i.action], i.kind != "folder", i.kind, i.where, i.name))
+    items = sorted(
+        plan.items, key=lambda i: (_ORDER[i.action], i.kind is not ItemKind.FOLDER, i.kind, i.where, i.name)
+    )
     hidden = 0 if verbose else sum(1 for i in items if i.action is Action.UNCHANGED)
     items = [i for i in items if verbose or i.action is not Action.UNCHANGED]
     rows = [("ACTION", "KIND", "NAME", "WHERE", "NOTE")]

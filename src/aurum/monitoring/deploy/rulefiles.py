@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from aurum.monitoring.deploy.plan import Action, Plan, PlanItem
+from aurum.monitoring.deploy.plan import Action, ItemKind, Plan, PlanItem
 from aurum.monitoring.deploy.session import DeployError
 
 __all__ = ["managed_file", "operator_manifest", "plan_files", "read_yaml_files", "split_header"]
@@ -98,7 +98,7 @@ def _file_item(name: str, wanted: bytes | None, current: bytes | None, where: st
     diff: tuple[str, ...] = ()
     if current is not None and wanted is not None and action in {Action.UPDATE, Action.CONFLICT}:
         diff = _diff(split_header(current)[1], wanted, f"{where}/{name}", f"declared {name}")
-    return PlanItem("rule file", name, action, reason=reason, diff=diff, forceable=forceable)
+    return PlanItem(ItemKind.RULE_FILE, name, action, reason=reason, diff=diff, forceable=forceable)
 
 
 def plan_files(
