@@ -71,3 +71,18 @@ def team_repo(
     if project is not None:
         (root / "pyproject.toml").write_text(textwrap.dedent(project))
     return root
+
+
+SEARCH_PROJECT = """
+[tool.aurum-obs]
+owner = "team-search"
+title = "Search"
+dashboard-uid-prefix = "search-"
+folder-uid-prefix = "search-"
+rule-group-prefix = "search-"
+rule-file-prefix = "search."
+ruler-namespace-prefix = "search-"
+"""
+
+ROGUE_PROJECT = PAYMENTS_PROJECT.replace('owner = "team-payments"', 'owner = "team-rogue"')
+"""Another owner that chose the payments team's prefixes: every name it writes is taken."""

@@ -2,7 +2,10 @@
 
 Exit status: 0 done (with ``--detailed-exitcode``: nothing to change), 1 anything failed or is in
 conflict, or the deploy could not start, 2 (only with ``--detailed-exitcode``) changes planned or
-applied. Secrets are read from the environment only (``GRAFANA_TOKEN``, ``MIMIR_TOKEN``), never from
+applied. Everything deployed is marked with the owner id of the repository's ``[tool.aurum-obs]``
+(``--root``, default ``.``), and only that owner's objects are planned, pruned or overwritten; another
+owner's object of the same uid or name is a conflict ``--force`` does not override. Secrets are read
+from the environment only (``GRAFANA_TOKEN``, ``MIMIR_TOKEN``), never from
 flags, which would leave them in shell history and process listings.
 """
 
@@ -15,6 +18,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
+from aurum.contract.project import ProjectSettings
 from aurum.monitoring.deploy.dashboards import load_grafana
 from aurum.monitoring.deploy.grafana_client import GrafanaClient
 from aurum.monitoring.deploy.grafana_deploy import apply_grafana, read_grafana
@@ -34,7 +38,9 @@ from aurum.monitoring.deploy.report import (
 from aurum.monitoring.deploy.rulefiles import managed_file, operator_manifest, plan_files, read_yaml_files
 from aurum.monitoring.deploy.session import DeployError, HttpClient, RetryPolicy
 from aurum.monitoring.deploy.vmalert import VmalertClient, deploy_to_vmalert
+from aurum.monitoring.io.declarations import DeclarationError
 from aurum.monitoring.io.git import head_commit, uncommitted
+from aurum.monitoring.io.project import PYPROJECT, load_project
 from aurum.monitoring.validate.promtool import Promtool, PromtoolMissingError
 
 __all__ = ["add_deploy_parser", "run_deploy"]
@@ -47,6 +53,12 @@ DeployFiles = Callable[..., list[Outcome]]
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--build", type=Path, default=Path("build"), help="the build output (default: ./build)"
+    )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=Path(),
+        help="the repository whose pyproject.toml [tool.aurum-obs] names the owner (default: .)",
     )
     parser.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
     parser.add_argument("--json", action="store_true", help="print the plan (and results) as JSON")
@@ -133,7 +145,9 @@ def add_deploy_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
         "--tenant", default=os.environ.get("MIMIR_TENANT"), help="X-Scope-OrgID (default: $MIMIR_TENANT)"
     )
     mimir.add_argument(
-        "--namespace-prefix", default="aurum-obs-", help="namespaces this tool owns (default: aurum-obs-)"
+        "--namespace-prefix",
+        default=None,
+        help="namespaces this repository owns (default: ruler-namespace-prefix of [tool.aurum-obs])",
     )
     _rules(mimir)
     _common(mimir)
@@ -161,19 +175,19 @@ def _grafana(args: argparse.Namespace) -> int:
     if not args.url or not token:
         raise DeployError("set --url (or GRAFANA_URL) and GRAFANA_TOKEN (a Grafana service account token)")
     declared = load_grafana(args.build)
+    owner = _project(args).owner
     commit = head_commit(Path.cwd())
     client = GrafanaClient(HttpClient(args.url, token=token, policy=_policy(args)))
     try:
         version = client.preflight()
         print(f"Grafana {version} at {args.url}; deploying commit {commit}", file=sys.stderr)
-        plan = plan_grafana(
-            declared, read_grafana(client, declared, prune=args.prune, commit=commit), prune=args.prune
-        )
+        state = read_grafana(client, declared, prune=args.prune, commit=commit, owner=owner)
+        plan = plan_grafana(declared, state, prune=args.prune)
         return _finish(
             args,
             plan,
             lambda progress: apply_grafana(
-                plan, declared, client, commit=commit, force=args.force, progress=progress
+                plan, declared, client, commit=commit, force=args.force, progress=progress, owner=owner
             ),
         )
     finally:
@@ -196,6 +210,7 @@ def _validated_rules(args: argparse.Namespace) -> dict[str, bytes]:
 
 
 def _prometheus(args: argparse.Namespace) -> int:
+    owner = _project(args).owner
     files = _validated_rules(args)
     commit = head_commit(Path.cwd())
     directory: Path = args.rules_dir
@@ -208,8 +223,9 @@ def _prometheus(args: argparse.Namespace) -> int:
             read_yaml_files(directory),
             str(directory),
             prune=args.prune,
+            owner=owner,
         )
-        contents = {name: managed_file(body, commit) for name, body in bodies.items()}
+        contents = {name: managed_file(body, commit, owner) for name, body in bodies.items()}
 
         def write(progress: Progress) -> list[Outcome]:
             apply_to_directory(plan, contents, directory, force=args.force)
@@ -241,14 +257,16 @@ def _reloaded(
 ) -> int:
     """Plan the rule files of a directory an engine reads, then write, reload and confirm them."""
     directory: Path = args.rules_dir
+    owner = _project(args).owner
     plan = plan_files(
         f"{engine} rule files in {directory}",
         files,
         read_yaml_files(directory),
         str(directory),
         prune=args.prune,
+        owner=owner,
     )
-    contents = {name: managed_file(body, commit) for name, body in files.items()}
+    contents = {name: managed_file(body, commit, owner) for name, body in files.items()}
 
     def deploy(progress: Progress) -> list[Outcome]:
         return _report(deploy_files(plan, contents, files, directory, force=args.force), progress)
@@ -266,16 +284,25 @@ def _report(outcomes: list[Outcome], progress: Progress) -> list[Outcome]:
 def _mimir(args: argparse.Namespace) -> int:
     if not args.url or not args.tenant:
         raise DeployError("set --url (or MIMIR_URL) and --tenant (or MIMIR_TENANT)")
+    prefix = args.namespace_prefix or _project(args).ruler_namespace_prefix
     files = _validated_rules(args)
     headers = {"X-Scope-OrgID": args.tenant}
     client = MimirClient(
         HttpClient(args.url, token=os.environ.get("MIMIR_TOKEN"), headers=headers, policy=_policy(args))
     )
-    wanted = desired_groups(files, args.namespace_prefix)
-    plan = plan_mimir(wanted, client.groups(), args.namespace_prefix, prune=args.prune)
+    wanted = desired_groups(files, prefix)
+    plan = plan_mimir(wanted, client.groups(), prefix, prune=args.prune)
     return _finish(
         args, plan, lambda progress: apply_mimir(plan, wanted, client, force=args.force, progress=progress)
     )
+
+
+def _project(args: argparse.Namespace) -> ProjectSettings:
+    """The deploying repository's project settings; a bad table stops the deploy before it starts."""
+    try:
+        return load_project(args.root).settings
+    except DeclarationError as error:
+        raise DeployError(f"{args.root / PYPROJECT}: {error}") from None
 
 
 def _warn_if_dirty(root: Path) -> None:

@@ -5,10 +5,11 @@ deploy adds (the managed tag and the marker), so "unchanged" means the content i
 
 A deployed dashboard carries two things Grafana keeps as they were posted:
 
-- the tag ``aurum-obs-managed``: ownership. ``/api/search?tag=…`` finds every managed dashboard, so
-  ``--prune`` can delete managed dashboards that are no longer declared, and nothing else;
-- the top-level field ``aurumObs`` in the dashboard JSON: the fingerprint (sha256) of the content that
-  was deployed, and the commit it came from. When the content in Grafana no longer has that
+- the tag ``aurum-obs-managed``, and the tag ``aurum-obs-owner:<owner>`` of the repository's owner id
+  (``[tool.aurum-obs]``): ownership. ``/api/search?tag=…`` finds every dashboard of the owner, so
+  ``--prune`` can delete the owner's dashboards that are no longer declared, and nothing else;
+- the top-level field ``aurumObs`` in the dashboard JSON: the owner, the fingerprint (sha256) of the
+  content that was deployed, and the commit it came from. When the content in Grafana no longer has that
   fingerprint, someone changed it by hand since the deploy. A save from Grafana's UI that drops the
   field is noticed the same way: a managed dashboard without a fingerprint has been edited.
 """
@@ -19,17 +20,19 @@ import copy
 import difflib
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from aurum.contract.conventions import DASHBOARDS_DIR, FOLDERS_FILE
+from aurum.contract.project import DEFAULT_OWNER
 from aurum.monitoring.deploy.session import DeployError
 
 __all__ = [
     "MANAGED_TAG",
     "MARKER",
+    "OWNER_TAG_PREFIX",
     "DeclaredDashboard",
     "DeclaredGrafana",
     "content",
@@ -40,10 +43,14 @@ __all__ = [
     "is_managed",
     "load_grafana",
     "marker",
+    "owner_of",
+    "owner_tag",
+    "tagged_owner",
 ]
 
 MANAGED_TAG = "aurum-obs-managed"
 MARKER = "aurumObs"
+OWNER_TAG_PREFIX = "aurum-obs-owner:"
 VOLATILE = frozenset({"id", "version", "iteration"})
 
 JSON = dict[str, Any]
@@ -72,8 +79,40 @@ def content(model: Mapping[str, Any]) -> JSON:
     """The dashboard without volatile fields, the marker and the managed tag."""
     out = {k: copy.deepcopy(v) for k, v in model.items() if k not in VOLATILE and k != MARKER}
     if isinstance(out.get("tags"), list):
-        out["tags"] = [tag for tag in out["tags"] if tag != MANAGED_TAG]
+        out["tags"] = [tag for tag in out["tags"] if not _ownership(tag)]
     return out
+
+
+def _ownership(tag: object) -> bool:
+    return tag == MANAGED_TAG or (isinstance(tag, str) and tag.startswith(OWNER_TAG_PREFIX))
+
+
+def owner_tag(owner: str) -> str:
+    return OWNER_TAG_PREFIX + owner
+
+
+def tagged_owner(tags: Sequence[object]) -> str | None:
+    """The owner a managed dashboard's tags name; None when the tags say it is not managed.
+
+    A dashboard deployed before owners existed carries only the managed tag: it was deployed from the
+    bundled repository, whose owner is :data:`DEFAULT_OWNER`.
+    """
+    owners = [
+        tag.removeprefix(OWNER_TAG_PREFIX)
+        for tag in tags
+        if isinstance(tag, str) and tag.startswith(OWNER_TAG_PREFIX)
+    ]
+    if owners:
+        return owners[0]
+    return DEFAULT_OWNER if MANAGED_TAG in tags else None
+
+
+def owner_of(model: Mapping[str, Any]) -> str | None:
+    """Who deployed this dashboard (the marker's owner, else its tags'); None when no aurum-obs did."""
+    found = marker(model)
+    if found is not None and isinstance(found.get("owner"), str):
+        return str(found["owner"])
+    return tagged_owner(list(model.get("tags") or [])) or (DEFAULT_OWNER if found is not None else None)
 
 
 def _canonical(document: object) -> str:
@@ -84,14 +123,14 @@ def fingerprint(model: Mapping[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(_canonical(content(model)).encode()).hexdigest()
 
 
-def deployable(model: Mapping[str, Any], commit: str) -> JSON:
-    """What is posted: the content, the managed tag, and the marker with its fingerprint."""
+def deployable(model: Mapping[str, Any], commit: str, owner: str = DEFAULT_OWNER) -> JSON:
+    """What is posted: the content, the managed and owner tags, and the marker with its fingerprint."""
     out = content(model)
     # Grafana will hand ``tags`` back even when the model had none: fingerprint it as it will come back.
     out["tags"] = list(out.get("tags") or [])
     deployed = fingerprint(out)
-    out["tags"].append(MANAGED_TAG)
-    out[MARKER] = {"managedBy": "aurum-obs", "fingerprint": deployed, "commit": commit}
+    out["tags"] += [MANAGED_TAG, owner_tag(owner)]
+    out[MARKER] = {"managedBy": "aurum-obs", "owner": owner, "fingerprint": deployed, "commit": commit}
     return out
 
 

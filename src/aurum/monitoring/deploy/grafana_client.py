@@ -44,6 +44,7 @@ class SearchHit:
     uid: str
     title: str
     folder_uid: str
+    tags: tuple[str, ...] = ()
 
 
 class SaveRejectedError(DeployError):
@@ -165,7 +166,12 @@ class GrafanaClient:
                 raise self._fail(response, "search dashboards")
             found = self._json(response, "search dashboards")
             hits += [
-                SearchHit(str(h["uid"]), str(h.get("title", "")), str(h.get("folderUid") or ""))
+                SearchHit(
+                    str(h["uid"]),
+                    str(h.get("title", "")),
+                    str(h.get("folderUid") or ""),
+                    tuple(str(tag) for tag in h.get("tags") or ()),
+                )
                 for h in found
             ]
             if len(found) < PAGE:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from aurum.contract.project import DEFAULT_OWNER
 from aurum.monitoring.deploy.dashboards import (
     MANAGED_TAG,
     MARKER,
@@ -18,6 +19,8 @@ from aurum.monitoring.deploy.dashboards import (
     content,
     deployable,
     marker,
+    owner_of,
+    owner_tag,
 )
 from aurum.monitoring.deploy.grafana_client import GrafanaClient, RemoteDashboard, SaveRejectedError
 from aurum.monitoring.deploy.grafana_plan import GrafanaState
@@ -29,7 +32,12 @@ __all__ = ["apply_grafana", "read_grafana"]
 
 
 def read_grafana(
-    client: GrafanaClient, declared: DeclaredGrafana, *, prune: bool, commit: str
+    client: GrafanaClient,
+    declared: DeclaredGrafana,
+    *,
+    prune: bool,
+    commit: str,
+    owner: str = DEFAULT_OWNER,
 ) -> GrafanaState:
     folders = {uid: client.folder(uid) for uid in sorted(declared.folders)}
     dashboards: dict[str, RemoteDashboard | None] = {
@@ -37,13 +45,14 @@ def read_grafana(
     }
     existing = sorted(uid for uid, folder in folders.items() if folder is not None)
     in_folders = client.search(folder_uids=existing) if existing else []
-    managed = client.search(tag=MANAGED_TAG)
+    # The owner's dashboards; for the default owner also those deployed before owners were tagged.
+    managed = client.search(tag=MANAGED_TAG if owner == DEFAULT_OWNER else owner_tag(owner))
     all_folders = client.folders() if None in folders.values() else []
     if prune:
         for hit in managed:
             if hit.uid not in dashboards:
                 dashboards[hit.uid] = client.dashboard(hit.uid)
-    return GrafanaState(folders, dashboards, in_folders, managed, all_folders, commit)
+    return GrafanaState(folders, dashboards, in_folders, managed, all_folders, commit, owner)
 
 
 def _is(remote: RemoteDashboard | None, wanted: dict[str, Any], folder_uid: str) -> bool:
@@ -55,8 +64,10 @@ def _is(remote: RemoteDashboard | None, wanted: dict[str, Any], folder_uid: str)
 
 
 class _Applier:
-    def __init__(self, client: GrafanaClient, declared: DeclaredGrafana, commit: str, force: bool) -> None:
-        self.client, self.force, self.commit = client, force, commit
+    def __init__(
+        self, client: GrafanaClient, declared: DeclaredGrafana, commit: str, force: bool, owner: str
+    ) -> None:
+        self.client, self.force, self.commit, self.owner = client, force, commit, owner
         self.models = {d.uid: d for d in declared.dashboards}
         self.failed_folders: set[str] = set()
         self.message = f"aurum-obs deploy of commit {commit}"
@@ -74,7 +85,7 @@ class _Applier:
     def dashboard(self, item: PlanItem) -> Outcome:
         if item.where in self.failed_folders:
             return Outcome(item, False, f"folder {item.where} could not be created or updated")
-        wanted = deployable(self.models[item.name].model, self.commit)
+        wanted = deployable(self.models[item.name].model, self.commit, self.owner)
         try:
             return self._save(item, wanted)
         except DeployError as error:
@@ -93,9 +104,13 @@ class _Applier:
         if _is(current, wanted, item.where):
             return Outcome(item, True, "an earlier attempt had already saved it")
         now = f"version {current.version}" if current else "deleted"
-        if not self.force or current is None:
+        taken_by = owner_of(current.model) if current else None
+        if taken_by not in {None, self.owner}:  # another repository deployed it meanwhile: never forced
+            now += f", deployed by {taken_by!r}"
+        if not self.force or current is None or taken_by not in {None, self.owner}:
             read = f"version {item.version}" if item.version else "absent"
-            detail = f"changed in Grafana since it was read ({read}, now {now}); left untouched, --force overwrites"
+            forced = "" if taken_by not in {None, self.owner} else ", --force overwrites"
+            detail = f"changed in Grafana since it was read ({read}, now {now}); left untouched{forced}"
             return Outcome(item, False, detail)
         self.client.save({**wanted, "version": current.version}, item.where, self.message)
         return Outcome(item, True, f"overwrote changes made in Grafana since it was read ({now}), --force")
@@ -126,9 +141,10 @@ def apply_grafana(
     commit: str,
     force: bool,
     progress: Progress | None = None,
+    owner: str = DEFAULT_OWNER,
 ) -> list[Outcome]:
     """Apply every change (and, with ``--force``, every forceable conflict); report the rest as failed."""
-    applier = _Applier(client, declared, commit, force)
+    applier = _Applier(client, declared, commit, force, owner)
     folders: list[tuple[PlanItem, Callable[[PlanItem], Outcome]]] = []
     saves: list[tuple[PlanItem, Callable[[PlanItem], Outcome]]] = []
     deletes: list[tuple[PlanItem, Callable[[PlanItem], Outcome]]] = []

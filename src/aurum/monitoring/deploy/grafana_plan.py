@@ -2,7 +2,9 @@
 
 The order of the checks for a dashboard that exists is the order of what must never happen:
 overwriting a provisioned dashboard, taking over another dashboard through a title collision, taking
-over a dashboard this tool did not create, overwriting a hand edit; only then content is compared.
+over another owner's dashboard (another repository deploys it: ``--force`` never overrides that),
+taking over a dashboard this tool did not create, overwriting a hand edit; only then content is
+compared. Pruning only ever considers the owner's own dashboards.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from aurum.contract.project import DEFAULT_OWNER
 from aurum.monitoring.deploy.dashboards import (
     DeclaredDashboard,
     DeclaredGrafana,
@@ -20,6 +23,8 @@ from aurum.monitoring.deploy.dashboards import (
     drifted,
     is_managed,
     marker,
+    owner_of,
+    tagged_owner,
 )
 from aurum.monitoring.deploy.grafana_client import RemoteDashboard, RemoteFolder, SearchHit
 from aurum.monitoring.deploy.plan import Action, ItemKind, Plan, PlanItem
@@ -40,10 +45,12 @@ class GrafanaState:
     in_folders: Sequence[SearchHit] = ()
     """Every dashboard in the declared folders, to find title collisions."""
     managed: Sequence[SearchHit] = ()
-    """Every dashboard carrying the managed tag."""
+    """Every dashboard carrying the owner's tag (and, for the default owner, the untagged managed ones)."""
     all_folders: Sequence[RemoteFolder] = ()
     """Every folder, to find a folder title already taken by another uid."""
     commit: str = ""
+    owner: str = DEFAULT_OWNER
+    """The owner id of the repository deploying."""
 
 
 def _folder_item(uid: str, title: str, state: GrafanaState) -> PlanItem:
@@ -57,6 +64,20 @@ def _folder_item(uid: str, title: str, state: GrafanaState) -> PlanItem:
             reason = f"folder {taken.uid} already has this title: give it uid {uid}, or change the title"
             return PlanItem(ItemKind.FOLDER, uid, Action.CONFLICT, title, reason=reason)
         return PlanItem(ItemKind.FOLDER, uid, Action.CREATE, title)
+    others = sorted(
+        {
+            owner
+            for hit in state.in_folders
+            if hit.folder_uid == uid and (owner := tagged_owner(hit.tags)) not in {None, state.owner}
+        }
+    )
+    if remote.title != title and others:
+        # A folder has no owner of its own; whose dashboards it holds says whose it is.
+        reason = (
+            f"titled {remote.title!r} and holds dashboards of {', '.join(map(str, others))}: "
+            "another repository names this folder; use your own folder-uid-prefix"
+        )
+        return PlanItem(ItemKind.FOLDER, uid, Action.CONFLICT, title, reason=reason, forceable=False)
     if remote.title != title:
         reason = f"renamed from {remote.title!r}"
         return PlanItem(ItemKind.FOLDER, uid, Action.UPDATE, title, reason=reason, version=remote.version)
@@ -125,6 +146,13 @@ def _dashboard_item(  # noqa: PLR0911 - one return per verdict, in the order the
     if remote.provisioned:
         return conflict(
             "provisioned from files in Grafana: change it where it is provisioned", forceable=False
+        )
+    owner = owner_of(remote.model)
+    if owner is not None and owner != state.owner:
+        return conflict(
+            f"owned by {owner!r}: another repository deploys this uid; give yours another uid "
+            "(the project's dashboard-uid-prefix)",
+            forceable=False,
         )
     if not is_managed(remote.model):
         return conflict(
@@ -196,12 +224,13 @@ def plan_grafana(declared: DeclaredGrafana, state: GrafanaState, *, prune: bool)
     items = [_folder_item(uid, title, state) for uid, title in sorted(declared.folders.items())]
     items += [_dashboard_item(d, state.dashboards.get(d.uid), state) for d in declared.dashboards]
     uids = {d.uid for d in declared.dashboards}
-    orphans = [hit for hit in state.managed if hit.uid not in uids]
+    orphans = [hit for hit in state.managed if hit.uid not in uids and tagged_owner(hit.tags) == state.owner]
     notes: tuple[str, ...] = ()
     if prune:
         for hit in orphans:
             remote = state.dashboards.get(hit.uid)
-            if remote is not None:
+            # Read again for the plan: the owner recorded in the dashboard itself must be ours too.
+            if remote is not None and owner_of(remote.model) == state.owner:
                 items.append(_prune_item(hit, remote, not declared.dashboards))
     elif orphans:
         names = ", ".join(hit.uid for hit in orphans)

@@ -1,27 +1,40 @@
 """Rule files deployed into a directory (Prometheus's ``rule_files``, or PrometheusRule manifests). Pure
 apart from :func:`read_yaml_files`.
 
-A deployed file starts with two comment lines: that aurum-obs manages it (and from which commit), and
-the fingerprint of the rest of the file. A file without them was not written by this tool and is never
-overwritten without ``--force`` nor pruned; a file whose rest no longer matches its fingerprint was
-edited by hand since the deploy, and is a conflict like a hand-edited dashboard.
+A deployed file starts with two comment lines: that aurum-obs manages it for an owner (the owner id of
+the repository's ``[tool.aurum-obs]``) and from which commit, and the fingerprint of the rest of the
+file. A file without them was not written by this tool and is never overwritten without ``--force``
+nor pruned; a file of another owner is never overwritten (not even with ``--force``) nor pruned; a
+file whose rest no longer matches its fingerprint was edited by hand since the deploy, and is a
+conflict like a hand-edited dashboard. A header without an owner was written before owners existed,
+by the bundled repository: its owner is :data:`DEFAULT_OWNER`.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
 
+from aurum.contract.project import DEFAULT_OWNER
 from aurum.monitoring.deploy.plan import Action, ItemKind, Plan, PlanItem
 from aurum.monitoring.deploy.session import DeployError
 
-__all__ = ["managed_file", "operator_manifest", "plan_files", "read_yaml_files", "split_header"]
+__all__ = [
+    "file_owner",
+    "managed_file",
+    "operator_manifest",
+    "plan_files",
+    "read_yaml_files",
+    "split_header",
+]
 
-_FIRST = "# Managed by aurum-obs (commit {commit}): edit the declarations, not this file."
+_FIRST = "# Managed by aurum-obs for {owner} (commit {commit}): edit the declarations, not this file."
+_FIRST_RE = re.compile(rb"^# Managed by aurum-obs(?: for (\S+))? \(commit")
 _SECOND = "# aurum-obs-fingerprint: "
 
 
@@ -29,10 +42,18 @@ def body_fingerprint(body: bytes) -> str:
     return "sha256:" + hashlib.sha256(body).hexdigest()
 
 
-def managed_file(body: bytes, commit: str) -> bytes:
+def managed_file(body: bytes, commit: str, owner: str = DEFAULT_OWNER) -> bytes:
     """``body`` with the two header lines."""
-    header = f"{_FIRST.format(commit=commit)}\n{_SECOND}{body_fingerprint(body)}\n"
+    header = f"{_FIRST.format(owner=owner, commit=commit)}\n{_SECOND}{body_fingerprint(body)}\n"
     return header.encode() + body
+
+
+def file_owner(data: bytes) -> str | None:
+    """The owner a deployed file's header names; None for a file aurum-obs did not write."""
+    if split_header(data)[0] is None:
+        return None
+    found = _FIRST_RE.match(data)
+    return found.group(1).decode() if found and found.group(1) else DEFAULT_OWNER
 
 
 def split_header(data: bytes) -> tuple[str | None, bytes]:
@@ -71,10 +92,18 @@ def _diff(old: bytes, new: bytes, old_name: str, new_name: str) -> tuple[str, ..
     )
 
 
-def _verdict(wanted: bytes | None, current: bytes | None) -> tuple[Action, str, bool] | None:  # noqa: PLR0911 - one return per verdict
+def _verdict(  # noqa: PLR0911 - one return per verdict
+    wanted: bytes | None, current: bytes | None, owner: str
+) -> tuple[Action, str, bool] | None:
     """``(action, reason, forceable)`` for one file; None for a file that is neither declared nor ours."""
     recorded, body = split_header(current) if current is not None else (None, b"")
     drifted = recorded is not None and recorded != body_fingerprint(body)
+    other = file_owner(current) if current is not None and recorded is not None else None
+    if other is not None and other != owner:
+        if wanted is None:  # another repository's file: never ours to prune
+            return None
+        reason = f"written for {other!r}: another repository deploys this file; use your own rule-file-prefix"
+        return Action.CONFLICT, reason, False
     if wanted is None:  # in the directory, not declared: pruned only when managed
         if recorded is None:
             return None
@@ -90,8 +119,10 @@ def _verdict(wanted: bytes | None, current: bytes | None) -> tuple[Action, str, 
     return (Action.UNCHANGED, "", False) if body == wanted else (Action.UPDATE, "", False)
 
 
-def _file_item(name: str, wanted: bytes | None, current: bytes | None, where: str) -> PlanItem | None:
-    verdict = _verdict(wanted, current)
+def _file_item(
+    name: str, wanted: bytes | None, current: bytes | None, where: str, owner: str
+) -> PlanItem | None:
+    verdict = _verdict(wanted, current, owner)
     if verdict is None:
         return None
     action, reason, forceable = verdict
@@ -102,16 +133,24 @@ def _file_item(name: str, wanted: bytes | None, current: bytes | None, where: st
 
 
 def plan_files(
-    target: str, wanted: Mapping[str, bytes], current: Mapping[str, bytes], where: str, *, prune: bool
+    target: str,
+    wanted: Mapping[str, bytes],
+    current: Mapping[str, bytes],
+    where: str,
+    *,
+    prune: bool,
+    owner: str = DEFAULT_OWNER,
 ) -> Plan:
-    """Declared file bodies (no header) against the directory's current files."""
+    """Declared file bodies (no header) against the directory's current files, for ``owner``."""
     items = [
-        item for name in sorted(wanted) if (item := _file_item(name, wanted[name], current.get(name), where))
+        item
+        for name in sorted(wanted)
+        if (item := _file_item(name, wanted[name], current.get(name), where, owner))
     ]
     orphans = [
         item
         for name in sorted(set(current) - set(wanted))
-        if (item := _file_item(name, None, current[name], where)) is not None
+        if (item := _file_item(name, None, current[name], where, owner)) is not None
     ]
     if not prune:
         notes = (
