@@ -81,6 +81,32 @@ CASES = [
         "sli.bad",
     ),
     (
+        "regex-lookahead",
+        _slo('sli=RatioSLI(bad=select(HTTP_REQUESTS_TOTAL, status=regex("(?!2..).*")), total=REQUESTS)'),
+        "SLO 'bad-slo'",
+        "sli.bad",
+    ),
+    (
+        "regex-backreference",
+        _slo('sli=RatioSLI(bad=select(HTTP_REQUESTS_TOTAL, status=regex("(5)\\\\1.")), total=REQUESTS)'),
+        "SLO 'bad-slo'",
+        "sli.bad",
+    ),
+    (
+        "regex-possessive",
+        _slo('sli=RatioSLI(bad=select(HTTP_REQUESTS_TOTAL, status=not_regex("2.++")), total=REQUESTS)'),
+        "SLO 'bad-slo'",
+        "sli.bad",
+    ),
+    (
+        "promql-regex-possessive",
+        _slo(
+            'sli=PromQLSLI(errors="sum(rate(x{code=~\'5.++\'}[{window}]))", total="sum(rate(x[{window}]))")'
+        ),
+        "SLO 'bad-slo'",
+        "sli",
+    ),
+    (
         "latency-not-a-bucket",
         _slo("sli=LatencySLI(histogram=select(HTTP_REQUEST_DURATION_SECONDS), threshold=0.3)"),
         "SLO 'bad-slo'",

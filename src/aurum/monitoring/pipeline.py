@@ -40,7 +40,7 @@ from aurum.monitoring.io.output import OutsideOutputError, Staging, staged_outpu
 from aurum.monitoring.io.render import dump_json, dump_yaml
 from aurum.monitoring.model import SLO, PromQLSLI
 from aurum.monitoring.validate.lint import DashboardFile, RuleFile, lint
-from aurum.monitoring.validate.promql import parse_error
+from aurum.monitoring.validate.promql import expression_error
 from aurum.monitoring.validate.promtool import Promtool
 from aurum.monitoring.validate.proof_cache import ProofCache
 from aurum.monitoring.validate.proofs import Proof, Prover
@@ -88,12 +88,12 @@ def _rule_name(rule: Rule) -> str:
 def _check_promql(declared: Declared[SLO], groups: tuple[RuleGroup, ...]) -> None:
     for group in groups:
         for rule in group.rules:
-            error = parse_error(rule.expr)
+            error = expression_error(rule.expr)
             if error is None:
                 continue
             name = _rule_name(rule)
             if isinstance(declared.obj.sli, PromQLSLI):
-                raise declared.error("sli", f"the PromQL does not parse ({error}) in rule {name}")
+                raise declared.error("sli", f"Prometheus would refuse the PromQL ({error}) in rule {name}")
             msg = f"compiler bug: invalid PromQL for {declared.obj.name} rule {name}: {error}\n{rule.expr}"
             raise BuildFailedError(msg)
 

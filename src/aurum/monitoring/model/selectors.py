@@ -12,6 +12,7 @@ from aurum.contract.catalog import METRICS
 from aurum.contract.matching import MatchOp, label_matches
 from aurum.contract.metrics import Metric
 from aurum.monitoring.model.prometheus import PROMETHEUS_SERIES
+from aurum.monitoring.model.regex import prometheus_regex_problem
 
 __all__ = [
     "MatchOp",
@@ -60,6 +61,12 @@ class Matcher(BaseModel):
     @model_validator(mode="after")
     def _regex_compiles(self) -> Matcher:
         if self.op in ("=~", "!~"):
+            # Prometheus evaluates the rules (RE2 syntax); the runtime evaluates SLIs in-process with
+            # Python's re (aurum.contract.matching): both must accept the pattern.
+            problem = prometheus_regex_problem(self.value)
+            if problem is not None:
+                msg = f"label {self.label!r}: {problem}"
+                raise ValueError(msg)
             try:
                 re.compile(self.value)
             except re.error as error:

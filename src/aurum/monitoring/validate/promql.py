@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import promql_parser
 
-__all__ = ["metric_names", "parse_error"]
+from aurum.monitoring.model.regex import prometheus_regex_problem
+
+__all__ = ["expression_error", "metric_names", "parse_error", "regex_problems"]
+
+_REGEX_OPS = {"MatchOp.Re", "MatchOp.NotRe"}
 
 
 def parse_error(expr: str) -> str | None:
@@ -14,6 +20,15 @@ def parse_error(expr: str) -> str | None:
     except ValueError as error:
         return str(error)
     return None
+
+
+def expression_error(expr: str) -> str | None:
+    """Why Prometheus would refuse ``expr``: it does not parse, or a regex matcher is not RE2."""
+    try:
+        tree = promql_parser.parse(expr)
+    except ValueError as error:
+        return str(error)
+    return "; ".join(regex_problems(tree)) or None
 
 
 def metric_names(expr: str) -> set[str]:
@@ -26,3 +41,25 @@ def metric_names(expr: str) -> set[str]:
 
     promql_parser.walk(promql_parser.parse(expr), visit)
     return names
+
+
+def regex_problems(tree: Any) -> list[str]:
+    """Every regex matcher of a parsed expression that Prometheus would refuse.
+
+    The parser checks regexes with Rust's ``regex`` crate, which accepts some patterns RE2 refuses
+    (a possessive ``a++``); Prometheus decides, so RE2 decides here.
+    """
+    problems: list[str] = []
+
+    def visit(node: object) -> None:
+        if not isinstance(node, promql_parser.VectorSelector):
+            return
+        groups = [node.matchers.matchers, *(node.matchers.or_matchers or [])]
+        for matcher in (m for group in groups for m in group):
+            if str(matcher.op) in _REGEX_OPS:
+                problem = prometheus_regex_problem(str(matcher.value))
+                if problem is not None:
+                    problems.append(f"label {matcher.name!r}: {problem}")
+
+    promql_parser.walk(tree, visit)
+    return problems

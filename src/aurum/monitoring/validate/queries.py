@@ -16,6 +16,7 @@ from aurum.contract.catalog import metric_by_name
 from aurum.contract.conventions import METRIC_NAME_LABEL
 from aurum.contract.metrics import Metric
 from aurum.monitoring.model.prometheus import PROMETHEUS_SERIES
+from aurum.monitoring.validate.promql import regex_problems
 from aurum.monitoring.validate.series import KnownSeries, output_labels, selector_name
 
 __all__ = ["expand_variables", "label_values_problems", "query_problems"]
@@ -111,7 +112,7 @@ def query_problems(expr: str, known: KnownSeries) -> list[str]:
         tree = pp.parse(expr)
     except ValueError as error:
         return [f"does not parse as PromQL ({error})"]
-    problems: list[str] = []
+    problems: list[str] = regex_problems(tree)
 
     def visit(node: Any) -> None:
         if isinstance(node, pp.VectorSelector):
