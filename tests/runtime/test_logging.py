@@ -288,7 +288,7 @@ def test_values_json_cannot_encode_never_break_a_log_call(logs, log_validator):
     )
     record = logs[-1]
     assert record["message"] == "odd values"
-    assert record["broken"] == "<unrepresentable Unprintable>"
+    assert record["broken"] == "<unrepresentable Unprintable: __repr__ raised RuntimeError>"
     assert record["cycle"] == {"self": "<cycle>"}
     assert record["nan"] == "nan"
     assert record["limits"] == {"range": ["-inf", 1.5, "inf"]}

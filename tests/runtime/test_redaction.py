@@ -7,6 +7,7 @@ import json
 import logging
 import string
 from dataclasses import dataclass
+from urllib.parse import quote, quote_plus
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -185,8 +186,50 @@ any_form_of_a_secret = st.one_of(
     secret_values.map(ValueError),
     secret_values.map(lambda secret: Credentials("bob", secret)),
 )
+# Query parameters naming a secret, as written or percent-encoded, and credentials percent-encoded
+# in the value of any parameter (what an access log line carries in its path).
+secret_parameter_names = st.sampled_from(
+    ["token", "access_token", "api_key", "api%5Fkey", "authorization", "Authorization", "X-Amz-Signature",
+     "client_secret", "apiKey", "%61pi_key", "sig"]
+)  # fmt: skip
+encoded_values = st.sampled_from(
+    [lambda s: s, lambda s: f"Bearer%20{s}", lambda s: quote(f"Bearer {s}", safe=""), lambda s: quote_plus(f"Bearer {s}")]
+)  # fmt: skip
+query_strings = st.builds(
+    lambda name, encode, secret, path: f"GET {path}?a=1&{name}={encode(secret)}&b=2 HTTP/1.1",
+    secret_parameter_names,
+    encoded_values,
+    secret_values,
+    st.sampled_from(["/v1/x", "https://api.example/cb", "/"]),
+)
+encoded_credentials = st.builds(
+    lambda encode, secret: f"/cb?q={encode(secret)}",
+    st.sampled_from([lambda s: f"Bearer%20{s}", lambda s: quote_plus(f"Bearer {s}")]),
+    secret_values,
+)
+# A URL with a password used as a dictionary key.
+credential_keys = secret_values.map(lambda secret: {f"https://svc:{secret}@db.internal/x": 1})
+# An HTTP client's auth: a (user, password) pair or user:password text under an auth key.
+auth_values = st.builds(
+    lambda key, form, secret: {key: form(secret)},
+    st.sampled_from(["auth", "basic_auth", "proxyAuth", "http-auth"]),
+    st.sampled_from([lambda s: ("bob", s), lambda s: ["bob", s], lambda s: f"bob:{s}"]),
+    secret_values,
+)
+# Name/value entries: Kubernetes env lists, AWS tags; the secret's name is in a sibling value.
+entry_lists = st.builds(
+    lambda keys, name, secret: [{keys[0]: "HOME", keys[1]: "/root"}, {keys[0]: name, keys[1]: secret}],
+    st.sampled_from([("name", "value"), ("Name", "Value"), ("Key", "Value"), ("key", "value")]),
+    st.sampled_from(["DB_PASSWORD", "api_token", "AWS_SECRET_ACCESS_KEY", "stripeApiKey", "session-cookie"]),
+    st.one_of(secret_values, secret_values.map(lambda secret: {"inner": secret})),
+)
 # Anywhere else a secret must be recognisable by its shape once the value is text.
 secret_carriers = st.one_of(
+    query_strings,
+    encoded_credentials,
+    credential_keys,
+    auth_values,
+    entry_lists,
     secret_values.map(lambda secret: f"Bearer {secret}"),
     secret_values.map(lambda secret: f"password={secret}".encode()),
     secret_values.map(lambda secret: RuntimeError(f"token={secret}")),

@@ -17,6 +17,7 @@ __all__ = [
     "LOG_FIELDS",
     "LOG_LEVEL",
     "LOG_LOGGER",
+    "LOG_LOG_ERROR",
     "LOG_MESSAGE",
     "LOG_OPERATION",
     "LOG_REQUEST_ID",
@@ -56,6 +57,11 @@ LOG_SPAN_ID = LogField("span_id", "Span id (16 hex digits) of the active span.",
 LOG_ERROR_TYPE = LogField("error_type", "Qualified type name of the exception.", ("string",))
 LOG_ERROR_MESSAGE = LogField("error_message", "Message of the exception.", ("string",))
 LOG_STACK = LogField("stack", "Formatted traceback of the exception.", ("string",))
+LOG_LOG_ERROR = LogField(
+    "log_error",
+    "Why the shim wrote this line in its safe form: the call's message or fields could not be rendered.",
+    ("string",),
+)
 
 LOG_FIELDS: tuple[LogField, ...] = (
     LOG_TIMESTAMP,
@@ -72,5 +78,6 @@ LOG_FIELDS: tuple[LogField, ...] = (
     LOG_ERROR_TYPE,
     LOG_ERROR_MESSAGE,
     LOG_STACK,
+    LOG_LOG_ERROR,
 )
 """Every field the shim itself writes; callers' keyword context comes on top of these."""

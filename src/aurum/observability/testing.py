@@ -109,7 +109,9 @@ class CapturedLogs(list[dict[str, Any]]):
     """Every line logged while capturing, parsed back from its JSON."""
 
     def write(self, text: str) -> None:
-        for line in text.splitlines():
+        # Lines end at "\n" only: a line's JSON may hold U+0085 or U+2028 unescaped (valid JSON),
+        # which str.splitlines() would split on.
+        for line in text.split("\n"):
             if line.strip():
                 self.append(json.loads(line))
 

@@ -24,14 +24,29 @@ from opentelemetry.trace import INVALID_SPAN
 
 from aurum.observability.log_fields import LOG_FIELDS
 from aurum.observability.logs._context import bound_fields, request_fields
-from aurum.observability.logs._redaction import REDACTED, is_secret_key, redact_field, redact_string
-from aurum.observability.logs._values import json_form
+from aurum.observability.logs._redaction import (
+    REDACTED,
+    is_auth_key,
+    is_secret_key,
+    redact_auth,
+    redact_key,
+    redact_string,
+    redact_value,
+)
+from aurum.observability.logs._values import (
+    MAX_INT_BITS,
+    json_form,
+    safe_text,
+    unrepresentable,
+    valid_text,
+)
 from aurum.observability.tracing._span_scope import error_type
 
 __all__ = [
     "ERROR_FIELDS",
     "RENAMED_PREFIX",
     "SHIM_FIELDS",
+    "fallback_record",
     "finish",
     "render_console",
     "render_json",
@@ -71,7 +86,7 @@ def _exc_info(value: object) -> ExcInfo | None:
 
 
 # -- the record's own fields ----------------------------------------------------------------------
-SHIM_FIELDS = frozenset({"timestamp", "level", "message", "logger", "trace_id", "span_id"})
+SHIM_FIELDS = frozenset({"timestamp", "level", "message", "logger", "trace_id", "span_id", "log_error"})
 """Fields only the shim writes. A caller's field of one of these names (keyword, bound value, bound
 context or ``extra=``) is written as ``caller_<name>`` instead: it can neither pass for the record's
 own value nor skip redaction."""
@@ -111,16 +126,19 @@ def _free_name(key: str, record: Mapping[str, Any], fields: Mapping[str, Any]) -
     return name
 
 
-# Per field name: whether it names a secret, and the check its value must pass to keep a published
-# name (None for other names). Field names repeat on every line, so each is classified once.
-_KeyPlan = tuple[bool, Callable[[object], bool] | None]
+# Per field name: whether it names a secret, the check its value must pass to keep a published name
+# (None for other names), the name as written (credentials cut out of it), and whether it names an
+# ``auth`` value. Field names repeat on every line, so each is classified once; a name that held a
+# credential is not remembered.
+_KeyPlan = tuple[bool, Callable[[object], bool] | None, str, bool]
 _plans: dict[str, _KeyPlan] = {}
 _PLANS_LIMIT = 4096
 
 
 def _plan(key: str) -> _KeyPlan:
-    plan = (is_secret_key(key), _ACCEPTS.get(key))
-    if len(_plans) < _PLANS_LIMIT:
+    written = redact_key(key)
+    plan = (is_secret_key(key), _ACCEPTS.get(key), written, is_auth_key(key))
+    if len(_plans) < _PLANS_LIMIT and written is key:
         _plans[key] = plan
     return plan
 
@@ -128,23 +146,32 @@ def _plan(key: str) -> _KeyPlan:
 def _add_fields(record: dict[str, Any], fields: Mapping[str, Any], renamed: frozenset[str]) -> None:
     """Copy the caller's ``fields`` into ``record``, renamed where they clash and redacted."""
     for key, value in fields.items():
-        secret, accepts = _plans.get(key) or _plan(key)
+        secret, accepts, written, auth = _plans.get(key) or _plan(key)
         if accepts is not None and (key in renamed or not accepts(value)):
-            key = _free_name(key, record, fields)  # noqa: PLW2901 - the renamed key replaces the clashing one
-            secret = is_secret_key(key)
+            written = _free_name(key, record, fields)
+            secret = is_secret_key(written)
         if secret:
-            record[key] = REDACTED
-        elif value.__class__ is str:  # most values: skip redact_field's dispatch on type
-            record[key] = redact_string(value)
+            record[written] = REDACTED
+        elif value.__class__ is str and not auth:  # most values: skip redact_value's dispatch on type
+            record[written] = redact_string(value)
         else:
-            record[key] = redact_field(key, value)
+            try:
+                record[written] = redact_auth(value) if auth else redact_value(value)
+            except Exception as error:  # a hostile container (items() or __iter__ raising, ...)
+                record[written] = unrepresentable(value, "redaction", error)
 
 
 def add_exception(event: dict[str, Any], exc: BaseException) -> None:
     """The record's error fields for ``exc``: qualified type, message and formatted stack (redacted)."""
     event["error_type"] = error_type(exc)
-    event["error_message"] = redact_string(str(exc))
-    event["stack"] = redact_string("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+    # safe_text: an exception whose __str__ raises still gets its line (traceback prints it as
+    # "<exception str() failed>").
+    event["error_message"] = redact_string(safe_text(exc))
+    try:
+        stack = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    except Exception as error:  # a hostile __cause__/__notes__ chain
+        stack = unrepresentable(exc, "traceback", error)
+    event["stack"] = redact_string(valid_text(stack))
 
 
 _NO_RENAMES: frozenset[str] = frozenset()
@@ -192,10 +219,14 @@ def finish(  # noqa: PLR0917 - called positionally on every log line: keyword ma
 _MAX_DEPTH = 32
 
 
-def _plain(value: Any, depth: int, seen: set[int]) -> Any:
+def _plain(value: Any, depth: int, seen: set[int]) -> Any:  # noqa: PLR0911 - one return per kind
     """A JSON-safe copy for the slow path: string keys, no cycles, no NaN, bounded depth."""
-    if isinstance(value, str) or value is None or isinstance(value, (bool, int)):
+    if isinstance(value, str):
+        return valid_text(value)
+    if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, int):
+        return value if value.bit_length() <= MAX_INT_BITS else json_form(value)
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     if depth >= _MAX_DEPTH:
@@ -205,7 +236,7 @@ def _plain(value: Any, depth: int, seen: set[int]) -> Any:
     result: dict[str, Any] | list[Any]
     if isinstance(value, Mapping):
         seen.add(id(value))
-        result = {str(key): _plain(item, depth + 1, seen) for key, item in value.items()}
+        result = {safe_text(key): _plain(item, depth + 1, seen) for key, item in value.items()}
     elif isinstance(value, (list, tuple)):
         seen.add(id(value))
         result = [_plain(item, depth + 1, seen) for item in value]
@@ -234,6 +265,25 @@ def render_json(event: dict[str, Any]) -> str:
         return orjson.dumps(event, default=json_form).decode()
     except TypeError:
         return _encode(_plain(event, 0, set()))
+
+
+def fallback_record(
+    message: object, logger: str, level: str, now: float, error: BaseException
+) -> dict[str, Any]:
+    """The line written when a call's record could not be built or rendered: the shim's fields, the
+    message as safe text, and ``log_error`` saying why the caller's fields are missing."""
+    text = safe_text(message)
+    try:
+        text = redact_string(text)
+    except Exception:  # redaction itself failed on this text: write none of it
+        text = REDACTED
+    return {
+        "timestamp": timestamp(now),
+        "level": level,
+        "message": text,
+        "logger": safe_text(logger),
+        "log_error": f"written without the call's fields: building the line raised {safe_text(type(error).__qualname__)}",
+    }
 
 
 def render_console(event: dict[str, Any]) -> str:

@@ -1,14 +1,20 @@
 """Secret redaction, applied to every log record before it is rendered.
 
-Two rules, at any nesting depth of dicts, lists, tuples and sets:
+Rules, at any nesting depth of dicts, lists, tuples and sets:
 
 * a value whose **key** names a secret (``password``, ``token``, ``api_key``, ``authorization``,
   ``cookie``, ``set-cookie``, ... or a compound such as ``db_password``, ``X-Api-Key`` or
-  ``accessToken``) is replaced whole, whatever its type. A ``(name, value)`` pair (a 2-tuple or
-  2-list whose first item is a string or bytes, as header lists are) counts as a key and its value;
-* inside any **string**, credentials are cut out: ``Bearer``/``Basic``/``Token`` schemes, passwords
-  in URLs (``scheme://user:pass@host``), ``password=...``-style parameters (also quoted, as in the
-  ``repr`` of a dict: ``{'password': 'x'}``), and JWTs.
+  ``accessToken``; see :mod:`~aurum.observability.logs._secret_names`) is replaced whole, whatever its
+  type. A ``(name, value)`` pair (a 2-tuple or 2-list whose first item is a string or bytes, as header
+  lists are) counts as a key and its value;
+* a **name/value entry** whose name names a secret, as in Kubernetes env lists
+  (``[{"name": "DB_PASSWORD", "value": "..."}]``) or AWS tags (``{"Key": ..., "Value": ...}``), has
+  its value keys replaced;
+* under an ``auth`` key (``auth``, ``basic_auth``, ``proxyAuth``), a ``(user, password)`` pair keeps
+  the user and loses the password, and ``user:password`` text keeps what is before the colon;
+* **keys** are text too: every key is written as a string (what the renderer would make of it) and
+  scanned like one, so a URL with a password used as a dictionary key is cut like any string;
+* inside any **string**, credentials are cut out (:mod:`~aurum.observability.logs._credentials`).
 
 Values that are neither strings, numbers nor containers (bytes, exceptions, dates, any object) are
 first converted to the text the line will carry (:func:`~aurum.observability.logs._values.json_form`),
@@ -23,136 +29,36 @@ redacted except those the shim generates itself (timestamp, level, logger, trace
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from aurum.observability.logs._values import json_form
+from aurum.observability.logs._credentials import REDACTED, redact_string
+from aurum.observability.logs._secret_names import (
+    ENTRY_NAME_KEYS,
+    ENTRY_VALUE_KEYS,
+    is_auth_key,
+    is_secret_key,
+)
+from aurum.observability.logs._values import json_form, safe_text
 
 __all__ = ["REDACTED", "is_secret_key", "redact", "redact_arguments", "redact_field", "redact_string"]
 
-REDACTED = "[REDACTED]"
+__all__ = [
+    "REDACTED",
+    "is_auth_key",
+    "is_secret_key",
+    "redact",
+    "redact_arguments",
+    "redact_auth",
+    "redact_field",
+    "redact_key",
+    "redact_string",
+    "redact_value",
+]
+
 _MAX_DEPTH = 32
 _CONTAINERS = (Mapping, list, tuple, set, frozenset)
-
-# Whole-segment words: "token" redacts access_token and token, not tokens_used or tokenizer.
-_SECRET_WORDS = frozenset(
-    {
-        "password",
-        "passwd",
-        "pwd",
-        "secret",
-        "token",
-        "authorization",
-        "cookie",
-        "credential",
-        "credentials",
-        "apikey",
-        "passphrase",
-    }
-)
-# Multi-word names that only mean a secret as a whole (api_key, not api or key alone).
-_SECRET_COMPOUNDS = ("api_key", "set_cookie", "private_key", "secret_key", "access_key", "client_secret")
-
-_key_cache: dict[object, bool] = {}
-_KEY_CACHE_LIMIT = 4096
-
-
-# camelCase and PascalCase word boundaries ("dbPassword", "APIKey" -> "API_Key"), made snake_case
-# before lower-casing so that the same whole-segment rule applies to every spelling.
-_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-
-
-def _classify(key: object) -> bool:
-    text = key.decode("latin-1") if isinstance(key, (bytes, bytearray)) else str(key)
-    snake = _CAMEL_BOUNDARY.sub("_", text)
-    normalised = snake.lower().replace("-", "_").replace(".", "_").replace(" ", "_")
-    if any(compound in normalised for compound in _SECRET_COMPOUNDS):
-        return True
-    return any(segment in _SECRET_WORDS for segment in normalised.split("_"))
-
-
-def is_secret_key(key: object) -> bool:
-    """Whether a value stored under ``key`` is a secret (cached: log keys are a small set)."""
-    try:
-        return _key_cache[key]
-    except KeyError:
-        pass
-    except TypeError:  # unhashable key: classify without caching
-        return _classify(key)
-    secret = _classify(key)
-    if len(_key_cache) < _KEY_CACHE_LIMIT:
-        _key_cache[key] = secret
-    return secret
-
-
-# "Bearer" is followed by a credential; the other schemes are also ordinary words ("Basic
-# authentication failed"), so there the credential must look like one: a digit, '+', '/', '=' or a
-# lower-to-upper case change inside the word, as base64 almost always has.
-_SCHEME = (
-    r"(?P<scheme>\bbearer\s+)[A-Za-z0-9\-._~+/]+=*"
-    r"|(?P<scheme2>\b(?:basic|token|digest|apikey)\s+)(?=(?-i:[A-Za-z\-._~]*(?:[0-9+/=]|[a-z][A-Z])))[A-Za-z0-9\-._~+/]+=*"
-)
-# The password may hold an unencoded '/' (invalid, but seen in logs): stop only at whitespace or '@'.
-_URL_PASSWORD = r"(?P<userinfo>[a-z][a-z0-9+.\-]*://[^/\s:@]*:)[^\s@]+@"
-# A name ending in a secret word (password, db_password, dbPassword, accessToken, ...), an optional
-# closing quote (the repr of a dict: {'password': 'x'}), '=' or ':', then the value: quoted whole, or
-# up to a separator; a credential scheme before the value is taken with it ("token: Bearer abc").
-_PARAM = (
-    r"(?P<param>\b[\w.\-]*?(?:password|passwd|pwd|passphrase|secret|token|api[_\-]?key|auth"
-    r"|credentials?|private[_\-]?key|access[_\-]?key)[\"']?\s*[=:]\s*)"
-    r"(?:(?:bearer|basic|digest|token)\s+)?(?:\"[^\"]*\"|'[^']*'|[^&\s,;\"']+)"
-)
-_JWT = r"\beyJ[A-Za-z0-9_\-]+\.eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*"
-_CREDENTIALS = re.compile("|".join((_SCHEME, _URL_PASSWORD, _PARAM, _JWT)), re.IGNORECASE)
-
-
-def _replace(match: re.Match[str]) -> str:
-    for group in ("scheme", "scheme2", "userinfo"):
-        prefix = match.group(group)
-        if prefix is not None:
-            return prefix + (REDACTED + "@" if group == "userinfo" else REDACTED)
-    prefix = match.group("param")
-    if prefix is not None:
-        # Keep the value's quotes, so that a redacted repr still reads as one.
-        quote = match.group(0)[len(prefix) : len(prefix) + 1]
-        return prefix + quote + REDACTED + quote if quote in ("'", '"') else prefix + REDACTED
-    return REDACTED
-
-
-# Every credential pattern above contains one of these (lower-cased) words. Substring tests are ~10x
-# cheaper than the full pattern, so the pattern runs only on strings that could hold a credential.
-_TRIGGERS = (
-    "bearer", "basic", "token", "digest", "apikey", "api_key", "api-key", "://", "eyj", "passw", "pwd",
-    "secret", "auth", "credential", "privatekey", "private_key", "private-key", "accesskey", "access_key",
-    "access-key",
-)  # fmt: skip
-# Strings known to hold no credential (log messages, logger names, components repeat on every line).
-# Only clean strings are remembered, so no secret is kept; cleared when full to stay bounded.
-_clean: set[str] = set()
-_CLEAN_LIMIT = 4096
-_CLEAN_MAX_LENGTH = 256
-
-
-def _may_hold_credential(text: str) -> bool:
-    lowered = text.lower()
-    for trigger in _TRIGGERS:  # noqa: SIM110 - any() over a generator costs twice as much here
-        if trigger in lowered:
-            return True
-    return False
-
-
-def redact_string(text: str) -> str:
-    """``text`` with credentials cut out (the same object when there are none)."""
-    if text in _clean:
-        return text
-    if not _may_hold_credential(text) or _CREDENTIALS.search(text) is None:
-        if len(text) <= _CLEAN_MAX_LENGTH:
-            if len(_clean) >= _CLEAN_LIMIT:
-                _clean.clear()
-            _clean.add(text)
-        return text
-    return _CREDENTIALS.sub(_replace, text)
+_MAX_ENTRY_SIZE = 8
 
 
 def _is_secret_pair(value: list[Any] | tuple[Any, ...]) -> bool:
@@ -199,20 +105,72 @@ def _redact_value(value: Any, depth: int, path: set[int] | None) -> Any:  # noqa
     return items if isinstance(value, list) else tuple(items)
 
 
+def redact_key(key: object) -> str:
+    """A mapping key as the line will carry it: text (as the renderer makes it), credentials cut out."""
+    return redact_string(key if key.__class__ is str else safe_text(key))
+
+
+def _names_a_secret(mapping: Mapping[Any, Any]) -> bool:
+    """Whether ``mapping`` is a name/value entry whose name names a secret."""
+    if len(mapping) > _MAX_ENTRY_SIZE:  # entries are small; a big mapping is a record, not an entry
+        return False
+    return any(
+        isinstance(key, str)
+        and key.lower() in ENTRY_NAME_KEYS
+        and isinstance(value, (str, bytes))
+        and is_secret_key(value)
+        for key, value in mapping.items()
+    )
+
+
+def redact_auth(value: Any, depth: int = 0, path: set[int] | None = None) -> Any:
+    """An ``auth`` value: ``(user, password)`` keeps the user, ``user:password`` what precedes the colon."""
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        user = _redact_value(value[0], depth, path)
+        return (user, REDACTED) if isinstance(value, tuple) else [user, REDACTED]
+    if isinstance(value, str) and ":" in value:
+        return value.partition(":")[0] + ":" + REDACTED
+    return _redact_value(value, depth, path)
+
+
 def _redact_mapping(mapping: Mapping[Any, Any], depth: int, path: set[int]) -> Mapping[Any, Any]:
-    changed: dict[Any, Any] | None = None
+    entry = _names_a_secret(mapping)
+    items: list[tuple[str, Any]] = []
+    changed = False
     for key, value in mapping.items():
-        new = REDACTED if is_secret_key(key) else _redact_value(value, depth, path)
-        if new is not value:
-            if changed is None:
-                changed = dict(mapping)
-            changed[key] = new
-    return mapping if changed is None else changed
+        text = redact_key(key)
+        if is_secret_key(key if key.__class__ in (str, bytes) else text) or (
+            entry and text.lower() in ENTRY_VALUE_KEYS
+        ):
+            new = REDACTED
+        elif is_auth_key(text):
+            new = redact_auth(value, depth, path)
+        else:
+            new = _redact_value(value, depth, path)
+        changed = changed or new is not value or text is not key
+        items.append((text, new))
+    if not changed:
+        return mapping
+    result: dict[str, Any] = {}
+    for text, new in items:
+        name, copy = text, 1
+        while name in result:  # two keys that became the same text: both are kept
+            copy += 1
+            name = f"{text} #{copy}"
+        result[name] = new
+    return result
+
+
+def redact_value(value: Any) -> Any:
+    """``value`` scanned for secrets, whatever key it stands under."""
+    return _redact_value(value, 0, None)
 
 
 def redact_field(key: object, value: Any) -> Any:
     """``value`` as it may be written under ``key``: replaced whole under a secret key, else scanned."""
-    return REDACTED if is_secret_key(key) else _redact_value(value, 0, None)
+    if is_secret_key(key):
+        return REDACTED
+    return redact_auth(value) if is_auth_key(key) else _redact_value(value, 0, None)
 
 
 def redact(event: dict[str, Any]) -> dict[str, Any]:

@@ -46,7 +46,7 @@ def log_record_schema() -> dict[str, Any]:
         "title": "Aurum structured log record",
         "description": (
             "One log line. timestamp, level, message, logger, trace_id and span_id (and the error fields "
-            "for an exception) are written by the shim only; a caller's field of such a name, or a value "
+            "for an exception, and log_error) are written by the shim only; a caller's field of such a name, or a value "
             "that does not fit a listed field, is written as caller_<name>."
         ),
         "type": "object",

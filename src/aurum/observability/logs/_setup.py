@@ -19,8 +19,9 @@ from typing import Any, Protocol
 import structlog
 
 from aurum.observability._active import ACTIVE
-from aurum.observability.logs._record import finish, render_console, render_json
+from aurum.observability.logs._record import fallback_record, finish, render_console, render_json
 from aurum.observability.logs._redaction import redact_arguments
+from aurum.observability.logs._values import safe_text
 from aurum.observability.settings import ObservabilitySettings
 
 __all__ = [
@@ -122,11 +123,11 @@ def _record(  # noqa: PLR0917 - positional on the hot path, see _level_method
     """The finished record of one call: ``%`` arguments redacted by key before they are formatted
     into the message (kept as ``message_args`` if they do not fit it), ``exc_info`` taken out of the
     fields (``exc_default`` when absent: true for ``exception()``)."""
-    message = event if isinstance(event, str) else str(event)
+    message = event if event.__class__ is str else safe_text(event)
     if args:
         try:
             message %= redact_arguments(args)
-        except (TypeError, ValueError):
+        except Exception:  # a mismatch, or an argument whose __str__/__repr__ raises
             fields["message_args"] = args
     exc_info = fields.pop("exc_info", exc_default)
     # Positional: keyword matching is a measurable share of a call this hot.
@@ -143,8 +144,11 @@ def _process(logger: Any, method: str, event: MutableMapping[str, Any]) -> str:
     fields = dict(event)  # structlog hands processors its own dict; copied so it stays untouched
     message = fields.pop("event", "")
     positional = fields.pop("positional_args", None)
-    record = _record(fields, message, positional, method == "exception" or None, logger.std.name, level)
-    return sink.render(record)
+    name = logger.std.name
+    try:
+        return sink.render(_record(fields, message, positional, method == "exception" or None, name, level))
+    except Exception as error:
+        return render_json(fallback_record(message, name, level, time.time(), error))
 
 
 LogMethod = Callable[..., None]
@@ -166,7 +170,11 @@ def _level_method(method: str) -> LogMethod:
         if number < sink.level:
             return
         fields = {**self._context, **kw} if self._context else kw
-        sink.emit(_record(fields, event, args, is_exception, std.name, level))
+        try:
+            line = sink.render(_record(fields, event, args, is_exception, std.name, level))
+        except Exception as error:  # the last net: values already fall back one by one
+            line = render_json(fallback_record(event, std.name, level, time.time(), error))
+        sink.write(line)
 
     log.__name__ = log.__qualname__ = method
     return log
@@ -203,7 +211,7 @@ _RESERVED = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime
 
 def _message(record: logging.LogRecord) -> str:
     """``record.getMessage()`` with its arguments redacted by key before they become text."""
-    message = str(record.msg)
+    message = safe_text(record.msg)
     return message % redact_arguments(record.args) if record.args else message
 
 
@@ -218,17 +226,25 @@ class RecordHandler(logging.Handler):
             if record.levelno < sink.level:
                 return
             exc = record.exc_info[1] if record.exc_info else None
+            try:
+                message = _message(record)
+            except Exception:  # logging itself would print a traceback to stderr and drop the line
+                message = safe_text(record.msg)
+                fields["message_args"] = record.args
             line = finish(
                 fields,
-                message=_message(record),
+                message=message,
                 logger=record.name,
                 level=record.levelname,
                 now=record.created,
                 exc_info=exc,
             )
             sink.emit(line)
-        except Exception:
-            self.handleError(record)
+        except Exception as error:  # never logging's own "--- Logging error ---" and a lost line
+            sink = current_sink()
+            sink.write(
+                render_json(fallback_record(record.msg, record.name, record.levelname, record.created, error))
+            )
 
 
 _configured = False

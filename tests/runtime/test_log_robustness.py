@@ -1,0 +1,250 @@
+"""No value, key, message or exception makes a log call raise or lose its line.
+
+What cannot be represented is written in a safe form that says so: ``<unrepresentable TYPE: WHAT
+raised ERROR>`` in place of a value, or ``log_error`` when the line had to be written without the
+call's fields. Every line stays valid UTF-8 JSON matching the published schema.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import jsonschema
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from aurum.observability import runtime
+from aurum.observability.enhanced_logging import bound_context, get_logger
+from aurum.observability.logs._record import render_json
+from aurum.observability.logs._schema import LOG_RECORD_SCHEMA
+from aurum.observability.logs._setup import LogSink
+
+VALIDATOR = jsonschema.Draft202012Validator(LOG_RECORD_SCHEMA)
+
+
+class StrictLines(list[dict[str, Any]]):
+    """A sink stream that fails as a real UTF-8 stdout would on text it cannot encode."""
+
+    def write(self, text: str) -> None:
+        # Lines end at "\n" only: JSON may carry U+0085 or U+2028 unescaped, which splitlines() splits on.
+        for line in text.encode("utf-8").decode("utf-8").split("\n"):
+            if line:
+                self.append(json.loads(line))
+
+    def flush(self) -> None:
+        return None
+
+
+@contextmanager
+def strict_capture() -> Iterator[StrictLines]:
+    lines = StrictLines()
+    root = logging.getLogger()
+    previous = root.level
+    root.setLevel(logging.DEBUG)
+    try:
+        with runtime.current()._derive(log_sink=LogSink(lines, render_json)).activate():
+            yield lines
+    finally:
+        root.setLevel(previous)
+
+
+# -- hostile objects ------------------------------------------------------------------------------
+class BoomError(Exception):
+    """What hostile methods raise."""
+
+
+class BadStrError(Exception):
+    def __str__(self) -> str:
+        raise BoomError
+
+
+class BadRepr:
+    def __repr__(self) -> str:
+        raise BoomError
+
+
+class BadStrAndRepr:
+    def __str__(self) -> str:
+        raise BoomError
+
+    def __repr__(self) -> str:
+        raise BoomError
+
+    def __hash__(self) -> int:
+        return 1
+
+
+class BadHash:
+    def __hash__(self) -> int:
+        raise BoomError
+
+    def __eq__(self, other: object) -> bool:
+        raise BoomError
+
+
+class BadItems(dict[str, Any]):
+    def items(self) -> Any:
+        raise BoomError
+
+
+class BadIter(list[Any]):
+    def __iter__(self) -> Any:
+        raise BoomError
+
+
+class BadLen(list[Any]):
+    def __len__(self) -> int:
+        raise BoomError
+
+
+class SneakyStr(str):
+    __slots__ = ()
+
+    def lower(self) -> str:  # type: ignore[override]  # hostile on purpose
+        raise BoomError
+
+
+def _deep(depth: int) -> list[Any]:
+    outer: list[Any] = []
+    current = outer
+    for _ in range(depth):
+        inner: list[Any] = []
+        current.append(inner)
+        current = inner
+    return outer
+
+
+def _cycle() -> dict[str, Any]:
+    loop: dict[str, Any] = {"a": 1}
+    loop["loop"] = loop
+    return loop
+
+
+hostile_scalars = st.one_of(
+    st.builds(BadStrError),
+    st.builds(BadRepr),
+    st.builds(BadStrAndRepr),
+    st.just(SneakyStr("password=hunter2")),
+    st.integers(min_value=5000, max_value=20000).map(lambda digits: 10**digits),
+    st.sampled_from(["\udc80", "ok\ud800", "\udfff tail"]),
+    st.sampled_from([math.nan, math.inf, -math.inf]),
+    st.integers(min_value=40, max_value=2000).map(_deep),
+    st.builds(_cycle),
+    st.binary(max_size=8),
+)
+hostile_containers = st.one_of(
+    st.builds(lambda: BadItems(a=1)),
+    st.builds(lambda: BadIter([1])),
+    st.builds(lambda: BadLen([1])),
+    st.builds(lambda: {BadStrAndRepr(): 1}),
+    st.builds(lambda: {(1, 2): "pair", 3: "int", None: "none", frozenset({1}): "set"}),
+)
+hostile = st.recursive(
+    st.one_of(hostile_scalars, hostile_containers, st.text(max_size=5), st.integers()),
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.dictionaries(st.one_of(st.text(max_size=4), st.integers()), children, max_size=3),
+    ),
+    max_leaves=6,
+)
+
+
+def _emit(route: int, value: Any) -> None:
+    log = get_logger("aurum.hostile")
+    std = logging.getLogger("aurum.hostile.stdlib")
+    if route == 0:
+        log.info("as a field", value=value)
+    elif route == 1:
+        log.info(value)
+    elif route == 2:
+        log.info("as an argument %s", value)
+    elif route == 3:
+        log.error("as an exception", exc_info=BadStrError())
+    elif route == 4:
+        with bound_context(bound=value):
+            log.warning("bound")
+    elif route == 5:
+        std.warning("stdlib argument %s", value)
+    elif route == 6:
+        std.warning("stdlib extra", extra={"value": value})
+    elif route == 7:
+        std.warning(value)
+    else:
+        try:
+            raise BadStrError
+        except BadStrError:
+            std.exception("stdlib exception")
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(value=hostile, route=st.integers(min_value=0, max_value=8))
+def test_a_hostile_value_never_raises_nor_loses_the_line(value, route):
+    with strict_capture() as lines:
+        _emit(route, value)  # raising here fails the test
+    assert len(lines) == 1, lines
+    VALIDATOR.validate(lines[0])
+    assert isinstance(lines[0]["message"], str)
+
+
+def test_an_exception_whose_str_raises_is_logged_and_says_so():
+    with strict_capture() as lines:
+        get_logger("x").error("failed", exc_info=BadStrError())
+        logging.getLogger("std").error("failed", exc_info=BadStrError())
+    assert len(lines) == 2
+    for line in lines:
+        assert line["message"] == "failed"
+        assert line["error_type"].endswith("BadStrError")
+        assert line["error_message"] == "<unrepresentable BadStrError: __str__ raised BoomError>"
+        assert "<exception str() failed>" in line["stack"]
+
+
+def test_unrepresentable_values_and_keys_are_replaced_by_a_note_naming_what_failed():
+    with strict_capture() as lines:
+        get_logger("x").info(
+            "odd",
+            repr_raises=BadRepr(),
+            key_raises={BadStrAndRepr(): 1, "kept": 2},
+            items_raise=BadItems(a=1),
+            huge=10**5000,
+            surrogate="a\udc80b",
+        )
+    record = lines[0]
+    assert record["repr_raises"] == "<unrepresentable BadRepr: __repr__ raised BoomError>"
+    assert record["key_raises"] == {"<unrepresentable BadStrAndRepr: __str__ raised BoomError>": 1, "kept": 2}
+    assert record["items_raise"] == "<unrepresentable BadItems: redaction raised BoomError>"
+    assert record["huge"] == f"<integer of {(10**5000).bit_length()} bits>"
+    assert record["surrogate"] == "a\\udc80b"
+
+
+def test_a_message_or_arguments_that_cannot_be_formatted_keep_the_line():
+    with strict_capture() as lines:
+        get_logger("x").info(BadStrAndRepr())
+        get_logger("x").info("value %s", BadRepr())
+        logging.getLogger("std").warning("value %s", BadRepr())
+    assert lines[0]["message"] == "<unrepresentable BadStrAndRepr: __str__ raised BoomError>"
+    assert lines[1]["message"] == "value %s"
+    assert lines[1]["message_args"] == ["<unrepresentable BadRepr: __repr__ raised BoomError>"]
+    assert lines[2]["message"] == "value %s"
+    assert lines[2]["message_args"] == ["<unrepresentable BadRepr: __repr__ raised BoomError>"]
+
+
+def test_when_the_record_cannot_be_built_the_line_is_written_without_the_fields_and_says_why(monkeypatch):
+    from aurum.observability.logs import _setup
+
+    def broken_finish(*args: object, **kwargs: object) -> dict[str, Any]:
+        raise BoomError
+
+    monkeypatch.setattr(_setup, "finish", broken_finish)
+    with strict_capture() as lines:
+        get_logger("x").warning("kept message password=hunter2", field=1)
+        logging.getLogger("std").warning("kept too")
+    assert [line["message"] for line in lines] == ["kept message password=[REDACTED]", "kept too"]
+    for line in lines:
+        assert line["log_error"] == "written without the call's fields: building the line raised BoomError"
+        assert "field" not in line
+        VALIDATOR.validate(line)
