@@ -65,11 +65,16 @@ demo: setup
 	fi
 	$(BIN)/python -m examples.demo_stack --build build
 
-## golden: re-render the reviewed golden files after an intended change (then review the diff), and the
-## bundled declarations' SLO manifest the runtime ships as package data (the golden's slos.json)
+## golden: re-render the reviewed golden files after an intended change (then review the diff): the whole
+## tree, the bundled declarations' SLO manifest the runtime ships as package data, and the per-feature cases
 golden: setup
 	$(BIN)/python build.py --out tests/golden
 	cp tests/golden/slos.json src/aurum/observability/data/slos.json
+	@# One small declaration per feature (tests/test_golden_cases.py): built and proven like the tree,
+	@# its Prometheus output and manifest kept (the Grafana boards are the whole set's, in tests/golden).
+	for case in tests/golden_cases/*/; do \
+		$(BIN)/python build.py --root "$$case" --out "$$case/out" >/dev/null || exit 1; rm -rf "$$case/out/grafana"; \
+	done
 
 ## bench: the benchmarks quoted in the README
 bench: setup
