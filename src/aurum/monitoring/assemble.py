@@ -23,6 +23,7 @@ from aurum.monitoring.compile.grafana_json import normalise
 from aurum.monitoring.compile.jsonnet_vars import catalog_variable, slos_variable
 from aurum.monitoring.compile.rules import RuleGroup
 from aurum.monitoring.compile.slo_dashboards import slo_dashboards
+from aurum.monitoring.io.attached_tests import AttachedTest, load_attached_tests
 from aurum.monitoring.io.declarations import DeclarationError, Declared, load_declarations, raise_all
 from aurum.monitoring.io.documents import dashboards_document, rules_document
 from aurum.monitoring.io.jsonnet import evaluate, jsonnet_files
@@ -48,6 +49,8 @@ class RuleSource:
     groups: tuple[RuleGroup, ...]
     tests: dict[str, Any] | None
     lines: dict[str, int] = field(default_factory=dict)
+    attached: tuple[AttachedTest, ...] = ()
+    """A vendored mixin's own promtool test files, attached by a Jsonnet declaration."""
 
     @property
     def rule_file(self) -> str:
@@ -56,6 +59,10 @@ class RuleSource:
     @property
     def test_file(self) -> str:
         return current_project().test_file(self.kind, self.stem)
+
+    def attached_test_file(self, test: AttachedTest) -> str:
+        """``alerts.<stem>.<test>.test.yaml``: a mixin's test file ``<test>.yaml`` attached here."""
+        return current_project().test_file(self.kind, f"{self.stem}.{test.stem}")
 
 
 @dataclass(frozen=True)
@@ -110,12 +117,13 @@ def _jsonnet_rules(root: Path, ext: dict[str, Any]) -> list[RuleSource]:
             file = str(path.relative_to(root))
             try:
                 stem = _stem(path, file)
-                groups, cases = rules_document(evaluate(path, root, file, ext), kind, file)
+                groups, cases, test_files = rules_document(evaluate(path, root, file, ext), kind, file)
                 tests = hw.test_document(kind, stem, cases or [])
+                attached = load_attached_tests(test_files, root, file)
             except DeclarationError as error:
                 errors.append(error)
                 continue
-            sources.append(RuleSource(kind, stem, file, groups, tests))
+            sources.append(RuleSource(kind, stem, file, groups, tests, attached=attached))
     raise_all(errors)
     return sources
 

@@ -1,7 +1,8 @@
 """Reading what a Jsonnet declaration evaluated to: rule groups (as a mixin writes them) or dashboards.
 
 A file under ``alerts/`` or ``recording_rules/`` evaluates to a Prometheus rule file,
-``{groups: [...]}``, optionally with ``tests``: promtool test cases for its alerts. A file under
+``{groups: [...]}``, optionally with ``tests``: promtool test cases for its alerts, and
+``test_files``: promtool test files of a vendored mixin, by their place on the import path. A file under
 ``dashboards/`` evaluates to ``{folder: {uid, title}, dashboards: [...]}`` (or an object of
 dashboards, as mixins' ``grafanaDashboards`` are). Unknown keys are refused rather than dropped, so
 nothing a declaration says is silently lost.
@@ -73,15 +74,16 @@ def _rule(rule: Any, kind: RuleKind, file: str, where: str) -> Rule:
 
 def rules_document(
     document: Any, kind: RuleKind, file: str
-) -> tuple[tuple[RuleGroup, ...], list[Any] | None]:
-    """The rule groups and the promtool test cases of an evaluated rules declaration."""
+) -> tuple[tuple[RuleGroup, ...], list[Any] | None, Any]:
+    """The rule groups, the promtool test cases and the attached test files (as given) of an evaluated
+    rules declaration."""
     if not isinstance(document, Mapping) or not isinstance(document.get("groups"), list):
         raise _fail(
             file, "Jsonnet", "groups", "the file must evaluate to {groups: [...]} (a Prometheus rule file)"
         )
-    unknown = sorted(set(document) - {"groups", "tests"})
+    unknown = sorted(set(document) - {"groups", "tests", "test_files"})
     if unknown:
-        raise _fail(file, "Jsonnet", unknown[0], "unsupported key (supported: groups, tests)")
+        raise _fail(file, "Jsonnet", unknown[0], "unsupported key (supported: groups, tests, test_files)")
     groups = []
     for index, group in enumerate(document["groups"]):
         if not isinstance(group, Mapping) or not isinstance(group.get("name"), str):
@@ -98,7 +100,7 @@ def rules_document(
     tests = document.get("tests")
     if tests is not None and not isinstance(tests, list):
         raise _fail(file, "Jsonnet", "tests", "must be a list of promtool test cases")
-    return tuple(groups), tests
+    return tuple(groups), tests, document.get("test_files")
 
 
 def dashboards_document(document: Any, file: str) -> tuple[Folder, list[dict[str, Any]]]:

@@ -2,8 +2,10 @@
 
 Every file sees two external variables, ``std.extVar('catalog')`` (metrics, labels and output
 contract names, keyed as in :mod:`aurum.observability.catalog`) and ``std.extVar('slos')`` (the
-SLO declarations), and imports from the repository's ``vendor/`` directory (where a team vendors a
-monitoring mixin) and from our own library (``import 'aurum.libsonnet'``).
+SLO declarations). Imports are searched as jsonnet-bundler sets them up (``jb install`` writes
+``vendor/github.com/<org>/<repo>/...``, and mixins import each other by those paths): the importing
+file's directory, then ``vendor/``, then the repository root, then our own library
+(``import 'aurum.libsonnet'``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import _jsonnet
 from aurum.monitoring.io.errors import DeclarationError
 from aurum.monitoring.io.sources import declaration_files, require_utf8
 
-__all__ = ["LIBRARY_DIR", "VENDOR_DIR", "evaluate", "jsonnet_files"]
+__all__ = ["LIBRARY_DIR", "VENDOR_DIR", "evaluate", "jsonnet_files", "resolve", "search_path"]
 
 LIBRARY_DIR = Path(__file__).resolve().parent.parent / "jsonnet"
 """Where ``aurum.libsonnet`` lives (package data, so it also works from an installed package)."""
@@ -37,6 +39,7 @@ def _error(shown: str, path: Path, root: Path, message: str) -> DeclarationError
         (str(path), shown),
         (f"{LIBRARY_DIR}/", ""),
         (f"{root / VENDOR_DIR}/", f"{VENDOR_DIR}/"),
+        (f"{root}/" if root.is_absolute() else str(path), ""),  # a relative root shows as it is
     ):
         message = message.replace(full, short)
     lines = [line.strip() for line in message.splitlines() if line.strip()]
@@ -52,10 +55,25 @@ def _error(shown: str, path: Path, root: Path, message: str) -> DeclarationError
     return DeclarationError(shown, line, "Jsonnet", (("(evaluation)", text),))
 
 
+def search_path(root: Path) -> list[Path]:
+    """Jsonnet's import path (``-J``) for the declarations under ``root``, first match wins."""
+    return [root / VENDOR_DIR, root, LIBRARY_DIR]
+
+
+def resolve(name: str, root: Path) -> Path | None:
+    """The file ``name`` designates on the import path, as ``import`` would find it; None if none."""
+    for directory in search_path(root):
+        candidate = directory / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def evaluate(path: Path, root: Path, shown: str, ext: Mapping[str, Any]) -> Any:
     """The JSON value of ``path``; a DeclarationError naming the file and line when it fails."""
     require_utf8(path, shown)
-    search = [str(root / VENDOR_DIR), str(LIBRARY_DIR)]
+    # libjsonnet searches its -J directories right-most first.
+    search = [str(directory) for directory in reversed(search_path(root))]
     codes = {name: json.dumps(value, sort_keys=True) for name, value in ext.items()}
     try:
         text = _jsonnet.evaluate_file(str(path), jpathdir=search, ext_codes=codes)

@@ -44,14 +44,25 @@ def _overlaps(a: Mapping[str, int], b: Mapping[str, int]) -> bool:
     )
 
 
+def _grid(panel: Mapping[str, Any]) -> dict[str, int] | None:
+    """The panel's position; Grafana takes a missing ``x`` or ``y`` as 0, but needs ``w`` and ``h``."""
+    grid = panel.get("gridPos")
+    if not isinstance(grid, Mapping):
+        return None
+    placed = {"x": 0, "y": 0, **grid}
+    if not all(isinstance(placed[k], int) for k in "xywh" if k in placed) or not {"w", "h"} <= set(placed):
+        return None
+    return {k: int(placed[k]) for k in "xywh"}
+
+
 def _layout_problems(panels: Sequence[Mapping[str, Any]], path: str) -> Iterator[Problem]:
     """Panels side by side must not overlap; a collapsed row's panels are checked among themselves."""
     placed: list[tuple[Mapping[str, Any], Mapping[str, int]]] = []
     for index, panel in enumerate(panels):
         where = f"{path}[{index}].gridPos"
-        grid = panel.get("gridPos")
-        if not isinstance(grid, Mapping) or not all(isinstance(grid.get(k), int) for k in "xywh"):
-            yield where, f"panel {_title(panel)} has no gridPos with x, y, w and h"
+        grid = _grid(panel)
+        if grid is None:
+            yield where, f"panel {_title(panel)} has no gridPos with integers w and h (x and y default to 0)"
             continue
         if grid["x"] < 0 or grid["x"] + grid["w"] > GRID_WIDTH:
             yield where, f"panel {_title(panel)} extends past the grid's {GRID_WIDTH} columns"
@@ -81,7 +92,10 @@ def _id_problems(panels: Sequence[Mapping[str, Any]]) -> Iterator[Problem]:
 def _query_problems(panels: Sequence[Mapping[str, Any]], known: KnownSeries) -> Iterator[Problem]:
     for path, panel in _flatten(panels):
         targets = panel.get("targets") or []
-        if targets and not _uses_variable(panel.get("datasource")):
+        # A panel of another data source (Grafana's "-- Mixed --" in mixins) is fine when every
+        # query names the variable itself: each query picks its own data source.
+        by_target = all(_uses_variable(target.get("datasource")) for target in targets)
+        if targets and not _uses_variable(panel.get("datasource")) and not by_target:
             yield (
                 f"{path}.datasource",
                 f"panel {_title(panel)} does not query the {conv.DATASOURCE_UID} variable",

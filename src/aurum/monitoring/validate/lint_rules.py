@@ -6,10 +6,13 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+import promql_parser as pp
+
 from aurum.contract import conventions as conv
+from aurum.monitoring.validate.disjoint import disjoint_records
 from aurum.monitoring.validate.lint_inputs import Finding, RuleFile
 from aurum.monitoring.validate.queries import query_problems
-from aurum.monitoring.validate.series import KnownSeries
+from aurum.monitoring.validate.series import KnownSeries, constant_value, varying_labels
 
 __all__ = ["alert_problems", "rule_findings"]
 
@@ -23,8 +26,12 @@ def _camel_case(name: str) -> bool:
     return bool(_CAMEL_CASE.match(name)) and any(char.islower() for char in name)
 
 
-def alert_problems(rule: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """``(field, message)`` for each convention the alerting rule breaks."""
+def alert_problems(rule: Mapping[str, Any], *, templatable: bool = True) -> list[tuple[str, str]]:
+    """``(field, message)`` for each convention the alerting rule breaks.
+
+    ``templatable`` is False when the expression's series all have the same labels and the same
+    value (``absent(...)``, ``sum(up{job="api"}) == 0``): a description has nothing to template then.
+    """
     name = str(rule["alert"])
     labels: Mapping[str, Any] = rule.get("labels") or {}
     annotations: Mapping[str, Any] = rule.get("annotations") or {}
@@ -51,7 +58,7 @@ def alert_problems(rule: Mapping[str, Any]) -> list[tuple[str, str]]:
     description = str(annotations.get(conv.DESCRIPTION_ANNOTATION) or "")
     if not description:
         problems.append((description_field, "missing: describe what fired, with its value"))
-    elif not _TEMPLATE.search(description):
+    elif templatable and not _TEMPLATE.search(description):
         problems.append(
             (
                 description_field,
@@ -74,6 +81,16 @@ def _describe(rule: Mapping[str, Any]) -> str:
     return f"Record {rule['record'] + ('{' + shown + '}' if shown else '')!r}"
 
 
+def _templatable(expr: str, known: KnownSeries) -> bool:
+    """Whether a description has something to show: a label that differs between the alert's
+    series, or a value that is not always the same (``absent(...)`` always gives 1)."""
+    try:
+        tree = pp.parse(expr)
+    except ValueError:
+        return True
+    return varying_labels(expr, known) != frozenset() or not constant_value(tree)
+
+
 def _tested(tests: Mapping[str, Any] | None, alert: str) -> tuple[bool, bool]:
     """Whether some test expects ``alert`` firing, and some test expects it quiet."""
     fires = quiet = False
@@ -93,7 +110,7 @@ def _rule_findings(rule_file: RuleFile, rule: Mapping[str, Any], known: KnownSer
         yield Finding(rule_file.file, line, obj, "expr", problem)
     if "alert" not in rule:
         return
-    for field, message in alert_problems(rule):
+    for field, message in alert_problems(rule, templatable=_templatable(str(rule["expr"]), known)):
         yield Finding(rule_file.file, line, obj, field, message)
     if rule_file.handwritten:
         fires, quiet = _tested(rule_file.tests, name)
@@ -110,16 +127,28 @@ def _identity(rule: Mapping[str, Any]) -> tuple[str, str, tuple[tuple[str, str],
 
 
 def rule_findings(rule_files: Sequence[RuleFile], known: KnownSeries) -> list[Finding]:
-    """Problems of every rule, then rules that collide with an earlier one (same name and labels)."""
+    """Problems of every rule, then rules that collide with an earlier one (same name and labels).
+
+    Recording rules of one name and labels whose series are provably disjoint do not collide.
+    """
     findings: list[Finding] = []
-    seen: dict[tuple[str, str, tuple[tuple[str, str], ...]], str] = {}
+    seen: dict[tuple[str, str, tuple[tuple[str, str], ...]], list[tuple[Mapping[str, Any], str]]] = {}
     for rule_file in rule_files:
         for rule in rule_file.rules():
             findings.extend(_rule_findings(rule_file, rule, known))
             identity = _identity(rule)
             line = rule_file.lines.get(identity[1])
             where = f"{rule_file.file}:{line}" if line else rule_file.file
-            if identity in seen:
+            earlier = seen.setdefault(identity, [])
+            clash = next(
+                (
+                    place
+                    for other, place in earlier
+                    if identity[0] == "alert" or not disjoint_records(other, rule, known)
+                ),
+                None,
+            )
+            if clash is not None:
                 verb = "defined" if identity[0] == "alert" else "recorded"
                 findings.append(
                     Finding(
@@ -127,9 +156,8 @@ def rule_findings(rule_files: Sequence[RuleFile], known: KnownSeries) -> list[Fi
                         line,
                         _describe(rule),
                         identity[0],
-                        f"the same {identity[0]} with the same labels is already {verb} at {seen[identity]}",
+                        f"the same {identity[0]} with the same labels is already {verb} at {clash}",
                     )
                 )
-            else:
-                seen[identity] = where
+            earlier.append((rule, where))
     return findings

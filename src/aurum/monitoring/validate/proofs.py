@@ -10,7 +10,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from aurum.monitoring.validate.promtool import CHECK_RULES, TEST_RULES, Promtool, PromtoolResult
+from aurum.monitoring.validate.promtool import (
+    CHECK_RULES,
+    CHECK_RULES_UNLINTED,
+    TEST_RULES,
+    Promtool,
+    PromtoolResult,
+)
 from aurum.monitoring.validate.proof_cache import ProofCache, test_inputs
 
 __all__ = ["Proof", "Prover", "default_jobs"]
@@ -53,10 +59,10 @@ class Prover:
             self.cache.record(key)  # failures are never recorded: they run, and show, every time
         return Proof(path, result, cached=False, seconds=time.perf_counter() - started)
 
-    def check_rules(self, files: list[Path]) -> Proof:
+    def check_rules(self, files: list[Path], *, lint: bool = True) -> Proof:
         """``promtool check rules`` over every rule file at once (it is fast; duplicates span files)."""
-        key = self._key(CHECK_RULES, files)
-        return self._run(files[0], key, lambda: self.promtool.check_rules(files))
+        key = self._key(CHECK_RULES if lint else CHECK_RULES_UNLINTED, files)
+        return self._run(files[0], key, lambda: self.promtool.check_rules(files, lint=lint))
 
     def test_rules(self, files: Sequence[Path], progress: Callable[[Proof, int, int], None]) -> list[Proof]:
         """``promtool test rules`` on each file, ``jobs`` at a time; proofs in the order of ``files``.

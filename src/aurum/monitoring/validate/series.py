@@ -17,7 +17,15 @@ from aurum.contract import conventions as conv
 from aurum.contract.catalog import METRICS
 from aurum.monitoring.model.prometheus import ALERTS, PROMETHEUS_SERIES, TARGET_LABELS
 
-__all__ = ["KnownSeries", "Labels", "catalog_series", "known_series", "output_labels"]
+__all__ = [
+    "KnownSeries",
+    "Labels",
+    "catalog_series",
+    "constant_value",
+    "known_series",
+    "output_labels",
+    "varying_labels",
+]
 
 Labels = frozenset[str] | None
 KnownSeries = Mapping[str, Labels]
@@ -76,10 +84,14 @@ def _call(node: pp.Call, known: KnownSeries) -> Labels:
         inner = output_labels(node.args[1], known)
         return None if inner is None else inner - {conv.BUCKET_LABEL}
     if name in _FROM_MATCHERS:
-        selectors: list[pp.VectorSelector] = []
-        pp.walk(node.args[0], lambda n: selectors.append(n) if isinstance(n, pp.VectorSelector) else None)
+        # Prometheus takes the labels of absent()'s equality matchers only from a plain selector:
+        # absent(up{job="api"} == 1) yields a series without any label.
+        argument = node.args[0]
+        selector = argument.vector_selector if isinstance(argument, pp.MatrixSelector) else argument
+        if not isinstance(selector, pp.VectorSelector):
+            return frozenset()
         return frozenset(
-            m.name for s in selectors for m in s.matchers.matchers if str(m.op) in ("=", "MatchOp.Equal")
+            m.name for m in selector.matchers.matchers if str(m.op) in ("=", "MatchOp.Equal")
         ) - {conv.METRIC_NAME_LABEL}
     if name in _ADD_LABEL:
         return _union(output_labels(node.args[0], known), frozenset({str(node.args[1].val)}))
@@ -150,6 +162,47 @@ def output_labels(node: Any, known: KnownSeries) -> Labels:
     """The label names (``__name__`` aside) of the series ``node`` yields; None when unknowable."""
     rule = _RULES.get(type(node))
     return rule(node, known) if rule is not None else None
+
+
+def varying_labels(expr: str, known: KnownSeries) -> Labels:
+    """The labels of ``expr``'s output that can differ between its series; None when unknowable.
+
+    A label every selector pins with ``=`` has one value (``absent(up{job="api"})`` yields only
+    ``job="api"``), so it does not vary.
+    """
+    try:
+        tree = pp.parse(expr)
+    except ValueError:
+        return None
+    labels = output_labels(tree, known)
+    if labels is None:
+        return None
+    selectors: list[pp.VectorSelector] = []
+    pp.walk(tree, lambda node: selectors.append(node) if isinstance(node, pp.VectorSelector) else None)
+
+    def pinned(label: str) -> bool:
+        return bool(selectors) and all(
+            any(m.name == label and str(m.op) == "MatchOp.Equal" for m in s.matchers.matchers)
+            for s in selectors
+        )
+
+    return frozenset(label for label in labels if not pinned(label))
+
+
+def constant_value(node: Any) -> bool:
+    """Whether every sample ``node`` yields has one known value: ``absent(...)`` gives 1, and a
+    filter ``... == 0`` gives 0; so ``{{ $value }}`` would tell nothing."""
+    if isinstance(node, pp.ParenExpr):
+        return constant_value(node.expr)
+    if isinstance(node, pp.Call):
+        return node.func.name in _FROM_MATCHERS
+    if isinstance(node, pp.BinaryExpr):
+        if str(node.op) in ("and", "unless"):
+            return constant_value(node.lhs)
+        returns_bool = node.modifier is not None and node.modifier.return_bool
+        literal = isinstance(node.lhs, pp.NumberLiteral) or isinstance(node.rhs, pp.NumberLiteral)
+        return str(node.op) == "==" and literal and not returns_bool
+    return False
 
 
 def _parsed(rule: Mapping[str, Any]) -> Any:

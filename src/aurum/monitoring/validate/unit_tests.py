@@ -26,8 +26,8 @@ def vacuous_assertions(test_file: Mapping[str, Any], rule_files: Sequence[Mappin
     alerts = {rule["alert"] for rule in rules if "alert" in rule}
     recorded = {rule["record"] for rule in rules if "record" in rule}
     problems = []
-    for test in test_file.get("tests", []):
-        name = test.get("name", "unnamed test")
+    for index, test in enumerate(test_file.get("tests", [])):
+        name = test.get("name") or f"test #{index + 1}"  # mixins' tests are seldom named
         fed = {_series_name(series["series"]) for series in test.get("input_series", [])}
         for check in test.get("alert_rule_test", []):
             if check["alertname"] not in alerts:

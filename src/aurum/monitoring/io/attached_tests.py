@@ -1,0 +1,76 @@
+"""A mixin's own promtool test files, attached to the build by a Jsonnet rules declaration.
+
+A rules declaration names them under ``test_files`` by their place on the Jsonnet import path
+(``github.com/kubernetes-monitoring/kubernetes-mixin/tests/tests.yaml``), so they are read from
+``vendor/`` exactly as the mixin's Jsonnet is. Their own ``rule_files`` point at the mixin's output
+(``../prometheus_alerts.yaml``), which the build does not write: the build replaces them by the rule
+files each test needs (:func:`aurum.monitoring.compile.test_rule_files.needed_rule_files`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+
+from aurum.monitoring.io.declarations import DeclarationError
+from aurum.monitoring.io.jsonnet import resolve
+
+__all__ = ["AttachedTest", "load_attached_tests"]
+
+
+@dataclass(frozen=True)
+class AttachedTest:
+    """One test file as the mixin wrote it, without its ``rule_files``."""
+
+    name: str
+    """Where it was found on the import path (``github.com/<org>/<repo>/tests/tests.yaml``)."""
+    document: Mapping[str, Any]
+
+    @property
+    def stem(self) -> str:
+        """The file name without ``.yaml`` or ``.yml``, for the name of the build's copy."""
+        return PurePosixPath(self.name).name.removesuffix(".yaml").removesuffix(".yml")
+
+
+def _fail(file: str, field: str, message: str) -> DeclarationError:
+    return DeclarationError(file, None, "Jsonnet", ((field, message),))
+
+
+def _load(name: Any, root: Path, file: str, field: str) -> AttachedTest:
+    if not isinstance(name, str) or not name:
+        raise _fail(file, field, "must be the path of a promtool test file on the Jsonnet import path")
+    path = resolve(name, root)
+    if path is None:
+        raise _fail(file, field, f"{name}: no such file in vendor/ or the repository")
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise _fail(file, field, f"{name}: cannot be read as YAML ({str(error).splitlines()[0]})") from None
+    if (
+        not isinstance(document, Mapping)
+        or not isinstance(document.get("tests"), list)
+        or not document["tests"]
+    ):
+        raise _fail(file, field, f"{name}: not a promtool test file (it needs a non-empty 'tests' list)")
+    unknown = sorted(set(document) - {"rule_files", "evaluation_interval", "group_eval_order", "tests"})
+    if unknown:
+        raise _fail(file, field, f"{name}: unsupported key {unknown[0]!r} in a promtool test file")
+    return AttachedTest(name, {key: value for key, value in document.items() if key != "rule_files"})
+
+
+def load_attached_tests(names: Any, root: Path, file: str) -> tuple[AttachedTest, ...]:
+    """The test files ``names`` (the declaration's ``test_files``) designates, in the order given."""
+    if names is None:
+        return ()
+    if not isinstance(names, list):
+        raise _fail(file, "test_files", "must be a list of promtool test files")
+    tests = tuple(_load(name, root, file, f"test_files[{index}]") for index, name in enumerate(names))
+    stems = [test.stem for test in tests]
+    for index, stem in enumerate(stems):
+        if stem in stems[:index]:
+            raise _fail(file, f"test_files[{index}]", f"a second test file named {stem}; rename one of them")
+    return tests

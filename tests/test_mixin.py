@@ -1,0 +1,156 @@
+"""A vendored mixin in jsonnet-bundler's layout: it builds through glue files, its own promtool tests
+run against the build's rule files, and the lint accepts what real mixins legitimately do.
+
+The fixture (tests/fixtures/mixin_repo) is written here in the shapes of kubernetes-mixin and
+node-mixin; each "still refused" case is that fixture with one change, so the acceptance is no
+blanket waiver.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path, PurePosixPath
+
+import pytest
+import yaml
+
+from aurum.monitoring.io.declarations import DeclarationError
+from aurum.monitoring.pipeline import BuildFailedError, build, render
+from aurum.monitoring.validate.promtool import Promtool
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "mixin_repo"
+MIXIN = "vendor/github.com/example/http-mixin"
+TESTS = PurePosixPath("prometheus/tests/alerts.http.tests.test.yaml")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURE, root)
+    return root
+
+
+def _edit(root: Path, name: str, old: str, new: str) -> None:
+    path = root / name
+    text = path.read_text()
+    assert old in text, f"{old!r} is not in {name}"
+    path.write_text(text.replace(old, new))
+
+
+def _findings(root: Path) -> list[str]:
+    with pytest.raises(DeclarationError) as raised:
+        render(root)
+    return str(raised.value).removeprefix("error: ").splitlines()
+
+
+def test_the_mixin_builds_with_no_finding_and_its_own_tests_pass(repo: Path, promtool: Promtool) -> None:
+    lines: list[str] = []
+    artifacts = build(repo, repo / "build", promtool, log=lines.append, jobs=1)
+    assert artifacts.handwritten_rules == 6
+    assert artifacts.dashboards == 1
+    assert "promtool test rules: 1 files OK (0 cached)" in "\n".join(lines)
+    assert (repo / "build" / TESTS).is_file()
+    assert (repo / "build/grafana/dashboards/http/http-overview.json").is_file()
+
+
+def test_an_attached_test_loads_the_rule_files_recording_what_its_alerts_read(
+    repo: Path, promtool: Promtool, tmp_path: Path
+) -> None:
+    files = render(repo).files
+    test = yaml.safe_load(files[TESTS])
+    # The mixin's own rule_files (../prometheus_alerts.yaml...) are replaced by the build's.
+    assert test["rule_files"] == ["../rules/alerts.http.yaml", "../rules/records.http.yaml"]
+    out = tmp_path / "out"
+    for path, content in files.items():
+        (out / path).parent.mkdir(parents=True, exist_ok=True)
+        (out / path).write_bytes(content)
+    assert promtool.test_rules([out / TESTS]).ok
+    # Without the recording rules' file, HttpErrorsHigh never fires: the file is needed, not decoration.
+    (out / TESTS).write_text(yaml.safe_dump({**test, "rule_files": ["../rules/alerts.http.yaml"]}))
+    alone = promtool.test_rules([out / TESTS])
+    assert not alone.ok
+    assert "HttpErrorsHigh" in alone.output
+
+
+def test_the_vacuous_test_guard_checks_an_attached_test_against_every_rule_file(
+    repo: Path, promtool: Promtool
+) -> None:
+    # promtool passes a check of an alert that does not exist, as long as it expects none.
+    quiet = "- eval_time: 15m\n        alertname: HttpTargetMissing"
+    _edit(repo, f"{MIXIN}/tests/tests.yaml", quiet, quiet.replace("HttpTargetMissing", "HttpTargetGone"))
+    with pytest.raises(BuildFailedError) as raised:
+        build(repo, repo / "build", promtool, log=lambda _: None, jobs=1)
+    assert f"{TESTS}: test #1: alert 'HttpTargetGone' is not defined by the rule files" in str(raised.value)
+
+
+def test_an_attached_test_file_that_does_not_exist_names_the_glue_file(repo: Path) -> None:
+    _edit(repo, "alerts/http.jsonnet", "tests/tests.yaml", "tests/missing.yaml")
+    assert _findings(repo) == [
+        "alerts/http.jsonnet: Jsonnet: field 'test_files[0]': "
+        "github.com/example/http-mixin/tests/missing.yaml: no such file in vendor/ or the repository"
+    ]
+
+
+DASHBOARDS = f"{MIXIN}/dashboards/dashboards.libsonnet"
+BOARD = "dashboards/http.jsonnet: Dashboard 'http-overview'"
+
+
+def test_a_mixed_data_source_panel_still_needs_every_query_on_the_variable(repo: Path) -> None:
+    _edit(
+        repo,
+        DASHBOARDS,
+        "g.query.prometheus.new('${datasource}', expr)",
+        "g.query.prometheus.new('prod', expr)",
+    )
+    assert (
+        f"{BOARD}: field 'panels[0].datasource': panel 'Requests by status' does not query the "
+        "${datasource} variable"
+    ) in _findings(repo)
+
+
+def test_a_grid_position_still_needs_its_width_and_height(repo: Path) -> None:
+    _edit(
+        repo,
+        "vendor/github.com/example/grafonnet-lite/gen/grafonnet-latest/main.libsonnet",
+        "gridPos: { h: h, w: w }",
+        "gridPos: { h: h }",
+    )
+    assert (
+        f"{BOARD}: field 'panels[0].gridPos': panel 'Requests by status' has no gridPos with integers w "
+        "and h (x and y default to 0)"
+    ) in _findings(repo)
+
+
+def test_panels_placed_by_default_coordinates_still_must_not_overlap(repo: Path) -> None:
+    _edit(repo, DASHBOARDS, "withGridPos(h=4, w=24, y=8)", "withGridPos(h=4, w=24)")
+    assert f"{BOARD}: field 'panels[2].gridPos': panel 'Targets up' overlaps panel 'Requests by status'" in (
+        _findings(repo)
+    )
+
+
+RECORD = "recording_rules/http.jsonnet: Record 'job_status:http_requests:rate5m'"
+
+
+def test_same_name_records_whose_series_can_meet_are_still_refused(repo: Path) -> None:
+    # '5.*' also matches what '5..' matches: both rules could write job_status...{status="500"}.
+    _edit(repo, f"{MIXIN}/rules/rules.libsonnet", "['2..', '4..', '5..']", "['2..', '5.*', '5..']")
+    assert _findings(repo) == [
+        f"{RECORD}: field 'record': the same record with the same labels is already recorded at "
+        "recording_rules/http.jsonnet"
+    ]
+
+
+def test_a_description_without_template_is_refused_when_the_series_differ(repo: Path) -> None:
+    # `up{job=...} == 0` yields one series per instance: the description must say which.
+    _edit(repo, f"{MIXIN}/alerts/alerts.libsonnet", 'absent(up{job="%s"} == 1)', 'up{job="%s"} == 0')
+    assert (
+        "alerts/http.jsonnet: Alert 'HttpTargetMissing': field 'annotations.description': is not templated: "
+        "show what fired with {{ $value }} or {{ $labels.<name> }}"
+    ) in _findings(repo)
+
+
+def test_an_alert_on_a_whole_job_needs_no_template(repo: Path, promtool: Promtool) -> None:
+    # One series without labels, always 0 when it fires: there is nothing a template could show.
+    _edit(repo, f"{MIXIN}/alerts/alerts.libsonnet", 'absent(up{job="%s"} == 1)', 'sum(up{job="%s"}) == 0')
+    build(repo, repo / "build", promtool, log=lambda _: None, jobs=1)
+    assert 'sum(up{job="aurum-api"}) == 0' in (repo / "build/prometheus/rules/alerts.http.yaml").read_text()
