@@ -86,3 +86,49 @@ ruler-namespace-prefix = "search-"
 
 ROGUE_PROJECT = PAYMENTS_PROJECT.replace('owner = "team-payments"', 'owner = "team-rogue"')
 """Another owner that chose the payments team's prefixes: every name it writes is taken."""
+
+ROUTED_SLO_FILE = """
+from aurum.monitoring import SLO, AlertPolicy, RatioSLI, regex, select
+from aurum.monitoring.model.alerting import PAGE, TICKET
+from aurum.observability.catalog import HTTP_REQUESTS_TOTAL
+
+CHECKOUT = SLO(
+    name="{name}",
+    service="{service}",
+    description="Share of checkout requests answered without a server error.",
+    objective=99.5,
+    sli=RatioSLI(
+        bad=select(HTTP_REQUESTS_TOTAL, status=regex("5..")),
+        total=select(HTTP_REQUESTS_TOTAL),
+    ),
+    alerting=AlertPolicy(
+        name="CheckoutBurning",
+        labels={{"team": "payments", "channel": "pay-alerts"}},
+        annotations={{"dashboard": "https://grafana.example/d/pay-overview"}},
+        tiers=(
+            PAGE.model_copy(
+                update={{
+                    "alert_name": "CheckoutDown",
+                    "severity": "P1",
+                    "labels": {{"channel": "pay-oncall", "priority": "page"}},
+                    "annotations": {{
+                        "summary": "Checkout is failing for customers.",
+                        "description": "{{{{ $labels.service }}}}: burning at {{{{ $value | humanize }}}}x.",
+                    }},
+                }}
+            ),
+            TICKET,
+        ),
+    ),
+)
+"""
+"""An SLO whose alerts are named, labelled and annotated for the payments team's Alertmanager."""
+
+
+def routed_repo(root: Path, project: str = PAYMENTS_PROJECT, service: str = "aurum-api") -> Path:
+    """A repository with the routed SLO, reading the metrics the demo app serves."""
+    team_repo(root, project, dashboard=None)
+    (root / "slos" / "checkout.py").write_text(
+        ROUTED_SLO_FILE.format(name="checkout-availability", service=service)
+    )
+    return root

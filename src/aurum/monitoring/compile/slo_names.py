@@ -44,6 +44,11 @@ def group_name(slo: SLO, part: conv.SLOGroup) -> str:
 
 
 def alert_name(slo: SLO, tier: AlertTier) -> str:
+    """The tier's own name, else the policy's name and the tier, else the convention's."""
+    if tier.alert_name:
+        return tier.alert_name
+    if slo.alerting.name:
+        return slo.alerting.name + conv.camel_case(tier.name)
     return conv.slo_alert_name(slo.name, tier.name)
 
 

@@ -11,6 +11,7 @@ day). Windows of a day or more sum 5-minute rollups of the base series instead, 
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 from aurum.contract import conventions as conv
@@ -23,6 +24,7 @@ from aurum.monitoring.model import SLO, AlertTier, format_duration
 
 __all__ = ["VALUE_TEMPLATE", "alert_annotations", "alert_labels", "compile_slo", "tier_condition"]
 
+_TEMPLATES = re.compile(r"{{.*?}}")
 VALUE_TEMPLATE = "{{ $value | humanize }}"
 """Where an alert's description shows its value (the short window's burn rate)."""
 
@@ -123,16 +125,37 @@ def tier_condition(slo: SLO, tier: AlertTier) -> str:
 
 
 def alert_labels(slo: SLO, tier: AlertTier) -> dict[str, str]:
-    return {**slo_names.record_labels(slo), conv.SEVERITY_LABEL: tier.severity, conv.TIER_LABEL: tier.name}
+    """The series' labels, the policy's and the tier's routing labels, the severity and the tier."""
+    routing = {**slo.alerting.labels, **tier.labels}
+    own = {conv.SEVERITY_LABEL: tier.severity, conv.TIER_LABEL: tier.name}
+    return dict(sorted({**slo_names.record_labels(slo), **routing}.items())) | own
 
 
 def alert_annotations(slo: SLO, tier: AlertTier, value: str = VALUE_TEMPLATE) -> dict[str, str]:
-    """The annotations of ``tier``'s alert; tests pass the value they expect the template to render."""
+    """The annotations of ``tier``'s alert; tests pass the value they expect the template to render.
+
+    The defaults, then the policy's annotations, then the tier's; in the declared ones, tests get
+    ``$value`` as ``value`` and ``$labels.<name>`` as the alert's label.
+    """
+    declared = {**slo.alerting.annotations, **tier.annotations}
+    if value != VALUE_TEMPLATE:
+        labels = slo_names.record_labels(slo)  # $labels are the series', not the rule's own labels
+        declared = {name: _rendered(text, value, labels) for name, text in declared.items()}
     return {
         conv.SUMMARY_ANNOTATION: f"The {slo.name} SLO of {slo.service} is burning its error budget too fast.",
         conv.DESCRIPTION_ANNOTATION: _describe_tier(slo, tier, value),
         conv.RUNBOOK_ANNOTATION: slo_names.runbook_url(slo),
-    }
+    } | dict(sorted(declared.items()))
+
+
+def _rendered(text: str, value: str, labels: dict[str, str]) -> str:
+    """``text`` as Prometheus renders the templates the model allows (``AlertAnnotations``)."""
+
+    def one(template: re.Match[str]) -> str:
+        inner = template.group(0)[2:-2].strip()
+        return value if inner.startswith("$value") else labels.get(inner.removeprefix("$labels."), "")
+
+    return _TEMPLATES.sub(one, text)
 
 
 def _describe_tier(slo: SLO, tier: AlertTier, value: str) -> str:

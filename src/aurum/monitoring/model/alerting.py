@@ -1,13 +1,29 @@
-"""Multi-window, multi-burn-rate alert policy (Google SRE workbook, "Alerting on SLOs", table 5-8)."""
+"""Multi-window, multi-burn-rate alert policy (Google SRE workbook, "Alerting on SLOs", table 5-8).
+
+The policy also says what each alert looks like to the team's Alertmanager: its name, the labels it
+routes on (``team``, ``channel``, the severity labels the team expects) and its annotations (a
+dashboard link, another summary), for every tier of the SLO or for one tier; a tier's settings win
+over the policy's, and both over the defaults.
+"""
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal
 from fractions import Fraction
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from aurum.contract.conventions import RESERVED_LABELS
 from aurum.monitoring.model.duration import Duration, format_duration
 
 __all__ = ["DEFAULT_SEVERITIES", "PAGE", "TICKET", "AlertPolicy", "AlertTier", "BurnWindow"]
@@ -16,6 +32,58 @@ DEFAULT_SEVERITIES = {"page": "critical", "ticket": "warning"}
 """Severity label of a tier that does not set one, by tier name."""
 
 _TIER_NAME_RE = re.compile(r"^[a-z][a-z0-9]*$")
+_ALERT_NAME_RE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+_LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+# The generated tests state what each annotation renders to, so only templates they can render are
+# allowed: the alert's value and its labels.
+_TEMPLATE_RE = re.compile(r"{{.*?}}")
+ALLOWED_TEMPLATE_RE = re.compile(r"^{{ *(?:\$value *\| *humanize|\$labels\.[a-zA-Z_][a-zA-Z0-9_]*) *}}$")
+
+
+def _alert_name(name: str) -> str:
+    if not _ALERT_NAME_RE.match(name):
+        msg = f"alert name {name!r} must be CamelCase letters and digits, such as 'CheckoutBurning'"
+        raise ValueError(msg)
+    return name
+
+
+def _routing_labels(labels: dict[str, str]) -> dict[str, str]:
+    for name, value in labels.items():
+        if not _LABEL_NAME_RE.match(name) or name.startswith("__"):
+            msg = f"{name!r} is not a valid Prometheus label name"
+            raise ValueError(msg)
+        if name in RESERVED_LABELS:
+            msg = f"label {name!r} is set by the compiler and cannot be overridden (severity: set the tier's severity)"
+            raise ValueError(msg)
+        if not value:
+            msg = f"label {name!r} has an empty value, which Alertmanager treats as no label"
+            raise ValueError(msg)
+    return dict(sorted(labels.items()))
+
+
+def _annotations(annotations: dict[str, str]) -> dict[str, str]:
+    for name, value in annotations.items():
+        if not _LABEL_NAME_RE.match(name):
+            msg = f"{name!r} is not a valid annotation name"
+            raise ValueError(msg)
+        if not value.strip():
+            msg = f"annotation {name!r} is empty"
+            raise ValueError(msg)
+        for template in _TEMPLATE_RE.findall(value):
+            if not ALLOWED_TEMPLATE_RE.match(template):
+                msg = (
+                    f"annotation {name!r}: template {template} cannot be checked by the generated tests; "
+                    "use {{ $value | humanize }} or {{ $labels.<name> }}"
+                )
+                raise ValueError(msg)
+    return dict(sorted(annotations.items()))
+
+
+AlertName = Annotated[str, AfterValidator(_alert_name)]
+RoutingLabels = Annotated[dict[str, str], AfterValidator(_routing_labels)]
+"""Labels added to an alert (and only to it) for routing: ``team``, ``channel``, ``priority``."""
+AlertAnnotations = Annotated[dict[str, str], AfterValidator(_annotations)]
+"""Annotations added to an alert, or replacing its ``summary``, ``description`` or ``runbook_url``."""
 
 
 class BurnWindow(BaseModel):
@@ -55,6 +123,12 @@ class AlertTier(BaseModel):
     severity: str = Field(default="", validate_default=True)
     windows: tuple[BurnWindow, ...] = Field(min_length=1)
     for_: Duration | None = Field(default=None, alias="for")
+    alert_name: AlertName | None = None
+    """The name of this tier's alert (default: the policy's name and the tier, else the convention)."""
+    labels: RoutingLabels = Field(default_factory=dict)
+    """Labels of this tier's alert only, over the policy's."""
+    annotations: AlertAnnotations = Field(default_factory=dict)
+    """Annotations of this tier's alert only, over the policy's and the defaults."""
 
     @field_validator("severity")
     @classmethod
@@ -101,6 +175,12 @@ class AlertPolicy(BaseModel):
 
     tiers: tuple[AlertTier, ...] = (PAGE, TICKET)
     disabled: frozenset[str] = frozenset()
+    name: AlertName | None = None
+    """Starts every tier's alert name: ``CheckoutBurn`` names ``CheckoutBurnPage`` and ``CheckoutBurnTicket``."""
+    labels: RoutingLabels = Field(default_factory=dict)
+    """Labels on every alert of the SLO (not on its recorded series): what Alertmanager routes on."""
+    annotations: AlertAnnotations = Field(default_factory=dict)
+    """Annotations on every alert of the SLO, over the defaults (``summary``, ``dashboard``...)."""
 
     @model_validator(mode="after")
     def _names(self) -> AlertPolicy:
@@ -108,6 +188,11 @@ class AlertPolicy(BaseModel):
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
             msg = f"tier names must be unique, {', '.join(duplicates)} is repeated"
+            raise ValueError(msg)
+        tier_names = [tier.alert_name for tier in self.tiers if tier.alert_name]
+        repeated = sorted({name for name in tier_names if tier_names.count(name) > 1})
+        if repeated:
+            msg = f"alert names must be unique, {', '.join(repeated)} is given to two tiers"
             raise ValueError(msg)
         unknown = sorted(self.disabled - set(names))
         if unknown:

@@ -13,9 +13,10 @@ from pydantic import (
     Field,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
-from aurum.contract.conventions import RESERVED_LABELS
+from aurum.contract.conventions import RESERVED_LABELS, SERVICE_LABEL, SLO_LABEL
 from aurum.contract.objective import Objective
 from aurum.monitoring.model.alerting import AlertPolicy
 from aurum.monitoring.model.duration import format_duration
@@ -25,6 +26,7 @@ from aurum.monitoring.model.sli import SLI
 __all__ = ["SLO"]
 
 _KEBAB = r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$"
+_LABEL_TEMPLATE_RE = re.compile(r"{{ *\$labels\.([a-zA-Z_][a-zA-Z0-9_]*) *}}")
 
 
 def _kebab(value: str) -> str:
@@ -118,6 +120,25 @@ class SLO(BaseModel):
                     )
                     raise ValueError(msg)
         return alerting
+
+    @model_validator(mode="after")
+    def _templated_labels(self) -> SLO:
+        # Prometheus renders $labels from the alert's series, which carry only these labels: a
+        # routing label there would render empty in every notification.
+        series = {SLO_LABEL, SERVICE_LABEL, *self.labels}
+        policy = self.alerting
+        for where, declared in [("alerting.annotations", policy.annotations)] + [
+            (f"alerting.tiers[{tier.name}].annotations", tier.annotations) for tier in policy.tiers
+        ]:
+            for name, text in declared.items():
+                for label in _LABEL_TEMPLATE_RE.findall(text):
+                    if label not in series:
+                        msg = (
+                            f"{where}: annotation {name!r} reads $labels.{label}, which the alert's series do "
+                            f"not carry (they carry {', '.join(sorted(series))}); write the value itself"
+                        )
+                        raise ValueError(msg)
+        return self
 
     @property
     def target(self) -> Objective:
