@@ -12,7 +12,6 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from aurum.contract import conventions as conv
-from aurum.observability import slo_contract
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -28,7 +27,7 @@ _WIDTH = 24
 
 def slo_selector(slo: SLODefinition) -> str:
     """``{slo="...", service="..."}``: the labels every output-contract series of ``slo`` carries."""
-    slo_label, service_label = slo_contract.SLO_LABEL, slo_contract.SLO_SERVICE_LABEL
+    slo_label, service_label = conv.SLO_LABEL, conv.SERVICE_LABEL
     return f"{{{slo_label}={json.dumps(slo.name)}, {service_label}={json.dumps(slo.service)}}}"
 
 
@@ -60,7 +59,7 @@ def _panel(
 
 def _slo_panels(slo: SLODefinition, first_id: int, y: int) -> list[dict[str, Any]]:
     sel = slo_selector(slo)
-    period = slo_contract.slo_error_ratio(slo.period)
+    period = conv.slo_error_ratio(slo.period)
     row = {
         "id": first_id,
         "type": "row",
@@ -70,18 +69,18 @@ def _slo_panels(slo: SLODefinition, first_id: int, y: int) -> list[dict[str, Any
         "panels": [],
     }
     y += 1
-    remaining = f"{slo_contract.SLO_PERIOD_BUDGET_REMAINING}{sel}"
+    remaining = f"{conv.SLO_PERIOD_BUDGET_REMAINING}{sel}"
     return [
         row,
         _panel(first_id + 1, f"SLI over {slo.period_days}d", "stat", (0, y, 6, 6),
                [_target(f"1 - {period}{sel}", "SLI", "A")], unit="percentunit"),
         _panel(first_id + 2, "Objective", "stat", (6, y, 6, 6),
-               [_target(f"{slo_contract.SLO_OBJECTIVE}{sel}", "objective", "A")], unit="percentunit"),
+               [_target(f"{conv.SLO_OBJECTIVE}{sel}", "objective", "A")], unit="percentunit"),
         _panel(first_id + 3, "Error budget remaining", "gauge", (12, y, 12, 6),
                [_target(remaining, "remaining", "A")], unit="percentunit"),
         _panel(first_id + 4, "Burn rate", "timeseries", (0, y + 6, _WIDTH, 8),
-               [_target(f"{slo_contract.SLO_CURRENT_BURN_RATE}{sel}", "current", "A"),
-                _target(f"{slo_contract.SLO_PERIOD_BURN_RATE}{sel}", "period", "B")], unit="none"),
+               [_target(f"{conv.SLO_CURRENT_BURN_RATE}{sel}", "current", "A"),
+                _target(f"{conv.SLO_PERIOD_BURN_RATE}{sel}", "period", "B")], unit="none"),
     ]  # fmt: skip
 
 

@@ -17,8 +17,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from aurum.contract import conventions as conv
 from aurum.contract.conventions import METRIC_NAME_LABEL
-from aurum.observability import slo_contract
 
 __all__ = ["PrometheusError", "SLOSeries", "contract_series_names", "query_slo_series"]
 
@@ -30,11 +30,11 @@ class PrometheusError(RuntimeError):
 def contract_series_names(windows: tuple[str, ...]) -> tuple[str, ...]:
     """The output-contract series the runtime reads, with the SLI error ratio over ``windows``."""
     return (
-        slo_contract.SLO_OBJECTIVE,
-        slo_contract.SLO_PERIOD_BUDGET_REMAINING,
-        slo_contract.SLO_PERIOD_BURN_RATE,
-        slo_contract.SLO_CURRENT_BURN_RATE,
-        *(slo_contract.slo_error_ratio(window) for window in windows),
+        conv.SLO_OBJECTIVE,
+        conv.SLO_PERIOD_BUDGET_REMAINING,
+        conv.SLO_PERIOD_BURN_RATE,
+        conv.SLO_CURRENT_BURN_RATE,
+        *(conv.slo_error_ratio(window) for window in windows),
     )
 
 
@@ -85,10 +85,10 @@ def query_slo_series(
     values: defaultdict[str, dict[str, float]] = defaultdict(dict)
     for item in result:
         labels = item.get("metric", {})
-        slo = labels.get(slo_contract.SLO_LABEL)
+        slo = labels.get(conv.SLO_LABEL)
         if slo is None:
             continue
-        by_slo.setdefault(slo, SLOSeries(slo, labels.get(slo_contract.SLO_SERVICE_LABEL, "")))
+        by_slo.setdefault(slo, SLOSeries(slo, labels.get(conv.SERVICE_LABEL, "")))
         try:
             values[slo][labels[METRIC_NAME_LABEL]] = float(item["value"][1])
         except (KeyError, IndexError, TypeError, ValueError):

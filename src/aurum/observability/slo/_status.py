@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
+from aurum.contract import conventions as conv
 from aurum.contract.catalog import SLOState
-from aurum.observability import slo_contract
 from aurum.observability.metrics._exposition import reading_registry
 from aurum.observability.metrics._reading import Sample, bucket_counts, collect_samples, sum_matching
 from aurum.observability.slo._prometheus import PrometheusError, query_slo_series
@@ -235,11 +235,11 @@ def evaluate_from_samples(
 
 def _from_series(slo: SLODefinition, series: SLOSeries | None, alert_threshold: float) -> SLOStatus:
     values = series.values if series is not None else {}
-    current = values.get(slo_contract.SLO_CURRENT_BURN_RATE)
+    current = values.get(conv.SLO_CURRENT_BURN_RATE)
     measured = _Measured(
-        error_ratio=values.get(slo_contract.slo_error_ratio(slo.period)),
-        budget_remaining=values.get(slo_contract.SLO_PERIOD_BUDGET_REMAINING),
-        period_burn_rate=values.get(slo_contract.SLO_PERIOD_BURN_RATE),
+        error_ratio=values.get(conv.slo_error_ratio(slo.period)),
+        budget_remaining=values.get(conv.SLO_PERIOD_BUDGET_REMAINING),
+        period_burn_rate=values.get(conv.SLO_PERIOD_BURN_RATE),
         current_burn_rate=current,
         detail=_burn_note(
             current, None if series is not None else "Prometheus has no recorded series for this SLO"
