@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from aurum.contract.conventions import RuleEngine
+from aurum.contract.project import DEFAULT_PROJECT
 from aurum.monitoring.pipeline import Artifacts, build
 from aurum.monitoring.validate.promtool import Promtool
 from aurum.monitoring.validate.proof_cache import ProofCache, default_cache_dir
@@ -40,4 +42,15 @@ def bundled_build(
     """The bundled declarations built once (promtool check and test included) for the session."""
     out = tmp_path_factory.mktemp("bundled") / "build"
     artifacts = build(REPO, out, promtool, log=lambda _: None, cache=proof_cache)
+    return out, artifacts
+
+
+@pytest.fixture(scope="session")
+def vmalert_build(
+    tmp_path_factory: pytest.TempPathFactory, promtool: Promtool, proof_cache: ProofCache
+) -> tuple[Path, Artifacts]:
+    """The bundled declarations built for vmalert (``--engine vmalert``), proofs included."""
+    out = tmp_path_factory.mktemp("bundled-vmalert") / "build"
+    project = DEFAULT_PROJECT.model_copy(update={"rule_engine": RuleEngine.VMALERT})
+    artifacts = build(REPO, out, promtool, log=lambda _: None, cache=proof_cache, project=project)
     return out, artifacts

@@ -214,6 +214,19 @@ class SLOGroup(StrEnum):
     ALERTS = "alerts"
 
 
+class RuleEngine(StrEnum):
+    """The engine the SLO rules are shaped for (``[tool.aurum-obs] rule-engine``, ``build --engine``).
+
+    Prometheus evaluates the rules of a group one after the other, each seeing what the ones before
+    it recorded in the same evaluation. vmalert (VictoriaMetrics) writes what a rule records through
+    remote write, asynchronously, so a later rule of the same group reads the previous evaluation's
+    value, or none: its rules must not read what another rule of the same evaluation wrote.
+    """
+
+    PROMETHEUS = "prometheus"
+    VMALERT = "vmalert"
+
+
 def slo_group_name(slo: str, part: SLOGroup, prefix: str = DEFAULT_PREFIXES.group) -> str:
     return f"{prefix}slo-{slo}-{part}"
 

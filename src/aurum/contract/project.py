@@ -73,6 +73,9 @@ class ProjectSettings(BaseModel):
     """Starts every Mimir/Cortex ruler namespace the deploy writes, and is how it knows its own."""
     strict_prefixes: bool = False
     """Declared dashboards and folders must be under the prefixes too (on for a configured project)."""
+    rule_engine: conv.RuleEngine = conv.RuleEngine.PROMETHEUS
+    """The engine the SLO rules are shaped for; ``vmalert`` inlines what a rule would read from
+    another rule of its group (:class:`~aurum.contract.conventions.RuleEngine`)."""
 
     # --- names of the build's output ----------------------------------------------------------
     def slo_group(self, slo: str, part: conv.SLOGroup) -> str:

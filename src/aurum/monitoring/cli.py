@@ -15,12 +15,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from aurum.contract.build_settings import BuildSettings, BuildSettingsError
+from aurum.contract.conventions import RuleEngine
 from aurum.monitoring.commands.comment import add_comment_parser, run_comment
 from aurum.monitoring.commands.deploy import add_deploy_parser, run_deploy
 from aurum.monitoring.commands.diff import add_diff_parser, run_diff
 from aurum.monitoring.commands.report import add_report_parser, run_report
 from aurum.monitoring.io.declarations import DeclarationError
-from aurum.monitoring.io.project import load_project
+from aurum.monitoring.io.project import LoadedProject, load_project
 from aurum.monitoring.pipeline import BuildFailedError, NothingDeclaredError, build, validate
 from aurum.monitoring.validate.promtool import Promtool, PromtoolMissingError
 from aurum.monitoring.validate.proof_cache import ProofCache, default_cache_dir
@@ -50,6 +51,12 @@ def _common(command: argparse.ArgumentParser) -> None:
         help=f"where passing promtool runs are remembered by content (default: {default_cache_dir()})",
     )
     cache.add_argument("--no-cache", action="store_true", help="run promtool on every file")
+    command.add_argument(
+        "--engine",
+        choices=[str(engine) for engine in RuleEngine],
+        default=None,
+        help="shape the SLO rules for this engine (default: [tool.aurum-obs] rule-engine, else prometheus)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -109,8 +116,10 @@ def _build(args: argparse.Namespace) -> int:
     try:
         # The one place the build reads the project configuration: [tool.aurum-obs] of pyproject.toml.
         loaded = load_project(root)
-        print(loaded.describe())
         project = loaded.settings
+        if args.engine is not None:
+            project = project.model_copy(update={"rule_engine": RuleEngine(args.engine)})
+        print(LoadedProject(project, loaded.configured).describe())
         promtool = Promtool.find(args.promtool)
         if out is None:
             validate(root, promtool, cache=_cache(args), settings=settings, project=project)

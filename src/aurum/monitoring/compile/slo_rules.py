@@ -7,6 +7,13 @@ at a fixed interval counts every event the same number of times, so the ratio is
 over total events (not an average of 5-minute ratios, in which a quiet night weighs as much as a busy
 day). Windows of a day or more sum 5-minute rollups of the base series instead, recorded every
 5 minutes, which keeps the weighting and reads 5x fewer samples (30x at a 10 s interval).
+
+For vmalert (:class:`~aurum.contract.conventions.RuleEngine`), no rule reads a value another rule of
+its group records in the same evaluation: the 5-minute ratio and the current burn rate are computed
+from the raw series directly, as the base rates are, and the period burn rate and budget remaining
+from the period's rollups. The windows still sum the recorded base series over their range, which
+holds every earlier evaluation's sample; only the newest may not have reached VictoriaMetrics yet.
+The values are the same as Prometheus's, so the same generated tests prove both shapes.
 """
 
 from __future__ import annotations
@@ -15,7 +22,8 @@ import re
 from fractions import Fraction
 
 from aurum.contract import conventions as conv
-from aurum.contract.conventions import SLOGroup
+from aurum.contract.conventions import RuleEngine, SLOGroup
+from aurum.contract.project import current_project
 from aurum.monitoring.compile import slo_names
 from aurum.monitoring.compile.promql import exact_number, selector
 from aurum.monitoring.compile.rules import AlertingRule, RecordingRule, RuleGroup
@@ -34,7 +42,15 @@ def _own(record: str, slo: SLO) -> str:
     return selector(record, [(conv.SLO_LABEL, "=", slo.name)])
 
 
+def _inlined() -> bool:
+    """Whether a rule must compute what it would otherwise read from a rule of its own group."""
+    return current_project().rule_engine is RuleEngine.VMALERT
+
+
 def _ratio_expr(slo: SLO, window: int) -> str:
+    if window == conv.BASE_WINDOW_SECONDS and _inlined():
+        bad, total = base_queries(slo.sli)
+        return f"({bad})\n/\n(({total}) > 0)"
     long = window >= slo_names.LONG_WINDOW_FROM
     bad_record = conv.SLO_BAD_EVENTS_ROLLUP if long else conv.SLO_BAD_EVENTS
     total_record = conv.SLO_TOTAL_EVENTS_ROLLUP if long else conv.SLO_TOTAL_EVENTS
@@ -44,6 +60,14 @@ def _ratio_expr(slo: SLO, window: int) -> str:
     w = format_duration(window)
     # "> 0" leaves the ratio empty, not NaN, when the window saw no event at all.
     return f"sum_over_time({bad}[{w}])\n/\n(sum_over_time({total}[{w}]) > 0)"
+
+
+def _read(slo: SLO, window: int) -> str:
+    """The error ratio over ``window`` as a rule of the same group uses it: the recorded series, or
+    for vmalert the ratio's own expression (in parentheses)."""
+    if _inlined():
+        return f"(\n{_ratio_expr(slo, window)}\n)"
+    return _own(conv.slo_error_ratio(format_duration(window)), slo)
 
 
 def _sli_group(slo: SLO) -> RuleGroup:
@@ -58,7 +82,7 @@ def _sli_group(slo: SLO) -> RuleGroup:
         for w in slo_names.windows(slo)
         if w < slo_names.LONG_WINDOW_FROM
     ]
-    base_ratio = _own(conv.slo_error_ratio(conv.BASE_WINDOW), slo)
+    base_ratio = _read(slo, conv.BASE_WINDOW_SECONDS)
     budget = exact_number(slo.error_budget)
     rules.append(RecordingRule(conv.SLO_CURRENT_BURN_RATE, f"{base_ratio} / {budget}", labels))
     return RuleGroup(slo_names.group_name(slo, SLOGroup.SLI), tuple(rules))
@@ -79,13 +103,11 @@ def _long_group(slo: SLO) -> RuleGroup:
         for w in slo_names.windows(slo)
         if w >= slo_names.LONG_WINDOW_FROM
     ]
-    ratio = conv.slo_error_ratio(slo.target.period)
-    budget = exact_number(slo.error_budget)
+    burn = f"{_read(slo, slo.period_seconds)} / {exact_number(slo.error_budget)}"
+    remaining = f"1 - ({burn})" if _inlined() else f"1 - {_own(conv.SLO_PERIOD_BURN_RATE, slo)}"
     rules += [
-        RecordingRule(conv.SLO_PERIOD_BURN_RATE, f"{_own(ratio, slo)} / {budget}", labels),
-        RecordingRule(
-            conv.SLO_PERIOD_BUDGET_REMAINING, f"1 - {_own(conv.SLO_PERIOD_BURN_RATE, slo)}", labels
-        ),
+        RecordingRule(conv.SLO_PERIOD_BURN_RATE, burn, labels),
+        RecordingRule(conv.SLO_PERIOD_BUDGET_REMAINING, remaining, labels),
     ]
     interval = format_duration(slo_names.LONG_GROUP_INTERVAL)
     return RuleGroup(slo_names.group_name(slo, SLOGroup.LONG), tuple(rules), interval)

@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from aurum.contract.conventions import RuleEngine
 from aurum.contract.project import PROJECT_TABLE, ProjectSettings
 from aurum.monitoring.io.declarations import DeclarationError
 
@@ -42,6 +43,11 @@ class LoadedProject:
             f"folders {s.folder_uid_prefix}*, rule groups {s.rule_group_prefix}*, "
             f"rule files {s.rule_file_prefix + '*' if s.rule_file_prefix else 'unprefixed'}, "
             f"ruler namespaces {s.ruler_namespace_prefix}*"
+            + (
+                f"; SLO rules shaped for {s.rule_engine}"
+                if s.rule_engine is not RuleEngine.PROMETHEUS
+                else ""
+            )
         )
 
 
