@@ -307,3 +307,19 @@ def test_an_error_the_overrides_do_not_cause_names_none_of_them(
     line = _first_error_line(capsys.readouterr().err)
     assert "longer than the 1d period" in line
     assert "(from " not in line, line
+
+
+def test_two_overrides_that_break_two_declarations_are_each_named_on_their_own_line(
+    repo_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = _prepare(tmp_path, {"api.py": (repo_root / "slos" / "api.py").read_text()})
+    monkeypatch.setenv("AURUM_SLO_API_LATENCY_TARGET", "300")
+    monkeypatch.setenv("AURUM_SLO_API_AVAILABILITY_TARGET", "0.9")
+    assert main(["build", "--root", str(tmp_path), "--out", str(out)]) == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error: ")]
+    assert len(lines) == 2, lines
+    availability, latency = lines
+    assert "SLO 'api-availability': field 'alerting'" in availability, availability
+    assert availability.endswith("(from AURUM_SLO_API_AVAILABILITY_TARGET=0.9)"), availability
+    assert "SLO 'api-latency': field 'sli.threshold'" in latency, latency
+    assert latency.endswith("(from AURUM_SLO_API_LATENCY_TARGET=300)"), latency
