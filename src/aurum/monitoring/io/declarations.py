@@ -15,7 +15,7 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from aurum.contract.conventions import SLOS_DIRECTORY
-from aurum.monitoring.io.errors import CombinedDeclarationError, DeclarationError, raise_all
+from aurum.monitoring.io.errors import CombinedDeclarationError, DeclarationError, field_path, raise_all
 from aurum.monitoring.io.locate import Position, context_at, position_in
 from aurum.monitoring.io.sources import declaration_files, python_source, shown_path
 from aurum.monitoring.model import SLO
@@ -52,16 +52,6 @@ class Declared(Generic[T]):
         )
 
 
-def _field(loc: tuple[int | str, ...], prefix: tuple[str, ...]) -> str:
-    parts = list(prefix)
-    for item in loc:
-        if isinstance(item, int):
-            parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
-        else:
-            parts.append(item)
-    return ".".join(parts) or "(whole object)"
-
-
 def _message(msg: str, loc: tuple[int | str, ...], model: str) -> str:
     message = msg.removeprefix("Value error, ")
     if model == "ObservabilitySettings" and loc:
@@ -76,7 +66,7 @@ def _validation_error(
     context = context_at(source, position) if position else None
     problems = tuple(
         (
-            _field(tuple(e["loc"]), context.field_prefix if context else ()),
+            field_path(tuple(e["loc"]), context.field_prefix if context else ()),
             _message(e["msg"], tuple(e["loc"]), error.title),
         )
         for e in error.errors(include_url=False)

@@ -17,8 +17,10 @@ from pydantic import ValidationError
 
 from aurum.contract.conventions import RuleKind
 from aurum.monitoring.compile.rules import AlertingRule, RecordingRule, Rule, RuleGroup
-from aurum.monitoring.io.declarations import DeclarationError
+from aurum.monitoring.io.errors import DeclarationError, field_path, raise_all
+from aurum.monitoring.io.shapes import DashboardShape, TestCaseShape, check_shape
 from aurum.monitoring.model.dashboard import Folder
+from aurum.monitoring.validate.promql import expression_error
 
 __all__ = ["dashboards_document", "rules_document"]
 
@@ -53,6 +55,8 @@ def _rule(rule: Any, kind: RuleKind, file: str, where: str) -> Rule:
             key,
             f"missing: {kind.directory}/ holds only {kind}; move this rule to {other.directory}/",
         )
+    if not isinstance(rule[key], str) or not rule[key]:
+        raise _fail(file, where, key, f"must be the {'alert' if kind is RuleKind.ALERTS else 'series'} name")
     obj = f"{'Alert' if kind is RuleKind.ALERTS else 'Record'} {rule[key]!r}"
     unknown = sorted(set(rule) - _RULE_KEYS[kind])
     if unknown:
@@ -64,12 +68,55 @@ def _rule(rule: Any, kind: RuleKind, file: str, where: str) -> Rule:
         raise _fail(file, obj, "expr", "missing: a rule needs a PromQL expression")
     labels = _strings(rule.get("labels"), file, obj, "labels")
     if kind is RuleKind.RECORDS:
-        return RecordingRule(str(rule[key]), expr, labels)
+        return RecordingRule(rule[key], expr, labels)
     hold = rule.get("for")
     if hold is not None and not isinstance(hold, str):
         raise _fail(file, obj, "for", "must be a duration such as '5m'")
     annotations = _strings(rule.get("annotations"), file, obj, "annotations")
-    return AlertingRule(str(rule[key]), expr, labels, annotations, hold)
+    return AlertingRule(rule[key], expr, labels, annotations, hold)
+
+
+def _group(group: Any, index: int, kind: RuleKind, file: str) -> RuleGroup:
+    if not isinstance(group, Mapping) or not isinstance(group.get("name"), str):
+        raise _fail(file, f"group #{index + 1}", f"groups[{index}].name", "missing: every group needs a name")
+    where = f"group {group['name']!r}"
+    extra = sorted(set(group) - {"name", "interval", "rules"})
+    if extra or not isinstance(group.get("rules"), list):
+        raise _fail(file, where, extra[0] if extra else "rules", "a group has a name, rules and an interval")
+    interval = group.get("interval")
+    if interval is not None and not isinstance(interval, str):
+        raise _fail(file, where, "interval", "must be a duration such as '1m'")
+    errors, rules = [], []
+    for rule in group["rules"]:
+        try:
+            rules.append(_rule(rule, kind, file, where))
+        except DeclarationError as error:
+            errors.append(error)
+    raise_all(errors)
+    return RuleGroup(group["name"], tuple(rules), interval)
+
+
+def _test_case(case: Any, index: int, file: str) -> None:
+    """A promtool test group of the expected shape, whose PromQL parses (the guards read it)."""
+    where = f"tests[{index}]"
+    check_shape(TestCaseShape, case, file, "Jsonnet", where)
+    for number, check in enumerate(case.get("promql_expr_test", [])):
+        error = expression_error(check["expr"])
+        if error is not None:
+            raise _fail(
+                file, "Jsonnet", f"{where}.promql_expr_test[{number}].expr", f"not valid PromQL ({error})"
+            )
+
+
+def _each(items: Any, check: Any) -> None:
+    """Run ``check(item, index)`` on every item; raise every DeclarationError together."""
+    errors = []
+    for index, item in enumerate(items):
+        try:
+            check(item, index)
+        except DeclarationError as error:
+            errors.append(error)
+    raise_all(errors)
 
 
 def rules_document(
@@ -84,23 +131,22 @@ def rules_document(
     unknown = sorted(set(document) - {"groups", "tests", "test_files"})
     if unknown:
         raise _fail(file, "Jsonnet", unknown[0], "unsupported key (supported: groups, tests, test_files)")
-    groups = []
-    for index, group in enumerate(document["groups"]):
-        if not isinstance(group, Mapping) or not isinstance(group.get("name"), str):
-            raise _fail(file, f"group #{index + 1}", "name", "missing: every group needs a name")
-        where = f"group {group['name']!r}"
-        extra = sorted(set(group) - {"name", "interval", "rules"})
-        if extra or not isinstance(group.get("rules"), list):
-            raise _fail(
-                file, where, extra[0] if extra else "rules", "a group has a name, rules and an interval"
-            )
-        rules = tuple(_rule(rule, kind, file, where) for rule in group["rules"])
-        interval = group.get("interval")
-        groups.append(RuleGroup(group["name"], rules, str(interval) if interval is not None else None))
+    groups: list[RuleGroup] = []
     tests = document.get("tests")
     if tests is not None and not isinstance(tests, list):
         raise _fail(file, "Jsonnet", "tests", "must be a list of promtool test cases")
+    _each(document["groups"], lambda group, index: groups.append(_group(group, index, kind, file)))
+    _each(tests or [], lambda case, index: _test_case(case, index, file))
     return tuple(groups), tests, document.get("test_files")
+
+
+def _dashboard(dashboard: Any, where: str, file: str) -> dict[str, Any]:
+    uid = dashboard.get("uid") if isinstance(dashboard, Mapping) else None
+    obj = f"Dashboard {uid!r}" if isinstance(uid, str) and uid else f"Dashboard {where}"
+    if not isinstance(dashboard, Mapping):
+        raise _fail(file, obj, where, "a dashboard is an object")
+    check_shape(DashboardShape, dashboard, file, obj, where)
+    return dict(dashboard)
 
 
 def dashboards_document(document: Any, file: str) -> tuple[Folder, list[dict[str, Any]]]:
@@ -112,11 +158,18 @@ def dashboards_document(document: Any, file: str) -> tuple[Folder, list[dict[str
     try:
         folder = Folder.model_validate(document["folder"])
     except ValidationError as error:
-        first = error.errors(include_url=False)[0]
-        field = ".".join(["folder", *map(str, first["loc"])])
-        raise _fail(file, "Jsonnet", field, first["msg"].removeprefix("Value error, ")) from None
+        problems = tuple(
+            (field_path(tuple(e["loc"]), ("folder",)), e["msg"].removeprefix("Value error, "))
+            for e in error.errors(include_url=False)
+        )
+        raise DeclarationError(file, None, "Jsonnet", problems) from None
     found = document["dashboards"]
-    dashboards = [found[key] for key in sorted(found)] if isinstance(found, Mapping) else found
-    if not isinstance(dashboards, list) or not all(isinstance(d, Mapping) for d in dashboards):
+    if isinstance(found, Mapping):  # a mixin's grafanaDashboards, keyed by file name
+        places = [(f"dashboards[{key!r}]", found[key]) for key in sorted(found)]
+    elif isinstance(found, list):
+        places = [(f"dashboards[{index}]", dashboard) for index, dashboard in enumerate(found)]
+    else:
         raise _fail(file, "Jsonnet", "dashboards", "must be a list (or an object) of dashboard objects")
-    return folder, [dict(dashboard) for dashboard in dashboards]
+    dashboards: list[dict[str, Any]] = []
+    _each(places, lambda place, _: dashboards.append(_dashboard(place[1], place[0], file)))
+    return folder, dashboards

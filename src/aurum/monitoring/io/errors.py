@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["CombinedDeclarationError", "DeclarationError", "raise_all"]
+__all__ = ["CombinedDeclarationError", "DeclarationError", "field_path", "raise_all"]
 
 
 @dataclass(eq=False)
@@ -48,3 +48,15 @@ def raise_all(errors: Sequence[DeclarationError]) -> None:
         raise flat[0]
     if flat:
         raise CombinedDeclarationError(flat)
+
+
+def field_path(loc: tuple[int | str, ...], prefix: tuple[str, ...]) -> str:
+    """A pydantic error location as a field path: ``("sli", "bad")`` -> ``sli.bad``, list indices
+    as ``panels[3]``, under ``prefix``."""
+    parts = list(prefix)
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
+        else:
+            parts.append(item)
+    return ".".join(parts) or "(whole object)"
