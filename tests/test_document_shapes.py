@@ -280,3 +280,15 @@ def test_every_misshapen_part_is_reported(tmp_path: Path, capsys: pytest.Capture
         "'dashboards[0].tags'",
         "'dashboards[0].panels[1].gridPos.w'",
     ], lines
+
+
+def test_a_key_holding_a_line_break_is_reported_on_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the property above: the key is named as given, its line break escaped."""
+    document = _with(RECORDS, ("groups", 0, "a\u2028b\nc"), "x")
+    (line,) = _cli(tmp_path, capsys, "recording_rules", document)
+    assert line == (
+        "error: recording_rules/team.jsonnet: group 'team': field 'a\\u2028b\\nc': "
+        "a group has a name, rules and an interval"
+    ), line

@@ -8,6 +8,17 @@ from dataclasses import dataclass
 __all__ = ["CombinedDeclarationError", "DeclarationError", "field_path", "raise_all"]
 
 
+# Every character str.splitlines() breaks at, spelt as an escape instead.
+_LINE_BREAKS = str.maketrans(
+    {c: c.encode("unicode_escape").decode() for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
+)
+
+
+def _one_line(text: str) -> str:
+    """A problem is one line whatever a declaration put in a key or a value (a key may hold a newline)."""
+    return text.translate(_LINE_BREAKS)
+
+
 @dataclass(eq=False)
 class DeclarationError(Exception):
     """A declaration that cannot be built; ``str()`` is one line per problem, each naming all three."""
@@ -21,7 +32,7 @@ class DeclarationError(Exception):
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         return "\n".join(
-            f"{where}: {self.obj}: field '{field}': {message}" for field, message in self.problems
+            _one_line(f"{where}: {self.obj}: field '{field}': {message}") for field, message in self.problems
         )
 
 
