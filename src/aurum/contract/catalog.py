@@ -57,6 +57,7 @@ DB_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
 
 HTTP_REQUESTS_TOTAL = Metric(
     base_name="http_requests_total",
+    prefixed=True,
     type=MetricType.COUNTER,
     help="HTTP requests served, by method, route template, status code and tenant.",
     unit="requests",
@@ -64,6 +65,7 @@ HTTP_REQUESTS_TOTAL = Metric(
 )
 HTTP_REQUEST_DURATION_SECONDS = Metric(
     base_name="http_request_duration_seconds",
+    prefixed=True,
     type=MetricType.HISTOGRAM,
     help="HTTP request latency in seconds, by method and route template.",
     unit="seconds",
@@ -72,6 +74,7 @@ HTTP_REQUEST_DURATION_SECONDS = Metric(
 )
 BUSINESS_TRANSACTIONS_TOTAL = Metric(
     base_name="business_transactions_total",
+    prefixed=True,
     type=MetricType.COUNTER,
     help="Business transactions (scenario creation, scenario runs, ...) by outcome.",
     unit="transactions",
@@ -87,6 +90,7 @@ BUSINESS_TRANSACTIONS_TOTAL = Metric(
 )
 CACHE_OPERATIONS_TOTAL = Metric(
     base_name="cache_operations_total",
+    prefixed=True,
     type=MetricType.COUNTER,
     help="Cache operations by cache, operation and result.",
     unit="operations",
@@ -98,6 +102,7 @@ CACHE_OPERATIONS_TOTAL = Metric(
 )
 DATA_LAST_UPDATED_TIMESTAMP_SECONDS = Metric(
     base_name="data_last_updated_timestamp_seconds",
+    prefixed=True,
     type=MetricType.GAUGE,
     help="Unix time at which a dataset was last refreshed.",
     unit="seconds",
@@ -105,6 +110,7 @@ DATA_LAST_UPDATED_TIMESTAMP_SECONDS = Metric(
 )
 DB_QUERY_DURATION_SECONDS = Metric(
     base_name="db_query_duration_seconds",
+    prefixed=True,
     type=MetricType.HISTOGRAM,
     help="Database query latency in seconds, by operation and table.",
     unit="seconds",
@@ -116,6 +122,7 @@ DB_QUERY_DURATION_SECONDS = Metric(
 )
 DB_POOL_CONNECTIONS = Metric(
     base_name="db_pool_connections",
+    prefixed=True,
     type=MetricType.GAUGE,
     help="Database connection pool connections by state; state=max is the pool size.",
     unit="connections",
@@ -126,6 +133,7 @@ DB_POOL_CONNECTIONS = Metric(
 )
 RATE_LIMIT_DECISIONS_TOTAL = Metric(
     base_name="rate_limit_decisions_total",
+    prefixed=True,
     type=MetricType.COUNTER,
     help="Rate limiter decisions by tenant and result.",
     unit="decisions",
@@ -189,6 +197,7 @@ UNMATCHED_ROUTE = "__unmatched__"
 
 CARDINALITY_OVERFLOW_TOTAL = Metric(
     base_name="observability_cardinality_overflow_total",
+    prefixed=True,
     type=MetricType.COUNTER,
     help="Observations whose label values were folded into the overflow value by the cardinality guard.",
     unit="observations",
@@ -212,6 +221,7 @@ SLO_STATES: tuple[SLOState, ...] = get_args(SLOState)
 
 SLO_STATUS = Metric(
     base_name="observability_slo_status",
+    prefixed=True,
     type=MetricType.GAUGE,
     help="Status of each SLO at the application's last background check: 1 for the current status.",
     unit="",

@@ -21,6 +21,7 @@ __all__ = [
     "BASE_WINDOW",
     "BASE_WINDOW_SECONDS",
     "BUCKET_LABEL",
+    "CATALOG_DIRECTORY",
     "DASHBOARDS_DIR",
     "DASHBOARDS_DIRECTORY",
     "DASHBOARD_TAG",
@@ -186,6 +187,8 @@ def slo_error_ratio(window: str) -> str:
 
 # --- Declarations, rule groups and rule files ---------------------------------------------------
 SLOS_DIRECTORY = "slos"
+CATALOG_DIRECTORY = "catalog"
+"""A repository's metric catalogs (``catalog/*.py``); declarations import them as ``catalog.<file>``."""
 DASHBOARDS_DIRECTORY = "dashboards"
 
 

@@ -1,21 +1,22 @@
 """Catalog types: a metric family, its labels, and the series recording rules derive from metrics.
 
 A :class:`Metric` is declared without the metric prefix (``base_name``); its exposed name is
-``prefix + base_name`` when it is ``prefixed`` (the Aurum catalog's are), or ``base_name`` alone (a
-team's own metrics, Prometheus' ``up``). ``metric.name`` resolves under the prefix in effect (see
-:mod:`aurum.contract.prefix`), so declarations and compilers keep writing ``metric.name``;
+``prefix + base_name`` when it is ``prefixed`` (the Aurum catalog's are, explicitly), or
+``base_name`` alone, the default (a team's own metrics, an exporter's, Prometheus' ``up``).
+``metric.name`` resolves under the prefix in effect (see :mod:`aurum.contract.prefix`), so declarations and compilers keep writing ``metric.name``;
 ``metric.name_for(prefix)`` gives the name under any prefix, which is how the runtime names its
 instruments from its own settings.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from aurum.contract.prefix import current_prefix
 
-__all__ = ["Label", "Metric", "MetricType", "RecordedSeries"]
+__all__ = ["Label", "Metric", "MetricType", "RecordedSeries", "TargetLabels"]
 
 
 class MetricType(StrEnum):
@@ -45,6 +46,8 @@ class Label:
 
 
 _HISTOGRAM_SERIES = ("bucket", "count", "sum")
+_METRIC_NAME_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+_LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +61,25 @@ class Metric:
     unit: str
     labels: tuple[Label, ...]
     buckets: tuple[float, ...] = ()
-    prefixed: bool = True
-    """Whether the exposed name starts with the prefix (False for metrics named by someone else)."""
+    prefixed: bool = False
+    """Whether the exposed name starts with the build's prefix: the Aurum application's metrics do;
+    metrics named by someone else (a team's, an exporter's, Prometheus' ``up``) are exposed as declared."""
+    jobs: tuple[str, ...] = ()
+    """The scrape jobs that export it (``job`` label values); empty when any job may."""
     _by_name: dict[str, Label] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {label.name: label for label in self.labels})
+        if not _METRIC_NAME_RE.match(self.base_name):
+            msg = f"{self.base_name!r} is not a valid Prometheus metric name"
+            raise ValueError(msg)
+        for label in self.labels:
+            if not _LABEL_NAME_RE.match(label.name) or label.name.startswith("__"):
+                msg = f"{self.base_name}: {label.name!r} is not a label name a metric may declare"
+                raise ValueError(msg)
+        if len(self._by_name) != len(self.labels):
+            msg = f"{self.base_name}: a label is declared twice ({', '.join(self.label_names)})"
+            raise ValueError(msg)
         if (self.type is MetricType.HISTOGRAM) != bool(self.buckets):
             msg = f"{self.base_name}: buckets are required for histograms and only for them"
             raise ValueError(msg)
@@ -113,6 +129,32 @@ class Metric:
         except KeyError:
             msg = f"{self.name} has no label {name!r} (labels: {', '.join(self.label_names) or 'none'})"
             raise KeyError(msg) from None
+
+
+@dataclass(frozen=True, slots=True)
+class TargetLabels:
+    """Labels that scraping, relabelling or external labels add to scraped series.
+
+    ``cluster``, ``namespace``, ``region``: Prometheus (or the agent in front of it) attaches them,
+    so no exporter declares them. With ``jobs`` empty they are on every scraped series; otherwise on
+    the series of those jobs only (and on ``up``, which every job has).
+    """
+
+    labels: tuple[Label, ...]
+    jobs: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.labels:
+            msg = "TargetLabels needs at least one label"
+            raise ValueError(msg)
+        for label in self.labels:
+            if not _LABEL_NAME_RE.match(label.name) or label.name.startswith("__"):
+                msg = f"{label.name!r} is not a label name a target may carry"
+                raise ValueError(msg)
+
+    def applies_to(self, metric: Metric) -> bool:
+        """Whether series of ``metric`` carry these labels (a metric of unknown jobs may)."""
+        return not self.jobs or not metric.jobs or bool(set(self.jobs) & set(metric.jobs))
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from aurum.contract.build_settings import DEFAULT_BUILD_SETTINGS, BuildSettings
+from aurum.contract.catalogs import using_catalogs
 from aurum.contract.conventions import (
     DASHBOARDS_DIR,
     DATASOURCES_FILE,
@@ -29,6 +30,7 @@ from aurum.monitoring.compile.provisioning import datasource_document, folders_d
 from aurum.monitoring.compile.rules import AlertingRule, Rule, RuleGroup, rule_file
 from aurum.monitoring.compile.slo_rules import compile_slo
 from aurum.monitoring.compile.workload import SynthesisError
+from aurum.monitoring.io.catalogs import repository_catalogs
 from aurum.monitoring.io.declarations import (
     CombinedDeclarationError,
     DeclarationError,
@@ -203,7 +205,8 @@ def _declaration_error(
 
 
 def _render(root: Path, settings: BuildSettings, project: ProjectSettings) -> Artifacts:
-    with building_with(settings, project):
+    # Catalogs first: every declaration selects from them, and imports them as catalog.<file>.
+    with building_with(settings, project), repository_catalogs(root) as catalogs, using_catalogs(catalogs):
         return _render_all(root)
 
 

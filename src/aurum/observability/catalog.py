@@ -45,7 +45,7 @@ from aurum.contract.conventions import (
     SLO_TOTAL_EVENTS,
     slo_error_ratio,
 )
-from aurum.contract.metrics import Label, Metric, MetricType, RecordedSeries
+from aurum.contract.metrics import Label, Metric, MetricType, RecordedSeries, TargetLabels
 from aurum.contract.prefix import DEFAULT_PREFIX
 from aurum.observability.log_fields import LOG_FIELDS, LogField
 
@@ -89,6 +89,7 @@ __all__ = [
     "Metric",
     "MetricType",
     "RecordedSeries",
+    "TargetLabels",
     "metric_by_name",
     "slo_error_ratio",
 ]

@@ -11,6 +11,7 @@ from typing import Any
 
 from aurum.contract import catalog
 from aurum.contract import conventions as conv
+from aurum.contract.catalogs import current_catalogs
 from aurum.contract.metrics import Metric
 from aurum.contract.prefix import current_prefix
 from aurum.monitoring.compile import slo_names
@@ -34,6 +35,7 @@ def _metric(metric: Metric) -> dict[str, Any]:
         },
         "buckets": list(metric.buckets),
         "series": list(metric.series_names()),
+        "jobs": list(metric.jobs),
     }
 
 
@@ -43,7 +45,8 @@ def _named(module: object, kind: type) -> dict[str, Any]:
 
 def catalog_variable() -> dict[str, Any]:
     """``std.extVar('catalog')``: metrics, Prometheus' own series, recorded series, shared names."""
-    metrics = {name: _metric(m) for name, m in _named(catalog, Metric).items() if m in catalog.METRICS}
+    # Every catalog's metrics, the repository's included, by their Python names.
+    metrics = {name: _metric(m) for name, m in current_catalogs().by_key().items()}
     # The output contract's series are the conventions' SLO_* names (all start with "slo:").
     records = {name: value for name, value in _named(conv, str).items() if value.startswith("slo:")}
     records |= {name: series.name for name, series in catalog.PLATFORM_RECORDS.items()}

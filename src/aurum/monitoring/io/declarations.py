@@ -12,7 +12,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from aurum.contract.conventions import SLOS_DIRECTORY
 from aurum.monitoring.io.errors import CombinedDeclarationError, DeclarationError, field_path, raise_all
@@ -24,12 +24,15 @@ __all__ = [
     "CombinedDeclarationError",
     "DeclarationError",
     "Declared",
+    "Ran",
+    "collect",
     "load_declarations",
     "load_slos",
     "raise_all",
+    "run_file",
 ]
 
-T = TypeVar("T", bound=BaseModel)
+T = TypeVar("T")
 
 # The compiler flags of a declaration's own `from __future__ import ...` lines (an ordinary import
 # of the module would sit, by import-sorting rules, among this file's own future statements).
@@ -126,22 +129,27 @@ def _failure(error: BaseException, path: Path, shown: str, source: str) -> Decla
 
 
 @dataclass(frozen=True)
-class _Ran:
+class Ran:
+    """A declaration file that ran: its module, its syntax tree, and what its statements raised."""
+
     module: ModuleType
     tree: ast.Module
     errors: tuple[DeclarationError, ...]
 
 
-def _run(path: Path, shown: str, package: str) -> _Ran:
+def run_file(path: Path, shown: str, package: str, *, module_name: str | None = None) -> Ran:
     """Run a declaration file one top-level statement at a time, so that every broken declaration
     in it is reported, not only the first; a statement that fails only because it reads a name an
-    earlier failure left unbound adds nothing new and is not reported."""
+    earlier failure left unbound adds nothing new and is not reported.
+
+    The module is in ``sys.modules`` only while it runs, unless it has a ``module_name`` (a
+    catalog, which declarations import): then whoever gave the name removes it."""
     source = python_source(path, shown)
     try:
         tree = ast.parse(source, str(path))
     except SyntaxError as error:
         raise DeclarationError(shown, error.lineno, "module", (("(syntax)", str(error.msg)),)) from None
-    name = f"_aurum_declarations.{package}.{path.stem}"
+    name = module_name or f"_aurum_declarations.{package}.{path.stem}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None:
         raise DeclarationError(shown, None, "module", (("(file)", "cannot be loaded as a Python module"),))
@@ -165,8 +173,9 @@ def _run(path: Path, shown: str, package: str) -> _Ran:
                 if not isinstance(error, Exception):  # it meant to stop: run nothing more of this file
                     break
     finally:
-        sys.modules.pop(name, None)
-    return _Ran(module, tree, tuple(errors))
+        if module_name is None:
+            sys.modules.pop(name, None)
+    return Ran(module, tree, tuple(errors))
 
 
 def _assignment_lines(tree: ast.Module) -> dict[str, int]:
@@ -185,7 +194,7 @@ def _assignment_lines(tree: ast.Module) -> dict[str, int]:
     return lines
 
 
-def _collect(ran: _Ran, shown: str, kind: type[T]) -> list[Declared[T]]:
+def collect(ran: Ran, shown: str, kind: type[T]) -> list[Declared[T]]:
     """Module-level objects of ``kind``, alone or in a list/tuple, in source order."""
     lines = _assignment_lines(ran.tree)
     found: dict[int, Declared[T]] = {}
@@ -214,12 +223,12 @@ def load_declarations(
     for path in declaration_files(root / directory, ".py", root):
         shown = shown_path(path, root)
         try:
-            ran = _run(path, shown, directory)
+            ran = run_file(path, shown, directory)
         except DeclarationError as error:
             errors.append(error)
             continue
         errors += ran.errors
-        declared += _collect(ran, shown, kind)
+        declared += collect(ran, shown, kind)
     if unique_names:
         seen: dict[str, Declared[T]] = {}
         for item in declared:

@@ -22,11 +22,10 @@ from pydantic import (
 )
 
 from aurum.contract import conventions as conv
-from aurum.contract.catalog import METRICS
+from aurum.contract.catalogs import current_catalogs
 from aurum.contract.metrics import Metric, MetricType, RecordedSeries
 from aurum.monitoring.model.duration import Duration
-from aurum.monitoring.model.prometheus import PROMETHEUS_SERIES, TARGET_LABELS
-from aurum.monitoring.model.selectors import is_label_name
+from aurum.monitoring.model.selectors import NOT_DECLARED, is_label_name
 
 __all__ = ["Alert", "AlertTest", "Fired", "Record", "Series", "bucket", "series"]
 
@@ -86,23 +85,20 @@ class Series(BaseModel):
                 msg = f"{self.metric!r} is not a metric name"
                 raise ValueError(msg)
             return self
-        metric = self.metric
-        if not any(metric is known for known in (*METRICS, *PROMETHEUS_SERIES)):
-            msg = f"{metric.name} is not a metric of aurum.observability.catalog; add it there first"
+        metric, catalogs = self.metric, current_catalogs()
+        if not catalogs.declares(metric):
+            msg = f"{metric.name} {NOT_DECLARED}"
             raise ValueError(msg)
         if (metric.type is MetricType.HISTOGRAM) != bool(self.part):
             msg = f"{metric.name}: give part='bucket', 'count' or 'sum' for histograms, and only for them"
             raise ValueError(msg)
-        allowed = {
-            *metric.label_names,
-            *TARGET_LABELS,
-            *((conv.BUCKET_LABEL,) if self.part == "bucket" else ()),
-        }
+        allowed = catalogs.label_names(metric, self.name)
         for name, value in self.labels.items():
             if name not in allowed:
                 msg = f"{metric.name} has no label {name!r} (labels: {', '.join(sorted(allowed)) or 'none'})"
                 raise ValueError(msg)
-            closed = metric.label(name).allowed if name in metric.label_names else ()
+            label = catalogs.label(metric, name)
+            closed = label.allowed if label is not None else ()
             if closed and value not in closed:
                 msg = f"{metric.name}: label {name!r} is one of {', '.join(closed)}, never {value!r}"
                 raise ValueError(msg)

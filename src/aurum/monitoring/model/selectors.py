@@ -8,13 +8,13 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, InstanceOf, field_validator, model_validator
 
-from aurum.contract.catalog import METRICS
+from aurum.contract.catalogs import current_catalogs
 from aurum.contract.matching import MatchOp, label_matches
 from aurum.contract.metrics import Metric
-from aurum.monitoring.model.prometheus import PROMETHEUS_SERIES
 from aurum.monitoring.model.regex import prometheus_regex_problem
 
 __all__ = [
+    "NOT_DECLARED",
     "MatchOp",
     "Matcher",
     "Selector",
@@ -27,7 +27,10 @@ __all__ = [
 ]
 
 _LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
-_KNOWN = (*METRICS, *PROMETHEUS_SERIES)
+NOT_DECLARED = (
+    "is not declared by any catalog (the built-in aurum.observability.catalog or the repository's "
+    "catalog/*.py); declare it there first"
+)
 
 
 def quote(value: str) -> str:
@@ -89,16 +92,18 @@ class Selector(BaseModel):
 
     @model_validator(mode="after")
     def _against_catalog(self) -> Selector:
-        if not any(self.metric is known for known in _KNOWN):
-            msg = f"{self.metric.name} is not a metric of aurum.observability.catalog; add it there first"
+        catalogs = current_catalogs()
+        if not catalogs.declares(self.metric):
+            msg = f"{self.metric.name} {NOT_DECLARED}"
             raise ValueError(msg)
         seen: set[tuple[str, str]] = set()
         for matcher in self.matchers:
-            if matcher.label not in self.metric.label_names:
-                labels = ", ".join(self.metric.label_names) or "none"
+            label = catalogs.label(self.metric, matcher.label)
+            if label is None:
+                labels = ", ".join(sorted(catalogs.label_names(self.metric))) or "none"
                 msg = f"{self.metric.name} has no label {matcher.label!r} (labels: {labels})"
                 raise ValueError(msg)
-            allowed = self.metric.label(matcher.label).allowed
+            allowed = label.allowed
             if matcher.op in ("=", "!=") and allowed and matcher.value not in allowed:
                 msg = (
                     f"{self.metric.name}: label {matcher.label!r} is one of {', '.join(allowed)}, "

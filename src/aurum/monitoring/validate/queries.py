@@ -12,10 +12,9 @@ from typing import Any
 
 import promql_parser as pp
 
-from aurum.contract.catalog import metric_by_name
+from aurum.contract.catalogs import current_catalogs
 from aurum.contract.conventions import METRIC_NAME_LABEL
 from aurum.contract.metrics import Metric
-from aurum.monitoring.model.prometheus import PROMETHEUS_SERIES
 from aurum.monitoring.validate.promql import regex_problems
 from aurum.monitoring.validate.series import KnownSeries, output_labels, selector_name
 
@@ -62,9 +61,9 @@ def expand_variables(expr: str) -> str:
     return "".join(out)
 
 
-def _metric(name: str) -> Metric | None:
-    found = metric_by_name(name)
-    return found or next((m for m in PROMETHEUS_SERIES if name in m.series_names()), None)
+def _closed_set(metric: Metric | None, label: str) -> tuple[str, ...]:
+    found = current_catalogs().label(metric, label) if metric is not None else None
+    return found.allowed if found is not None else ()
 
 
 def _listed(labels: frozenset[str]) -> str:
@@ -77,7 +76,7 @@ def _selector_problems(node: pp.VectorSelector, known: KnownSeries) -> list[str]
         return ["selects metrics by a pattern on __name__; name the metric so it can be checked"]
     if name not in known:
         return [f"{name} is neither a catalog metric nor recorded by the build"]
-    labels, metric = known[name], _metric(name)
+    labels, metric = known[name], current_catalogs().lookup(name)
     problems = []
     for matcher in node.matchers.matchers:
         if matcher.name == METRIC_NAME_LABEL:
@@ -85,7 +84,7 @@ def _selector_problems(node: pp.VectorSelector, known: KnownSeries) -> list[str]
         if labels is not None and matcher.name not in labels:
             problems.append(f"{name} has no label {matcher.name!r} (labels: {_listed(labels)})")
             continue
-        allowed = metric.label(matcher.name).allowed if metric and matcher.name in metric.label_names else ()
+        allowed = _closed_set(metric, matcher.name)
         value, op = str(matcher.value), str(matcher.op)
         if allowed and op in (_EQUAL, _NOT_EQUAL) and "$" not in value and value not in allowed:
             problems.append(f"{name}: label {matcher.name!r} is one of {', '.join(allowed)}, never {value!r}")

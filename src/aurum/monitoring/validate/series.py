@@ -14,8 +14,8 @@ from typing import Any
 import promql_parser as pp
 
 from aurum.contract import conventions as conv
-from aurum.contract.catalog import METRICS
-from aurum.monitoring.model.prometheus import ALERTS, PROMETHEUS_SERIES, TARGET_LABELS
+from aurum.contract.catalogs import current_catalogs
+from aurum.contract.prometheus import ALERTS
 
 __all__ = [
     "KnownSeries",
@@ -36,17 +36,11 @@ _ADD_LABEL = frozenset({"label_replace", "label_join"})
 
 
 def catalog_series() -> dict[str, Labels]:
-    """Every series name of the catalog and of Prometheus itself, with its label names.
+    """Every series name the catalogs in effect declare (Prometheus' own included), with its labels.
 
-    Scraped series also carry the target labels (``job``, ``instance``) Prometheus attaches.
+    Scraped series also carry the target labels (``job``, ``instance``, and the ones declared).
     """
-    known: dict[str, Labels] = {}
-    for metric in (*METRICS, *PROMETHEUS_SERIES):
-        scraped = TARGET_LABELS if metric is not ALERTS else ()
-        for name in metric.series_names():
-            extra = {conv.BUCKET_LABEL} if name.endswith("_bucket") and name != metric.name else set()
-            known[name] = frozenset({*metric.label_names, *scraped, *extra})
-    return known
+    return dict(current_catalogs().series())
 
 
 def selector_name(node: pp.VectorSelector) -> str | None:

@@ -1,0 +1,219 @@
+"""Catalogs as declarations: a repository's ``catalog/*.py`` is as good as the built-in catalog.
+
+The team repository under ``tests/fixtures/team-repo`` (a billing service: its own catalog, SLOs of
+every SLI kind, alerts with tests, a Python and a Jsonnet dashboard) is copied to a temporary
+directory, outside this repository, for each test.
+"""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from aurum.contract.catalogs import BUILTIN_CATALOGS, current_catalogs, using_catalogs
+from aurum.contract.metrics import Label, Metric, MetricType
+from aurum.monitoring import UP, select
+from aurum.monitoring.io.catalogs import repository_catalogs
+from aurum.monitoring.io.declarations import DeclarationError
+from aurum.monitoring.pipeline import render
+from aurum.observability import catalog
+
+TEAM_REPO = Path(__file__).parent / "fixtures" / "team-repo"
+
+
+@pytest.fixture
+def team_root(tmp_path: Path) -> Path:
+    root = tmp_path / "billing-monitoring"
+    shutil.copytree(TEAM_REPO, root, ignore=shutil.ignore_patterns("__pycache__", "build"))
+    return root
+
+
+def _problems(root: Path) -> str:
+    with pytest.raises(DeclarationError) as caught:
+        render(root)
+    return str(caught.value)
+
+
+def test_team_repository_builds_lints_and_passes_its_tests_with_the_console_script(team_root: Path) -> None:
+    """Only the installed package: the aurum-obs script run in a directory of the team's own."""
+    script = Path(sys.executable).parent / "aurum-obs"
+    done = subprocess.run(
+        [str(script), "build", "--root", ".", "--jobs", "1"],
+        cwd=team_root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "compiled 4 SLOs" in done.stdout
+    assert "promtool check rules --lint=all --lint-fatal: 5 files OK" in done.stdout
+    assert "promtool test rules: 7 files OK" in done.stdout
+    rules = team_root / "build" / "prometheus" / "rules"
+    assert 'billing_charges_total{outcome="error"}' in (rules / "billing-charges.yaml").read_text()
+    assert "billing_charge_duration_seconds_bucket" in (rules / "billing-latency.yaml").read_text()
+    ledgers = team_root / "build" / "grafana" / "dashboards" / "billing" / "billing-ledgers.json"
+    assert "billing_ledger_closed_timestamp_seconds" in ledgers.read_text()
+
+
+def test_without_its_catalog_the_team_repository_is_refused_as_in_the_issue(team_root: Path) -> None:
+    shutil.rmtree(team_root / "catalog")
+    assert "No module named 'catalog.billing'" in _problems(team_root)
+
+
+def test_a_metric_no_catalog_declares_is_refused_naming_the_declaration(team_root: Path) -> None:
+    source = team_root / "slos" / "billing.py"
+    source.write_text(
+        source.read_text().replace(
+            "from catalog.billing import",
+            "from aurum.observability.catalog import Label, Metric, MetricType\n"
+            'CHARGES_TOTAL = Metric(base_name="billing_charges_total", type=MetricType.COUNTER, help="h",'
+            ' unit="u", labels=(Label("outcome", "o"),))\n'
+            "from catalog.billing import CHARGE_DURATION_SECONDS, LEDGER_CLOSED_TIMESTAMP_SECONDS\n"
+            "if False: from catalog.billing import",
+        )
+    )
+    problems = _problems(team_root)
+    assert "slos/billing.py" in problems
+    assert (
+        "SLO 'billing-charges': field 'sli.bad': billing_charges_total is not declared by any catalog"
+        in problems
+    )
+
+
+def test_a_raw_promql_sli_on_an_undeclared_metric_is_refused_by_the_lint(team_root: Path) -> None:
+    source = team_root / "slos" / "billing.py"
+    source.write_text(
+        source.read_text().replace('billing_charges_total{outcome="declined"}', "billing_refunds_total")
+    )
+    problems = _problems(team_root)
+    assert "billing_refunds_total is neither a catalog metric nor recorded by the build" in problems
+
+
+def test_one_metric_declared_with_two_shapes_names_both_places(team_root: Path) -> None:
+    (team_root / "catalog" / "payments.py").write_text(
+        "from aurum.observability.catalog import Label, Metric, MetricType\n"
+        "\n"
+        "CHARGES = Metric(\n"
+        '    base_name="billing_charges_total",\n'
+        "    type=MetricType.COUNTER,\n"
+        '    help="Charges.",\n'
+        '    unit="charges",\n'
+        '    labels=(Label("provider", "Provider."),),\n'
+        ")\n"
+    )
+    problems = _problems(team_root)
+    assert problems.startswith("catalog/payments.py:3: Metric 'billing_charges_total': field '(shape)': ")
+    assert "declared as a counter with labels (provider)" in problems
+    assert (
+        "but catalog/billing.py:15 declares it as a counter with labels (provider, outcome={ok|declined|error})"
+        in (problems)
+    )
+
+
+def test_one_metric_declared_twice_with_the_same_shape_is_one_metric(team_root: Path) -> None:
+    billing = (team_root / "catalog" / "billing.py").read_text()
+    (team_root / "catalog" / "copy.py").write_text(billing.replace("Charges attempted", "Charges tried"))
+    with repository_catalogs(team_root) as catalogs:
+        names = [metric.name for metric in catalogs.metrics]
+        assert names.count("billing_charges_total") == 1
+        assert catalogs.declaration("billing_charges_total").place == "catalog/billing.py:15"  # type: ignore[union-attr]
+    render(team_root)
+
+
+def test_a_built_in_metric_redeclared_with_another_shape_is_refused(team_root: Path) -> None:
+    (team_root / "catalog" / "up.py").write_text(
+        "from aurum.observability.catalog import Label, Metric, MetricType\n"
+        'UP = Metric(base_name="up", type=MetricType.GAUGE, help="h", unit="", labels=(Label("job", "j"),))\n'
+    )
+    problems = _problems(team_root)
+    assert problems.startswith("catalog/up.py:2: Metric 'up'")
+    assert "but aurum.contract.prometheus declares it as a gauge with labels (job, instance)" in problems
+
+
+def test_a_broken_catalog_file_is_named_with_its_line(team_root: Path) -> None:
+    (team_root / "catalog" / "broken.py").write_text(
+        "from aurum.observability.catalog import Metric, MetricType\n"
+        "\n"
+        'REFUNDS = Metric(base_name="billing_refunds", type=MetricType.COUNTER, help="h", unit="u", labels=())\n'
+    )
+    assert _problems(team_root) == (
+        "catalog/broken.py:3: Metric REFUNDS: field '(code)': ValueError: billing_refunds: counter names end in _total"
+    )
+
+
+def test_target_labels_declared_globally_reach_up(team_root: Path) -> None:
+    source = team_root / "catalog" / "billing.py"
+    source.write_text(source.read_text().replace("CLUSTER = TargetLabels", "_CLUSTER = TargetLabels"))
+    problems = _problems(team_root)
+    assert problems.startswith("alerts/billing.py:")
+    assert (
+        "Alert 'BillingTargetDown': field 'expr': up has no label 'cluster' (labels: instance, job, namespace)"
+        in (problems)
+    )
+
+
+def test_target_labels_of_one_job_reach_only_that_jobs_metrics(team_root: Path) -> None:
+    with repository_catalogs(team_root) as catalogs, using_catalogs(catalogs):
+        from catalog.billing import CHARGES_TOTAL, LEDGER_CLOSED_TIMESTAMP_SECONDS  # type: ignore[import-not-found]
+
+        assert {"cluster", "namespace", "job", "instance"} <= catalogs.label_names(CHARGES_TOTAL)
+        assert "namespace" in catalogs.label_names(UP)  # every job has up
+        assert "namespace" not in catalogs.label_names(LEDGER_CLOSED_TIMESTAMP_SECONDS)
+        assert "cluster" in catalogs.label_names(LEDGER_CLOSED_TIMESTAMP_SECONDS)
+        select(CHARGES_TOTAL, namespace="billing", cluster="eu-1")
+        with pytest.raises(ValueError, match="has no label 'namespace'"):
+            select(LEDGER_CLOSED_TIMESTAMP_SECONDS, namespace="billing")
+        job = catalogs.label(CHARGES_TOTAL, "job")
+        assert job is not None
+        assert job.examples == ("billing",)
+
+
+def test_the_lookup_answers_name_type_labels_closed_sets_and_series(team_root: Path) -> None:
+    with repository_catalogs(team_root) as catalogs:
+        duration = catalogs.lookup("billing_charge_duration_seconds_bucket")
+        assert duration is not None
+        assert duration.type is MetricType.HISTOGRAM
+        assert catalogs.lookup("billing_charge_duration_seconds") is duration
+        assert catalogs.lookup("billing_charge_duration_seconds_total") is None
+        series = catalogs.series()
+        assert "le" in series["billing_charge_duration_seconds_bucket"]
+        assert "le" not in series["billing_charge_duration_seconds_count"]
+        assert "billing_charge_duration_seconds" not in series  # a histogram has no series of that name
+        charges = catalogs.lookup("billing_charges_total")
+        assert charges is not None
+        outcome = catalogs.label(charges, "outcome")
+        assert outcome is not None
+        assert outcome.allowed == ("ok", "declined", "error")
+        assert catalogs.lookup(catalog.HTTP_REQUESTS_TOTAL.name) is catalog.HTTP_REQUESTS_TOTAL
+        assert "CHARGES_TOTAL" in catalogs.by_key()
+
+
+def test_a_declared_metric_is_its_name_and_shape_not_the_object() -> None:
+    copy = Metric(
+        base_name="up",
+        type=MetricType.GAUGE,
+        help="another help text",
+        unit="",
+        labels=(Label("job", "j"), Label("instance", "i")),
+    )
+    assert BUILTIN_CATALOGS.declares(copy)
+    other = Metric(base_name="up", type=MetricType.GAUGE, help="h", unit="", labels=(Label("job", "j"),))
+    assert not BUILTIN_CATALOGS.declares(other)
+
+
+def test_the_catalog_package_exists_only_while_a_build_runs(team_root: Path, tmp_path: Path) -> None:
+    render(team_root)
+    assert "catalog" not in sys.modules
+    assert "catalog.billing" not in sys.modules
+    assert current_catalogs() is BUILTIN_CATALOGS
+    other = tmp_path / "other"
+    (other / "catalog").mkdir(parents=True)
+    (other / "catalog" / "billing.py").write_text("X = 1\n")
+    with repository_catalogs(other) as catalogs:
+        assert importlib.import_module("catalog.billing").X == 1
+        assert catalogs.lookup("billing_charges_total") is None
