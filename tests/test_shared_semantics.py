@@ -25,7 +25,8 @@ def files_containing(text: str) -> list[str]:
 @pytest.mark.parametrize(
     ("definition", "home"),
     [
-        ('r"^[a-zA-Z_][a-zA-Z0-9_]*$"', "monitoring/model/selectors.py"),
+        ('r"^[a-zA-Z_][a-zA-Z0-9_]*$"', "contract/metrics.py"),
+        ('r"^[a-zA-Z_:][a-zA-Z0-9_:]*$"', "contract/metrics.py"),
         ('__module__ == "builtins"', "observability/tracing/_span_scope.py"),
         ('found if op == "=~" else not found', "contract/matching.py"),
     ],

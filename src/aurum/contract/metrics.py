@@ -16,7 +16,15 @@ from enum import StrEnum
 
 from aurum.contract.prefix import current_prefix
 
-__all__ = ["Label", "Metric", "MetricType", "RecordedSeries", "TargetLabels"]
+__all__ = [
+    "Label",
+    "Metric",
+    "MetricType",
+    "RecordedSeries",
+    "TargetLabels",
+    "is_label_name",
+    "is_metric_name",
+]
 
 
 class MetricType(StrEnum):
@@ -50,6 +58,16 @@ _METRIC_NAME_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 
 
+def is_metric_name(name: str) -> bool:
+    """A valid Prometheus metric (or recorded series) name."""
+    return _METRIC_NAME_RE.match(name) is not None
+
+
+def is_label_name(name: str) -> bool:
+    """A Prometheus label name a declaration may use: valid, and not reserved (``__`` prefix)."""
+    return _LABEL_NAME_RE.match(name) is not None and not name.startswith("__")
+
+
 @dataclass(frozen=True, slots=True)
 class Metric:
     """One metric family as exposed to Prometheus (counters' names include ``_total``)."""
@@ -70,11 +88,11 @@ class Metric:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {label.name: label for label in self.labels})
-        if not _METRIC_NAME_RE.match(self.base_name):
+        if not is_metric_name(self.base_name):
             msg = f"{self.base_name!r} is not a valid Prometheus metric name"
             raise ValueError(msg)
         for label in self.labels:
-            if not _LABEL_NAME_RE.match(label.name) or label.name.startswith("__"):
+            if not is_label_name(label.name):
                 msg = f"{self.base_name}: {label.name!r} is not a label name a metric may declare"
                 raise ValueError(msg)
         if len(self._by_name) != len(self.labels):
@@ -148,7 +166,7 @@ class TargetLabels:
             msg = "TargetLabels needs at least one label"
             raise ValueError(msg)
         for label in self.labels:
-            if not _LABEL_NAME_RE.match(label.name) or label.name.startswith("__"):
+            if not is_label_name(label.name):
                 msg = f"{label.name!r} is not a label name a target may carry"
                 raise ValueError(msg)
 

@@ -23,13 +23,12 @@ from pydantic import (
 
 from aurum.contract import conventions as conv
 from aurum.contract.catalogs import current_catalogs
-from aurum.contract.metrics import Metric, MetricType, RecordedSeries
+from aurum.contract.metrics import Metric, MetricType, RecordedSeries, is_metric_name
 from aurum.monitoring.model.duration import Duration
 from aurum.monitoring.model.selectors import NOT_DECLARED, is_label_name
 
 __all__ = ["Alert", "AlertTest", "Fired", "Record", "Series", "bucket", "series"]
 
-_RECORD_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?"
 _VALUES_RE = re.compile(rf"^(?:_|stale|{_NUMBER})(?:(?:[+-]{_NUMBER})?x\d+)?$")
 _ALERT_LABELS = frozenset({conv.ALERTNAME_LABEL, conv.SEVERITY_LABEL, conv.METRIC_NAME_LABEL})
@@ -81,7 +80,7 @@ class Series(BaseModel):
     @model_validator(mode="after")
     def _against_metric(self) -> Series:
         if isinstance(self.metric, str):
-            if not _RECORD_RE.match(self.metric):
+            if not is_metric_name(self.metric):
                 msg = f"{self.metric!r} is not a metric name"
                 raise ValueError(msg)
             return self
@@ -210,7 +209,7 @@ class Record(BaseModel):
     @field_validator("record")
     @classmethod
     def _record_name(cls, record: str) -> str:
-        if not _RECORD_RE.match(record):
+        if not is_metric_name(record):
             msg = f"{record!r} is not a valid metric name"
             raise ValueError(msg)
         return record

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, InstanceOf, field_validator, model_v
 
 from aurum.contract.catalogs import current_catalogs
 from aurum.contract.matching import MatchOp, label_matches
-from aurum.contract.metrics import Metric
+from aurum.contract.metrics import Metric, is_label_name
 from aurum.monitoring.model.regex import prometheus_regex_problem
 
 __all__ = [
@@ -26,7 +26,6 @@ __all__ = [
     "select",
 ]
 
-_LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 NOT_DECLARED = (
     "is not declared by any catalog (the built-in aurum.observability.catalog or the repository's "
     "catalog/*.py); declare it there first"
@@ -37,11 +36,6 @@ def quote(value: str) -> str:
     """A PromQL double-quoted string literal."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{escaped}"'
-
-
-def is_label_name(name: str) -> bool:
-    """A Prometheus label name a declaration may use: valid, and not reserved (``__`` prefix)."""
-    return _LABEL_NAME_RE.match(name) is not None and not name.startswith("__")
 
 
 class Matcher(BaseModel):
