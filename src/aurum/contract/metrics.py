@@ -23,6 +23,7 @@ __all__ = [
     "RecordedSeries",
     "TargetLabels",
     "is_label_name",
+    "is_label_syntax",
     "is_metric_name",
 ]
 
@@ -63,9 +64,14 @@ def is_metric_name(name: str) -> bool:
     return _METRIC_NAME_RE.match(name) is not None
 
 
+def is_label_syntax(name: str) -> bool:
+    """Prometheus' label name syntax (which annotation names follow too)."""
+    return _LABEL_NAME_RE.match(name) is not None
+
+
 def is_label_name(name: str) -> bool:
     """A Prometheus label name a declaration may use: valid, and not reserved (``__`` prefix)."""
-    return _LABEL_NAME_RE.match(name) is not None and not name.startswith("__")
+    return is_label_syntax(name) and not name.startswith("__")
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from aurum.contract.conventions import RESERVED_LABELS
+from aurum.contract.metrics import is_label_name, is_label_syntax
 from aurum.monitoring.model.duration import Duration, format_duration
 
 __all__ = ["DEFAULT_SEVERITIES", "PAGE", "TICKET", "AlertPolicy", "AlertTier", "BurnWindow"]
@@ -33,7 +34,6 @@ DEFAULT_SEVERITIES = {"page": "critical", "ticket": "warning"}
 
 _TIER_NAME_RE = re.compile(r"^[a-z][a-z0-9]*$")
 _ALERT_NAME_RE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
-_LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 # The generated tests state what each annotation renders to, so only templates they can render are
 # allowed: the alert's value and its labels.
 _TEMPLATE_RE = re.compile(r"{{.*?}}")
@@ -49,7 +49,7 @@ def _alert_name(name: str) -> str:
 
 def _routing_labels(labels: dict[str, str]) -> dict[str, str]:
     for name, value in labels.items():
-        if not _LABEL_NAME_RE.match(name) or name.startswith("__"):
+        if not is_label_name(name):
             msg = f"{name!r} is not a valid Prometheus label name"
             raise ValueError(msg)
         if name in RESERVED_LABELS:
@@ -63,7 +63,7 @@ def _routing_labels(labels: dict[str, str]) -> dict[str, str]:
 
 def _annotations(annotations: dict[str, str]) -> dict[str, str]:
     for name, value in annotations.items():
-        if not _LABEL_NAME_RE.match(name):
+        if not is_label_syntax(name):
             msg = f"{name!r} is not a valid annotation name"
             raise ValueError(msg)
         if not value.strip():
