@@ -9,13 +9,17 @@ blanket waiver.
 from __future__ import annotations
 
 import shutil
+import textwrap
 from pathlib import Path, PurePosixPath
 
 import pytest
 import yaml
 
+from aurum.contract.project import DEFAULT_PROJECT, ProjectSettings
 from aurum.monitoring.io.declarations import DeclarationError
+from aurum.monitoring.io.project import load_project
 from aurum.monitoring.pipeline import BuildFailedError, build, render
+from aurum.monitoring.validate.lint_policy import describe_waived
 from aurum.monitoring.validate.promtool import Promtool
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "mixin_repo"
@@ -37,9 +41,9 @@ def _edit(root: Path, name: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new))
 
 
-def _findings(root: Path) -> list[str]:
+def _findings(root: Path, project: ProjectSettings = DEFAULT_PROJECT) -> list[str]:
     with pytest.raises(DeclarationError) as raised:
-        render(root)
+        render(root, project=project)
     return str(raised.value).removeprefix("error: ").splitlines()
 
 
@@ -143,10 +147,12 @@ def test_same_name_records_whose_series_can_meet_are_still_refused(repo: Path) -
 def test_a_description_without_template_is_refused_when_the_series_differ(repo: Path) -> None:
     # `up{job=...} == 0` yields one series per instance: the description must say which.
     _edit(repo, f"{MIXIN}/alerts/alerts.libsonnet", 'absent(up{job="%s"} == 1)', 'up{job="%s"} == 0')
+    # A style rule: a warning under vendor/ by default, so made an error here to show the message.
+    strict = _project(repo, '[tool.aurum-obs.lint.policies."vendor/"]\nstyle = "error"\n')
     assert (
         "alerts/http.jsonnet: Alert 'HttpTargetMissing': field 'annotations.description': is not templated: "
         "show what fired with {{ $value }} or {{ $labels.<name> }}"
-    ) in _findings(repo)
+    ) in _findings(repo, strict)
 
 
 def test_an_alert_on_a_whole_job_needs_no_template(repo: Path, promtool: Promtool) -> None:
@@ -154,3 +160,77 @@ def test_an_alert_on_a_whole_job_needs_no_template(repo: Path, promtool: Promtoo
     _edit(repo, f"{MIXIN}/alerts/alerts.libsonnet", 'absent(up{job="%s"} == 1)', 'sum(up{job="%s"}) == 0')
     build(repo, repo / "build", promtool, log=lambda _: None, jobs=1)
     assert 'sum(up{job="aurum-api"}) == 0' in (repo / "build/prometheus/rules/alerts.http.yaml").read_text()
+
+
+# --- Policies by source tree ------------------------------------------------------------------
+ALERTS = f"{MIXIN}/alerts/alerts.libsonnet"
+SUMMARY = "summary: 'A job answers too many requests with a server error.'"
+BAD_SUMMARY = "summary: 'a job answers too many requests with a server error'"
+
+
+def _waived(root: Path, project: ProjectSettings = DEFAULT_PROJECT) -> str:
+    return describe_waived(render(root, project=project).waived)
+
+
+def test_a_vendored_mixins_style_is_a_warning_counted_in_the_summary(repo: Path) -> None:
+    _edit(repo, ALERTS, SUMMARY, BAD_SUMMARY)
+    assert _waived(repo) == "1 findings waived by policy (vendor/github.com/example/http-mixin/: 1 style)"
+
+
+def test_the_same_rules_are_errors_when_they_are_the_repositorys_own(repo: Path) -> None:
+    # Assembled from the mixin's parts rather than through its entry point, the rules are this
+    # repository's own declarations, and held to its own standards.
+    _edit(repo, ALERTS, SUMMARY, BAD_SUMMARY)
+    (repo / "alerts/http.jsonnet").write_text(
+        "local config = import 'github.com/example/http-mixin/config.libsonnet';\n"
+        "local alerts = import 'github.com/example/http-mixin/alerts/alerts.libsonnet';\n"
+        "(config + alerts).prometheusAlerts { test_files: ['github.com/example/http-mixin/tests/tests.yaml'] }\n"
+    )
+    assert _findings(repo) == [
+        "alerts/http.jsonnet: Alert 'HttpErrorsHigh': field 'annotations.summary': 'a job answers too many "
+        "requests with a server error' is not a plain sentence: one line, a capital first, no template, "
+        "ending in '.'"
+    ]
+
+
+def _project(root: Path, table: str) -> ProjectSettings:
+    (root / "pyproject.toml").write_text(f'[tool.aurum-obs]\nowner = "team"\n{textwrap.dedent(table)}')
+    return load_project(root).settings
+
+
+def test_a_policy_set_for_a_vendored_tree_makes_its_style_errors_again(repo: Path) -> None:
+    _edit(repo, ALERTS, SUMMARY, BAD_SUMMARY)
+    project = _project(repo, '[tool.aurum-obs.lint.policies."vendor/github.com/example/"]\nstyle = "error"\n')
+    with pytest.raises(DeclarationError) as raised:
+        render(repo, project=project)
+    assert "alerts/http.jsonnet: Alert 'HttpErrorsHigh': field 'annotations.summary': " in str(raised.value)
+
+
+def test_an_undeclared_metric_is_waived_in_a_mixin_and_an_error_in_own_declarations(repo: Path) -> None:
+    _edit(repo, ALERTS, "absent(up{job=", "absent(upp{job=")
+    assert _waived(repo) == (
+        "1 findings waived by policy (vendor/github.com/example/http-mixin/: 1 undeclared-metrics)"
+    )
+    (repo / "alerts/own.jsonnet").write_text(
+        "{ groups: [{ name: 'own', rules: [{ record: 'x:y', expr: 'upp' }] }] }\n"
+    )
+    (repo / "alerts/own.jsonnet").rename(repo / "recording_rules/own.jsonnet")
+    assert _findings(repo) == [
+        "recording_rules/own.jsonnet: Record 'x:y': field 'expr': upp is neither a catalog metric nor recorded "
+        "by the build"
+    ]
+
+
+def test_own_declarations_cannot_waive_undeclared_metrics(repo: Path) -> None:
+    with pytest.raises(DeclarationError) as raised:
+        _project(repo, '[tool.aurum-obs.lint.policies."alerts/"]\nundeclared-metrics = "warning"\n')
+    assert "undeclared-metrics can be a warning only under vendor/" in str(raised.value)
+
+
+def test_a_vendored_alert_without_tests_is_a_warning(repo: Path) -> None:
+    _edit(
+        repo, "alerts/http.jsonnet", " { test_files: ['github.com/example/http-mixin/tests/tests.yaml'] }", ""
+    )
+    assert _waived(repo) == (
+        "4 findings waived by policy (vendor/github.com/example/http-mixin/: 4 untested-alerts)"
+    )

@@ -21,6 +21,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from aurum.contract import conventions as conv
+from aurum.contract.lint_settings import DEFAULT_LINT_SETTINGS, LintSettings
 
 __all__ = [
     "DEFAULT_OWNER",
@@ -76,6 +77,8 @@ class ProjectSettings(BaseModel):
     rule_engine: conv.RuleEngine = conv.RuleEngine.PROMETHEUS
     """The engine the SLO rules are shaped for; ``vmalert`` inlines what a rule would read from
     another rule of its group (:class:`~aurum.contract.conventions.RuleEngine`)."""
+    lint: LintSettings = DEFAULT_LINT_SETTINGS
+    """``[tool.aurum-obs.lint]``: scrape interval, severities and the policy of each source tree."""
 
     # --- names of the build's output ----------------------------------------------------------
     def slo_group(self, slo: str, part: conv.SLOGroup) -> str:

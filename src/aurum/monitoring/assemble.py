@@ -51,6 +51,12 @@ class RuleSource:
     lines: dict[str, int] = field(default_factory=dict)
     attached: tuple[AttachedTest, ...] = ()
     """A vendored mixin's own promtool test files, attached by a Jsonnet declaration."""
+    tree: str = ""
+    """The source tree whose lint policy applies (a vendored mixin's, else ``file``)."""
+
+    @property
+    def source_tree(self) -> str:
+        return self.tree or self.file
 
     @property
     def rule_file(self) -> str:
@@ -71,6 +77,12 @@ class DashboardSource:
     line: int | None
     folder: Folder
     dashboard: dict[str, Any]
+    tree: str = ""
+    """The source tree whose lint policy applies (a vendored mixin's, else ``file``)."""
+
+    @property
+    def source_tree(self) -> str:
+        return self.tree or self.file
 
 
 def _ext(slos: Sequence[SLO]) -> dict[str, Any]:
@@ -117,13 +129,15 @@ def _jsonnet_rules(root: Path, ext: dict[str, Any]) -> list[RuleSource]:
             file = str(path.relative_to(root))
             try:
                 stem = _stem(path, file)
-                groups, cases, test_files = rules_document(evaluate(path, root, file, ext), kind, file)
+                evaluation = evaluate(path, root, file, ext)
+                groups, cases, test_files = rules_document(evaluation.value, kind, file)
                 tests = hw.test_document(kind, stem, cases or [])
                 attached = load_attached_tests(test_files, root, file)
             except DeclarationError as error:
                 errors.append(error)
                 continue
-            sources.append(RuleSource(kind, stem, file, groups, tests, attached=attached))
+            tree = evaluation.source_tree(root, file)
+            sources.append(RuleSource(kind, stem, file, groups, tests, attached=attached, tree=tree))
     raise_all(errors)
     return sources
 
@@ -156,10 +170,14 @@ def load_dashboards(root: Path, slos: Sequence[SLO]) -> list[DashboardSource]:
     for path in jsonnet_files(root / conv.DASHBOARDS_DIRECTORY, root):
         file = str(path.relative_to(root))
         try:
-            folder, dashboards = dashboards_document(evaluate(path, root, file, ext), file)
+            evaluation = evaluate(path, root, file, ext)
+            folder, dashboards = dashboards_document(evaluation.value, file)
         except DeclarationError as error:
             errors.append(error)
             continue
-        sources += [DashboardSource(file, None, folder, normalise(dashboard)) for dashboard in dashboards]
+        tree = evaluation.source_tree(root, file)
+        sources += [
+            DashboardSource(file, None, folder, normalise(dashboard), tree) for dashboard in dashboards
+        ]
     raise_all(errors)
     return sources

@@ -20,7 +20,7 @@ from aurum.contract.conventions import (
     RULES_DIR,
     TESTS_DIR,
 )
-from aurum.contract.project import DEFAULT_PROJECT, ProjectSettings
+from aurum.contract.project import DEFAULT_PROJECT, ProjectSettings, current_project
 from aurum.monitoring.assemble import DashboardSource, RuleSource, load_dashboards, load_rules
 from aurum.monitoring.build_context import blame_overrides, building_with, describe_settings
 from aurum.monitoring.compile import slo_names
@@ -42,6 +42,7 @@ from aurum.monitoring.io.output import OutsideOutputError, Staging, staged_outpu
 from aurum.monitoring.io.render import dump_json, dump_yaml
 from aurum.monitoring.model import SLO, PromQLSLI
 from aurum.monitoring.validate.lint import DashboardFile, RuleFile, lint
+from aurum.monitoring.validate.lint_policy import Waived, apply_policies, describe_waived
 from aurum.monitoring.validate.promql import expression_error
 from aurum.monitoring.validate.promtool import Promtool
 from aurum.monitoring.validate.proof_cache import ProofCache
@@ -70,6 +71,8 @@ class Artifacts:
     rules: int = 0
     handwritten_rules: int = 0
     dashboards: int = 0
+    waived: list[Waived] = field(default_factory=list)
+    """Lint findings the policy of their source tree makes warnings (a vendored mixin's style...)."""
 
     def add(
         self, path: PurePosixPath, document: dict[str, Any], dump: Callable[[Any], bytes] = dump_yaml
@@ -221,6 +224,9 @@ def _render_all(root: Path) -> Artifacts:
         linted,
         [DashboardFile(d.file, d.line, (d.folder.uid, d.folder.title), d.dashboard) for d in dashboards],
     )
+    trees = {rule.file: rule.source_tree for rule in rules}
+    trees.update({board.file: board.source_tree for board in dashboards})
+    findings, artifacts.waived = apply_policies(findings, trees, current_project().lint)
     if findings:
         raise CombinedDeclarationError(
             [DeclarationError(f.file, f.line, f.obj, ((f.field, f.message),)) for f in findings]
@@ -314,6 +320,8 @@ def _rendered(
         f"{artifacts.handwritten_rules} hand-written rules and {artifacts.dashboards} dashboards, "
         f"and linted them in {elapsed:.2f}s"
     )
+    if artifacts.waived:
+        log(f"lint: {describe_waived(artifacts.waived)}")
     _guard(artifacts)
     return artifacts
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +22,21 @@ import _jsonnet
 from aurum.monitoring.io.errors import DeclarationError
 from aurum.monitoring.io.sources import declaration_files, require_utf8
 
-__all__ = ["LIBRARY_DIR", "VENDOR_DIR", "evaluate", "jsonnet_files", "resolve", "search_path"]
+__all__ = [
+    "LIBRARY_DIR",
+    "MIXIN_ENTRY_POINT",
+    "VENDOR_DIR",
+    "Evaluation",
+    "evaluate",
+    "jsonnet_files",
+    "resolve",
+    "search_path",
+]
 
 LIBRARY_DIR = Path(__file__).resolve().parent.parent / "jsonnet"
 """Where ``aurum.libsonnet`` lives (package data, so it also works from an installed package)."""
 VENDOR_DIR = "vendor"
+MIXIN_ENTRY_POINT = "mixin.libsonnet"
 
 
 def jsonnet_files(directory: Path, root: Path) -> list[Path]:
@@ -69,14 +80,52 @@ def resolve(name: str, root: Path) -> Path | None:
     return None
 
 
-def evaluate(path: Path, root: Path, shown: str, ext: Mapping[str, Any]) -> Any:
-    """The JSON value of ``path``; a DeclarationError naming the file and line when it fails."""
+@dataclass(frozen=True)
+class Evaluation:
+    value: Any
+    imports: tuple[Path, ...]
+    """What the file imported itself (not what those files import), as found on the import path."""
+
+    def source_tree(self, root: Path, file: str) -> str:
+        """Whose declarations these are, for the lint's policies: a file importing a vendored mixin's
+        ``mixin.libsonnet`` (the entry point jsonnet-bundler mixins share) renders that mixin, so it is
+        judged as ``vendor/<the mixin's directory>/``; anything else is the repository's own ``file``."""
+        vendor = root / VENDOR_DIR
+        for imported in self.imports:
+            if imported.name == MIXIN_ENTRY_POINT and imported.is_relative_to(vendor):
+                return f"{imported.parent.relative_to(root).as_posix()}/"
+        return file
+
+
+def _importer(root: Path, path: Path, found: list[Path]) -> Any:
+    """Jsonnet's own lookup (the importing file's directory, then the import path), noting what
+    ``path`` itself imports."""
+    search = search_path(root)
+    own = path.parent
+
+    def load(directory: str, name: str) -> tuple[str, bytes]:
+        for base in (Path(directory), *search):
+            candidate = base / name
+            if candidate.is_file():
+                if Path(directory) == own:
+                    found.append(candidate)
+                return str(candidate), candidate.read_bytes()
+        msg = f"couldn't open import {name!r}: no match locally or in vendor/, the repository or aurum's library"
+        raise RuntimeError(msg)
+
+    return load
+
+
+def evaluate(path: Path, root: Path, shown: str, ext: Mapping[str, Any]) -> Evaluation:
+    """The JSON value of ``path`` and what it imports; a DeclarationError naming the file and line
+    when it fails."""
     require_utf8(path, shown)
-    # libjsonnet searches its -J directories right-most first.
-    search = [str(directory) for directory in reversed(search_path(root))]
     codes = {name: json.dumps(value, sort_keys=True) for name, value in ext.items()}
+    found: list[Path] = []
     try:
-        text = _jsonnet.evaluate_file(str(path), jpathdir=search, ext_codes=codes)
+        text = _jsonnet.evaluate_file(
+            str(path), ext_codes=codes, import_callback=_importer(root, path, found)
+        )
     except RuntimeError as error:
         raise _error(shown, path, root, str(error)) from None
-    return json.loads(text)
+    return Evaluation(json.loads(text), tuple(found))

@@ -6,8 +6,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from aurum.contract import conventions as conv
+from aurum.contract.lint_settings import Category
 from aurum.monitoring.validate.lint_inputs import DashboardFile, Finding
-from aurum.monitoring.validate.queries import expand_variables, label_values_problems, query_problems
+from aurum.monitoring.validate.queries import (
+    expand_variables,
+    label_values_problems,
+    query_category,
+    query_problems,
+)
 from aurum.monitoring.validate.series import KnownSeries
 
 __all__ = ["dashboard_findings", "dashboard_problems"]
@@ -17,6 +23,8 @@ _VARIABLE_UIDS = (conv.DATASOURCE_UID, f"${conv.DATASOURCE_VARIABLE}")
 
 Problem = tuple[str, str]
 """``(field, message)``."""
+Categorised = tuple[str, str, Category]
+"""``(field, message, category)``: queries may read a metric no catalog declares, which follows a policy."""
 
 
 def _uses_variable(datasource: Any) -> bool:
@@ -89,7 +97,9 @@ def _id_problems(panels: Sequence[Mapping[str, Any]]) -> Iterator[Problem]:
             seen[panel_id] = panel
 
 
-def _query_problems(panels: Sequence[Mapping[str, Any]], known: KnownSeries) -> Iterator[Problem]:
+def _query_problems(
+    panels: Sequence[Mapping[str, Any]], known: KnownSeries
+) -> Iterator[Problem | Categorised]:
     for path, panel in _flatten(panels):
         targets = panel.get("targets") or []
         # A panel of another data source (Grafana's "-- Mixed --" in mixins) is fine when every
@@ -112,10 +122,10 @@ def _query_problems(panels: Sequence[Mapping[str, Any]], known: KnownSeries) -> 
                 yield f"{where}.expr", f"a query of panel {_title(panel)} has no PromQL expression"
                 continue
             for problem in query_problems(expand_variables(expr), known):
-                yield f"{where}.expr", f"panel {_title(panel)}: {problem}"
+                yield f"{where}.expr", f"panel {_title(panel)}: {problem}", query_category(problem)
 
 
-def _variable_problems(dashboard: Mapping[str, Any], known: KnownSeries) -> Iterator[Problem]:
+def _variable_problems(dashboard: Mapping[str, Any], known: KnownSeries) -> Iterator[Problem | Categorised]:
     variables = (dashboard.get("templating") or {}).get("list") or []
     name, kind = conv.DATASOURCE_VARIABLE, conv.DATASOURCE_VARIABLE_TYPE
     if not any(v.get("name") == name and v.get("type") == kind for v in variables):
@@ -132,12 +142,16 @@ def _variable_problems(dashboard: Mapping[str, Any], known: KnownSeries) -> Iter
         query = variable.get("query")
         text = query.get("query") if isinstance(query, Mapping) else query
         for problem in label_values_problems(str(text or ""), known) or []:
-            yield f"{where}.query", f"variable {variable.get('name')!r}: {problem}"
+            yield (
+                f"{where}.query",
+                f"variable {variable.get('name')!r}: {problem}",
+                query_category(problem),
+            )
 
 
-def dashboard_problems(dashboard: Mapping[str, Any], known: KnownSeries) -> list[Problem]:
+def dashboard_problems(dashboard: Mapping[str, Any], known: KnownSeries) -> list[Categorised]:
     """Every problem of one dashboard, except collisions with other dashboards."""
-    problems: list[Problem] = []
+    problems: list[Problem | Categorised] = []
     for key in ("uid", "title"):
         if not dashboard.get(key):
             problems.append((key, f"missing: every dashboard needs a stable {key}"))
@@ -151,7 +165,7 @@ def dashboard_problems(dashboard: Mapping[str, Any], known: KnownSeries) -> list
     panels = dashboard.get("panels") or []
     problems += [*_id_problems(panels), *_layout_problems(panels, "panels")]
     problems += [*_variable_problems(dashboard, known), *_query_problems(panels, known)]
-    return problems
+    return [problem if len(problem) == 3 else (*problem, Category.CORRECTNESS) for problem in problems]
 
 
 def _name(item: DashboardFile, index: int) -> str:
@@ -167,8 +181,8 @@ def dashboard_findings(dashboards: Sequence[DashboardFile], known: KnownSeries) 
     for index, item in enumerate(dashboards):
         obj = _name(item, index)
         where = f"{item.file}:{item.line}" if item.line else item.file
-        for field, message in dashboard_problems(item.dashboard, known):
-            findings.append(Finding(item.file, item.line, obj, field, message))
+        for field, message, category in dashboard_problems(item.dashboard, known):
+            findings.append(Finding(item.file, item.line, obj, field, message, category))
         uid = str(item.dashboard.get("uid") or "")
         if uid and uid in uids:
             message = f"{uid!r} is also the uid of the dashboard at {uids[uid]}"

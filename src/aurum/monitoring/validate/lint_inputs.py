@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from aurum.contract.lint_settings import Category
+
 __all__ = ["DashboardFile", "Finding", "RuleFile"]
 
 
@@ -18,6 +20,8 @@ class Finding:
     obj: str
     field: str
     message: str
+    category: Category = Category.CORRECTNESS
+    """Style, undeclared metrics and untested alerts follow the policy of the file's source tree."""
 
 
 @dataclass(frozen=True)

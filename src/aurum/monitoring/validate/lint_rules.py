@@ -9,9 +9,10 @@ from typing import Any
 import promql_parser as pp
 
 from aurum.contract import conventions as conv
+from aurum.contract.lint_settings import Category
 from aurum.monitoring.validate.disjoint import disjoint_records
 from aurum.monitoring.validate.lint_inputs import Finding, RuleFile
-from aurum.monitoring.validate.queries import query_problems
+from aurum.monitoring.validate.queries import query_category, query_problems
 from aurum.monitoring.validate.series import KnownSeries, constant_value, varying_labels
 
 __all__ = ["alert_problems", "rule_findings"]
@@ -106,18 +107,20 @@ def _rule_findings(rule_file: RuleFile, rule: Mapping[str, Any], known: KnownSer
     obj = _describe(rule)
     name = str(rule.get("alert") or rule.get("record"))
     line = rule_file.lines.get(name)
-    for problem in query_problems(str(rule.get("expr", "")), known):
-        yield Finding(rule_file.file, line, obj, "expr", problem)
+    expr = str(rule.get("expr", ""))
+    for problem in query_problems(expr, known):
+        yield Finding(rule_file.file, line, obj, "expr", problem, query_category(problem))
     if "alert" not in rule:
         return
-    for field, message in alert_problems(rule, templatable=_templatable(str(rule["expr"]), known)):
-        yield Finding(rule_file.file, line, obj, field, message)
+    for field, message in alert_problems(rule, templatable=_templatable(expr, known)):
+        yield Finding(rule_file.file, line, obj, field, message, Category.STYLE)
     if rule_file.handwritten:
         fires, quiet = _tested(rule_file.tests, name)
+        untested = Category.UNTESTED
         if not fires:
-            yield Finding(rule_file.file, line, obj, "tests", "no unit test shows it firing")
+            yield Finding(rule_file.file, line, obj, "tests", "no unit test shows it firing", untested)
         if not quiet:
-            yield Finding(rule_file.file, line, obj, "tests", "no unit test shows it staying quiet")
+            yield Finding(rule_file.file, line, obj, "tests", "no unit test shows it staying quiet", untested)
 
 
 def _identity(rule: Mapping[str, Any]) -> tuple[str, str, tuple[tuple[str, str], ...]]:

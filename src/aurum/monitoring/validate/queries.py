@@ -14,11 +14,18 @@ import promql_parser as pp
 
 from aurum.contract.catalogs import current_catalogs
 from aurum.contract.conventions import METRIC_NAME_LABEL
+from aurum.contract.lint_settings import Category
 from aurum.contract.metrics import Metric
 from aurum.monitoring.validate.promql import regex_problems
 from aurum.monitoring.validate.series import KnownSeries, output_labels, selector_name
 
-__all__ = ["expand_variables", "label_values_problems", "query_problems"]
+__all__ = [
+    "expand_variables",
+    "label_values_problems",
+    "query_category",
+    "query_problems",
+    "undeclared_problem",
+]
 
 _VARIABLE = re.compile(r"\$\{(\w+)(?::[^}]*)?\}|\$(\w+)|\[\[(\w+)(?::[^\]]*)?\]\]")
 _NUMERIC_BUILTINS = {"__range_s": "300", "__range_ms": "300000", "__interval_ms": "60000"}
@@ -66,6 +73,17 @@ def _closed_set(metric: Metric | None, label: str) -> tuple[str, ...]:
     return found.allowed if found is not None else ()
 
 
+def undeclared_problem(name: str) -> str:
+    """The problem of a query reading ``name``, which no catalog declares and no rule records."""
+    return f"{name} is neither a catalog metric nor recorded by the build"
+
+
+def query_category(problem: str) -> Category:
+    """Whether ``problem`` is a metric no catalog declares (which follows a policy) or a correctness one."""
+    name = problem.split(" ", 1)[0]  # a metric name has no space
+    return Category.UNDECLARED if problem == undeclared_problem(name) else Category.CORRECTNESS
+
+
 def _listed(labels: frozenset[str]) -> str:
     return ", ".join(sorted(labels)) or "none"
 
@@ -75,7 +93,7 @@ def _selector_problems(node: pp.VectorSelector, known: KnownSeries) -> list[str]
     if name is None:
         return ["selects metrics by a pattern on __name__; name the metric so it can be checked"]
     if name not in known:
-        return [f"{name} is neither a catalog metric nor recorded by the build"]
+        return [undeclared_problem(name)]
     labels, metric = known[name], current_catalogs().lookup(name)
     problems = []
     for matcher in node.matchers.matchers:

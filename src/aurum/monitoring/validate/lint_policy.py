@@ -1,0 +1,53 @@
+"""The lint's findings under the policies of their source trees: errors, and what the policy waives.
+
+A finding of the repository's own declarations is an error; one of a vendored mixin follows the
+policy of its tree (:class:`aurum.contract.lint_settings.LintSettings`), which by default makes style,
+undeclared metrics and untested alerts warnings. Waived findings are counted, by tree and kind, in the
+line the build prints, so nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from aurum.contract.lint_settings import Category, Level, LintSettings
+from aurum.monitoring.validate.lint_inputs import Finding
+
+__all__ = ["Waived", "apply_policies", "describe_waived"]
+
+
+@dataclass(frozen=True, slots=True)
+class Waived:
+    """A finding the policy of ``tree`` makes a warning."""
+
+    tree: str
+    finding: Finding
+
+
+def apply_policies(
+    findings: Sequence[Finding], trees: Mapping[str, str], settings: LintSettings
+) -> tuple[list[Finding], list[Waived]]:
+    """``(errors, waived)``: ``trees`` gives the source tree of each declaration file (default: itself)."""
+    errors: list[Finding] = []
+    waived: list[Waived] = []
+    for finding in findings:
+        tree = trees.get(finding.file, finding.file)
+        if settings.policy(tree).level(finding.category) is Level.WARNING:
+            waived.append(Waived(tree, finding))
+        else:
+            errors.append(finding)
+    return errors, waived
+
+
+def describe_waived(waived: Sequence[Waived]) -> str:
+    """``1186 findings waived by policy (vendor/...: 792 undeclared-metrics, 212 style)``; or ''."""
+    if not waived:
+        return ""
+    counts = Counter((item.tree, item.finding.category) for item in waived)
+    parts = []
+    for tree in sorted({item.tree for item in waived}):
+        kinds = ", ".join(f"{counts[tree, kind]} {kind}" for kind in Category if counts[tree, kind])
+        parts.append(f"{tree}: {kinds}")
+    return f"{len(waived)} findings waived by policy ({'; '.join(parts)})"
