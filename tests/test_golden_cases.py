@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from aurum.contract.conventions import MANIFEST_FILE
+from aurum.monitoring.io.project import load_project
 from aurum.monitoring.pipeline import build, render
 from aurum.monitoring.validate.promtool import Promtool
 from aurum.monitoring.validate.proof_cache import ProofCache
@@ -49,7 +50,10 @@ def _reviewed(case: str) -> dict[PurePosixPath, bytes]:
 
 
 def _rendered(case: str) -> dict[PurePosixPath, bytes]:
-    return {path: data for path, data in render(CASES_DIR / case).files.items() if _kept(path)}
+    # The project as the CLI reads it for the case's root, as 'make golden' renders it.
+    root = CASES_DIR / case
+    files = render(root, project=load_project(root).settings).files
+    return {path: data for path, data in files.items() if _kept(path)}
 
 
 def test_there_is_a_case_for_every_feature() -> None:
