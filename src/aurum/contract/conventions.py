@@ -77,7 +77,9 @@ __all__ = [
     "SUMMARY_ANNOTATION",
     "TESTS_DIR",
     "TIER_LABEL",
+    "WINDOWS_GROUP_SUFFIX",
     "NamePrefixes",
+    "RuleEngine",
     "RuleKind",
     "SLOGroup",
     "SLOTests",
@@ -228,6 +230,11 @@ class RuleEngine(StrEnum):
 
     PROMETHEUS = "prometheus"
     VMALERT = "vmalert"
+
+
+WINDOWS_GROUP_SUFFIX = "windows"
+"""For vmalert, the windows of the ``sli`` and ``long`` groups are a group of their own named
+``<group>-windows``: they sum what those groups record, which must not happen in the same evaluation."""
 
 
 def slo_group_name(slo: str, part: SLOGroup, prefix: str = DEFAULT_PREFIXES.group) -> str:

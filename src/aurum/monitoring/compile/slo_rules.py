@@ -8,12 +8,13 @@ over total events (not an average of 5-minute ratios, in which a quiet night wei
 day). Windows of a day or more sum 5-minute rollups of the base series instead, recorded every
 5 minutes, which keeps the weighting and reads 5x fewer samples (30x at a 10 s interval).
 
-For vmalert (:class:`~aurum.contract.conventions.RuleEngine`), no rule reads a value another rule of
-its group records in the same evaluation: the 5-minute ratio and the current burn rate are computed
-from the raw series directly, as the base rates are, and the period burn rate and budget remaining
-from the period's rollups. The windows still sum the recorded base series over their range, which
-holds every earlier evaluation's sample; only the newest may not have reached VictoriaMetrics yet.
-The values are the same as Prometheus's, so the same generated tests prove both shapes.
+For vmalert (:class:`~aurum.contract.conventions.RuleEngine`), no rule reads what another rule of
+its group records in the same evaluation, at an instant or as the newest sample of a range: the
+5-minute ratio and the current burn rate are computed from the raw series, as the base rates are;
+the windows, which sum the recorded base series (or rollups), are a group of their own
+(``<group>-windows``); the period burn rate and budget remaining are computed there from the
+rollups. promtool evaluates the groups of a file in order at each instant, so the values are
+Prometheus's, and the same generated tests prove both shapes.
 """
 
 from __future__ import annotations
@@ -70,47 +71,86 @@ def _read(slo: SLO, window: int) -> str:
     return _own(conv.slo_error_ratio(format_duration(window)), slo)
 
 
-def _sli_group(slo: SLO) -> RuleGroup:
+def _windows(slo: SLO, *, long: bool) -> list[RecordingRule]:
+    labels = slo_names.record_labels(slo)
+    return [
+        RecordingRule(conv.slo_error_ratio(format_duration(w)), _ratio_expr(slo, w), labels)
+        for w in slo_names.windows(slo)
+        if (w >= slo_names.LONG_WINDOW_FROM) == long and not (_inlined() and w == conv.BASE_WINDOW_SECONDS)
+    ]
+
+
+def _split(
+    slo: SLO,
+    name: SLOGroup,
+    *,
+    first: list[RecordingRule],
+    windows: list[RecordingRule],
+    then: list[RecordingRule],
+    interval: str | None = None,
+) -> tuple[RuleGroup, ...]:
+    """One group, or for vmalert the windows in a group of their own (after ``name``'s in the file,
+    where promtool evaluates them after it at the same instant, as Prometheus does within a group)."""
+    own = slo_names.group_name(slo, name)
+    if not _inlined():
+        return (RuleGroup(own, tuple(first + windows + then), interval),)
+    return (
+        RuleGroup(own, tuple(first + then), interval),
+        RuleGroup(f"{own}-{conv.WINDOWS_GROUP_SUFFIX}", tuple(windows), interval),
+    )
+
+
+def _sli_groups(slo: SLO) -> tuple[RuleGroup, ...]:
     labels = slo_names.record_labels(slo)
     bad, total = base_queries(slo.sli)
-    rules: list[RecordingRule] = [
+    base: list[RecordingRule] = [
         RecordingRule(conv.SLO_BAD_EVENTS, bad, labels),
         RecordingRule(conv.SLO_TOTAL_EVENTS, total, labels),
     ]
-    rules += [
-        RecordingRule(conv.slo_error_ratio(format_duration(w)), _ratio_expr(slo, w), labels)
-        for w in slo_names.windows(slo)
-        if w < slo_names.LONG_WINDOW_FROM
-    ]
-    base_ratio = _read(slo, conv.BASE_WINDOW_SECONDS)
     budget = exact_number(slo.error_budget)
-    rules.append(RecordingRule(conv.SLO_CURRENT_BURN_RATE, f"{base_ratio} / {budget}", labels))
-    return RuleGroup(slo_names.group_name(slo, SLOGroup.SLI), tuple(rules))
+    burn = [
+        RecordingRule(
+            conv.SLO_CURRENT_BURN_RATE, f"{_read(slo, conv.BASE_WINDOW_SECONDS)} / {budget}", labels
+        )
+    ]
+    if _inlined():  # the 5-minute ratio from raw series, beside the base rates
+        base.append(
+            RecordingRule(
+                conv.slo_error_ratio(conv.BASE_WINDOW), _ratio_expr(slo, conv.BASE_WINDOW_SECONDS), labels
+            )
+        )
+    return _split(slo, SLOGroup.SLI, first=base, windows=_windows(slo, long=False), then=burn)
 
 
-def _long_group(slo: SLO) -> RuleGroup:
+def _long_groups(slo: SLO) -> tuple[RuleGroup, ...]:
     labels = slo_names.record_labels(slo)
     base = conv.BASE_WINDOW
-    rules: list[RecordingRule] = [
+    rollups: list[RecordingRule] = [
         RecordingRule(rollup, f"sum_over_time({_own(record, slo)}[{base}])", labels)
         for rollup, record in (
             (conv.SLO_BAD_EVENTS_ROLLUP, conv.SLO_BAD_EVENTS),
             (conv.SLO_TOTAL_EVENTS_ROLLUP, conv.SLO_TOTAL_EVENTS),
         )
     ]
-    rules += [
-        RecordingRule(conv.slo_error_ratio(format_duration(w)), _ratio_expr(slo, w), labels)
-        for w in slo_names.windows(slo)
-        if w >= slo_names.LONG_WINDOW_FROM
-    ]
     burn = f"{_read(slo, slo.period_seconds)} / {exact_number(slo.error_budget)}"
     remaining = f"1 - ({burn})" if _inlined() else f"1 - {_own(conv.SLO_PERIOD_BURN_RATE, slo)}"
-    rules += [
+    period = [
         RecordingRule(conv.SLO_PERIOD_BURN_RATE, burn, labels),
         RecordingRule(conv.SLO_PERIOD_BUDGET_REMAINING, remaining, labels),
     ]
     interval = format_duration(slo_names.LONG_GROUP_INTERVAL)
-    return RuleGroup(slo_names.group_name(slo, SLOGroup.LONG), tuple(rules), interval)
+    if _inlined():  # the period's burn rate is read from the rollups, so it goes with the windows
+        return _split(
+            slo,
+            SLOGroup.LONG,
+            first=rollups,
+            windows=_windows(slo, long=True) + period,
+            then=[],
+            interval=interval,
+        )
+    return _split(
+        slo, SLOGroup.LONG, first=rollups, windows=_windows(slo, long=True), then=period, interval=interval
+    )
 
 
 def _meta_group(slo: SLO) -> RuleGroup:
@@ -212,5 +252,5 @@ def _alert_group(slo: SLO) -> RuleGroup:
 
 def compile_slo(slo: SLO) -> tuple[RuleGroup, ...]:
     """The rule groups of one SLO, in :class:`~aurum.contract.conventions.SLOGroup` order."""
-    groups = (_sli_group(slo), _long_group(slo), _meta_group(slo), _alert_group(slo))
+    groups = (*_sli_groups(slo), *_long_groups(slo), _meta_group(slo), _alert_group(slo))
     return tuple(group for group in groups if group.rules)

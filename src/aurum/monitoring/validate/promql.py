@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 import promql_parser
 
 from aurum.monitoring.model.regex import prometheus_regex_problem
 
-__all__ = ["expression_error", "instant_reads", "metric_names", "parse_error", "regex_problems"]
+__all__ = ["expression_error", "metric_names", "parse_error", "regex_problems"]
 
 _REGEX_OPS = {"MatchOp.Re", "MatchOp.NotRe"}
 
@@ -65,24 +63,3 @@ def regex_problems(tree: Any) -> list[str]:
 
     promql_parser.walk(tree, visit)
     return problems
-
-
-def instant_reads(expr: str) -> set[str]:
-    """Every metric name a (valid) expression reads at the evaluation instant only, not over a range
-    (a range selector or a subquery): what a rule reads of another rule's output of this evaluation."""
-    total: Counter[str] = Counter()
-    ranged: Counter[str] = Counter()
-
-    def count(into: Counter[str]) -> Callable[[object], None]:
-        def visit(node: object) -> None:
-            if isinstance(node, promql_parser.VectorSelector) and node.name:
-                into[node.name] += 1
-            elif isinstance(node, promql_parser.SubqueryExpr) and into is total:
-                promql_parser.walk(node.expr, count(ranged))
-            elif isinstance(node, promql_parser.MatrixSelector) and node.vector_selector.name:
-                ranged[node.vector_selector.name] += 1
-
-        return visit
-
-    promql_parser.walk(promql_parser.parse(expr), count(total))
-    return {name for name, seen in total.items() if seen > ranged[name]}
