@@ -48,7 +48,12 @@ ROUTE = Label(
     "Route template of the request (never the raw path, to bound cardinality).",
     examples=("/api/scenarios", "/api/scenarios/{scenario_id}"),
 )
-STATUS_CODE = Label("status", "Numeric HTTP response status code.", examples=("200", "404", "500", "503"))
+STATUS_CODE = Label(
+    "status",
+    "Numeric HTTP response status code.",
+    examples=("200", "404", "500", "503"),
+    pattern="[1-5][0-9][0-9]",
+)
 TENANT = Label("tenant_id", "Tenant the request was made for.", examples=("acme-corp", "globex"))
 OUTCOME = Label("status", "Outcome of the business transaction.", allowed=("success", "failure"))
 

@@ -40,13 +40,15 @@ class Label:
 
     ``allowed`` is a closed set (the runtime and the lint reject anything else); ``examples`` are
     typical values of an open label, used where a tool must invent realistic series (generated
-    promtool tests, demo traffic).
+    promtool tests, demo traffic). ``pattern`` is a regular expression every value of an open label
+    matches (``[1-5][0-9][0-9]`` for a numeric status): the lint refuses a matcher it can never meet.
     """
 
     name: str
     description: str
     allowed: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
+    pattern: str = ""
 
     @property
     def values(self) -> tuple[str, ...]:

@@ -10,12 +10,13 @@ import promql_parser as pp
 
 from aurum.contract import conventions as conv
 from aurum.contract.lint_settings import Category
+from aurum.contract.project import current_project
 from aurum.monitoring.validate.disjoint import disjoint_records
 from aurum.monitoring.validate.lint_inputs import Finding, RuleFile
 from aurum.monitoring.validate.queries import query_category, query_problems
-from aurum.monitoring.validate.series import KnownSeries, constant_value, varying_labels
+from aurum.monitoring.validate.series import KnownSeries, constant_value, output_labels, varying_labels
 
-__all__ = ["alert_problems", "rule_findings"]
+__all__ = ["alert_problems", "rule_findings", "severity_problems", "template_problems"]
 
 _CAMEL_CASE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 _SENTENCE = re.compile(r"^[A-Z0-9][^\n]*[^\s.]\.$")
@@ -92,6 +93,48 @@ def _templatable(expr: str, known: KnownSeries) -> bool:
     return varying_labels(expr, known) != frozenset() or not constant_value(tree)
 
 
+_LABEL_REFERENCE = re.compile(
+    r"\$labels\.([A-Za-z_][A-Za-z0-9_]*)|index\s+\$labels\s+\"([A-Za-z_][A-Za-z0-9_]*)\""
+)
+
+
+def template_problems(rule: Mapping[str, Any], known: KnownSeries) -> list[tuple[str, str]]:
+    """``{{ $labels.x }}`` in an annotation or label where no series of the alert has ``x``: Prometheus
+    gives templates the labels of the expression's result, which an aggregation may have dropped."""
+    try:
+        labels = output_labels(pp.parse(str(rule["expr"])), known)
+    except ValueError:
+        return []
+    if labels is None:
+        return []
+    problems = []
+    for kind in ("annotations", "labels"):
+        for key, text in sorted((rule.get(kind) or {}).items()):
+            for match in _LABEL_REFERENCE.finditer(str(text)):
+                label = match.group(1) or match.group(2)
+                if label not in labels:
+                    kept = ", ".join(sorted(labels)) or "none"
+                    problems.append(
+                        (
+                            f"{kind}.{key}",
+                            f"{{{{ $labels.{label} }}}} is always empty: the expression's series have no label "
+                            f"{label!r} (labels: {kept})",
+                        )
+                    )
+    return problems
+
+
+def severity_problems(rule: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """A ``severity`` the team's Alertmanager does not route (``[tool.aurum-obs.lint] severities``)."""
+    severity = str((rule.get("labels") or {}).get(conv.SEVERITY_LABEL) or "")
+    declared = current_project().lint.severities
+    if not severity or "{{" in severity or severity in declared:
+        return []
+    return [
+        (f"labels.{conv.SEVERITY_LABEL}", f"{severity!r} is not a declared severity ({', '.join(declared)})")
+    ]
+
+
 def _tested(tests: Mapping[str, Any] | None, alert: str) -> tuple[bool, bool]:
     """Whether some test expects ``alert`` firing, and some test expects it quiet."""
     fires = quiet = False
@@ -114,6 +157,8 @@ def _rule_findings(rule_file: RuleFile, rule: Mapping[str, Any], known: KnownSer
         return
     for field, message in alert_problems(rule, templatable=_templatable(expr, known)):
         yield Finding(rule_file.file, line, obj, field, message, Category.STYLE)
+    for field, message in [*template_problems(rule, known), *severity_problems(rule)]:
+        yield Finding(rule_file.file, line, obj, field, message)
     if rule_file.handwritten:
         fires, quiet = _tested(rule_file.tests, name)
         untested = Category.UNTESTED

@@ -17,6 +17,7 @@ from aurum.contract.conventions import METRIC_NAME_LABEL
 from aurum.contract.lint_settings import Category
 from aurum.contract.metrics import Metric
 from aurum.monitoring.validate.promql import regex_problems
+from aurum.monitoring.validate.semantics import semantic_problems
 from aurum.monitoring.validate.series import KnownSeries, output_labels, selector_name
 
 __all__ = [
@@ -138,6 +139,7 @@ def query_problems(expr: str, known: KnownSeries) -> list[str]:
             problems.extend(_grouping_problems(node, known))
 
     pp.walk(tree, visit)
+    problems += semantic_problems(tree, known)
     return list(dict.fromkeys(problems))
 
 

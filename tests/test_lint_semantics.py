@@ -1,0 +1,217 @@
+"""Lint rules for bugs that parse and run: one bad declaration refused and one fine one accepted each.
+
+The queries read a team catalog (catalog/shop.py) declaring a counter, a gauge and a histogram, a
+label with a closed set and one whose values follow a pattern. Alerts come from a vendored mixin, so
+its style and missing tests are warnings by policy, while these rules, about correctness, stay errors.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from aurum.contract.project import DEFAULT_PROJECT, ProjectSettings
+from aurum.monitoring.io.declarations import DeclarationError
+from aurum.monitoring.io.project import load_project
+from aurum.monitoring.pipeline import render
+
+CATALOG = """\
+from aurum.observability.catalog import Label, Metric, MetricType
+
+STATUS = Label("status", "Numeric HTTP status code.", examples=("200", "500"), pattern="[1-5][0-9][0-9]")
+CHANNEL = Label("channel", "Sales channel.", allowed=("web", "app"))
+
+ORDERS_TOTAL = Metric(
+    base_name="shop_orders_total",
+    type=MetricType.COUNTER,
+    help="Orders placed.",
+    unit="orders",
+    labels=(STATUS, CHANNEL),
+    jobs=("shop",),
+)
+QUEUE_DEPTH = Metric(
+    base_name="shop_queue_depth",
+    type=MetricType.GAUGE,
+    help="Orders waiting.",
+    unit="orders",
+    labels=(Label("queue", "Queue name.", examples=("orders",)),),
+    jobs=("shop",),
+)
+REQUEST_SECONDS = Metric(
+    base_name="shop_request_duration_seconds",
+    type=MetricType.HISTOGRAM,
+    help="Request latency.",
+    unit="seconds",
+    labels=(Label("route", "Route template.", examples=("/cart",)),),
+    buckets=(0.1, 0.5, 1.0),
+    jobs=("shop",),
+)
+"""
+
+RECORD = "recording_rules/shop.jsonnet: Record 'shop:checked'"
+ALERT = "alerts/shop.jsonnet: Alert 'ShopChecked'"
+
+
+def _record(expr: str) -> dict[str, str]:
+    rule = f"{{ groups: [{{ name: 'shop', rules: [{{ record: 'shop:checked', expr: {expr!r} }}] }}] }}\n"
+    return {"recording_rules/shop.jsonnet": rule}
+
+
+def _alert(expr: str, description: str = "{{ $value }} orders.", severity: str = "warning") -> dict[str, str]:
+    mixin = f"""\
+        {{
+          prometheusAlerts+:: {{ groups+: [{{ name: 'shop', rules: [{{
+            alert: 'ShopChecked', expr: {expr!r}, labels: {{ severity: {severity!r} }},
+            annotations: {{ summary: 'Orders.', description: {description!r}, runbook_url: 'https://r.example.com/x' }},
+          }}] }}] }},
+        }}
+    """
+    return {
+        "vendor/github.com/example/shop-mixin/mixin.libsonnet": textwrap.dedent(mixin),
+        "alerts/shop.jsonnet": "(import 'github.com/example/shop-mixin/mixin.libsonnet').prometheusAlerts\n",
+    }
+
+
+def _lint(tmp_path: Path, files: dict[str, str], table: str = "") -> list[str]:
+    """The findings of the repository made of ``files``; [] when it renders."""
+    for name, text in {"catalog/shop.py": CATALOG, **files}.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    project: ProjectSettings = DEFAULT_PROJECT
+    if table:
+        (tmp_path / "pyproject.toml").write_text(
+            f'[tool.aurum-obs]\nowner = "shop"\n{textwrap.dedent(table)}'
+        )
+        project = load_project(tmp_path).settings
+    try:
+        render(tmp_path, project=project)
+    except DeclarationError as error:
+        return str(error).removeprefix("error: ").splitlines()
+    return []
+
+
+SCRAPE_30S = "[tool.aurum-obs.lint]\nscrape-interval = '30s'\n"
+SEVERITIES = "[tool.aurum-obs.lint]\nseverities = ['page', 'ticket']\n"
+
+# (rule, bad files, the finding, fine files, pyproject table)
+CASES = [
+    (
+        "rate of a gauge",
+        _record("rate(shop_queue_depth[5m])"),
+        f"{RECORD}: field 'expr': rate() of shop_queue_depth, a gauge: it is meant for counters; use delta() "
+        "or deriv() for the change of a gauge",
+        _record("deriv(shop_queue_depth[5m])"),
+        "",
+    ),
+    (
+        "increase of a gauge",
+        _record("sum(increase(shop_queue_depth[1h]))"),
+        f"{RECORD}: field 'expr': increase() of shop_queue_depth, a gauge: it is meant for counters; use "
+        "delta() or deriv() for the change of a gauge",
+        _record("sum(increase(shop_orders_total[1h]))"),
+        "",
+    ),
+    (
+        "threshold on a raw counter",
+        _record("sum by (channel) (shop_orders_total) > 100"),
+        f"{RECORD}: field 'expr': compares shop_orders_total, a counter, with 100: its raw value grows since "
+        "the process started; compare its rate() or increase()",
+        _record("sum by (channel) (rate(shop_orders_total[5m])) > 100"),
+        "",
+    ),
+    (
+        "histogram_quantile without le",
+        _record("histogram_quantile(0.9, sum by (route) (rate(shop_request_duration_seconds_bucket[5m])))"),
+        f"{RECORD}: field 'expr': histogram_quantile over series without the 'le' label (labels: route): "
+        "keep it, as in sum by (..., le)",
+        _record(
+            "histogram_quantile(0.9, sum by (route, le) (rate(shop_request_duration_seconds_bucket[5m])))"
+        ),
+        "",
+    ),
+    (
+        "regex outside a closed set",
+        _record('shop_orders_total{channel=~"store|kiosk"}'),
+        f"{RECORD}: field 'expr': shop_orders_total: label 'channel': 'store|kiosk' matches none of web, app",
+        _record('shop_orders_total{channel=~"web|app"}'),
+        "",
+    ),
+    (
+        "value that can never match a numeric status",
+        _record('shop_orders_total{status="5xx"}'),
+        f"{RECORD}: field 'expr': shop_orders_total: label 'status': '5xx' can never match: its values follow "
+        "'[1-5][0-9][0-9]' (Numeric HTTP status code)",
+        _record('shop_orders_total{status=~"5.."}'),
+        "",
+    ),
+    (
+        "pattern that can never match a numeric status",
+        _record('shop_orders_total{status=~"5xx|server_error"}'),
+        f"{RECORD}: field 'expr': shop_orders_total: label 'status': \"=~'5xx|server_error'\" can never match: "
+        "its values follow '[1-5][0-9][0-9]' (Numeric HTTP status code)",
+        _record('shop_orders_total{status=~"5[0-9]{2}"}'),
+        "",
+    ),
+    (
+        "range under four scrape intervals (Prometheus' default 1m)",
+        _record("rate(shop_orders_total[3m])"),
+        f"{RECORD}: field 'expr': rate() over [3m]: shorter than 4 scrape intervals (4m at the declared 1m), "
+        "one missed scrape leaves too few samples",
+        _record("rate(shop_orders_total[4m])"),
+        "",
+    ),
+    (
+        "range under four declared scrape intervals",
+        _record("rate(shop_orders_total[1m])"),
+        f"{RECORD}: field 'expr': rate() over [1m]: shorter than 4 scrape intervals (2m at the declared 30s), "
+        "one missed scrape leaves too few samples",
+        _record("rate(shop_orders_total[2m])"),
+        SCRAPE_30S,
+    ),
+    (
+        "label template the aggregation drops",
+        _alert("sum by (job) (rate(shop_orders_total[5m])) > 1", "{{ $labels.channel }} fails."),
+        f"{ALERT}: field 'annotations.description': {{{{ $labels.channel }}}} is always empty: the "
+        "expression's series have no label 'channel' (labels: job)",
+        _alert("sum by (job) (rate(shop_orders_total[5m])) > 1", "{{ $labels.job }} fails."),
+        "",
+    ),
+    (
+        "severity outside the declared ones",
+        _alert("sum(rate(shop_orders_total[5m])) > 1", severity="page"),
+        f"{ALERT}: field 'labels.severity': 'page' is not a declared severity (critical, warning, info)",
+        _alert("sum(rate(shop_orders_total[5m])) > 1", severity="critical"),
+        "",
+    ),
+    (
+        "severity outside the severities a team declares",
+        _alert("sum(rate(shop_orders_total[5m])) > 1", severity="critical"),
+        f"{ALERT}: field 'labels.severity': 'critical' is not a declared severity (page, ticket)",
+        _alert("sum(rate(shop_orders_total[5m])) > 1", severity="page"),
+        SEVERITIES,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("bad", "finding", "table"), [(c[1], c[2], c[4]) for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_the_bad_case_is_refused(tmp_path: Path, bad: dict[str, str], finding: str, table: str) -> None:
+    assert _lint(tmp_path, bad, table) == [finding]
+
+
+@pytest.mark.parametrize(("fine", "table"), [(c[3], c[4]) for c in CASES], ids=[c[0] for c in CASES])
+def test_the_fine_case_passes(tmp_path: Path, fine: dict[str, str], table: str) -> None:
+    assert _lint(tmp_path, fine, table) == []
+
+
+def test_a_metric_no_catalog_declares_has_no_type_to_judge(tmp_path: Path) -> None:
+    # The type rules ask the catalogs; an undeclared metric is reported as such, and only that.
+    assert _lint(tmp_path, _record("rate(other_depth[1m]) > 5")) == [
+        f"{RECORD}: field 'expr': other_depth is neither a catalog metric nor recorded by the build",
+        f"{RECORD}: field 'expr': rate() over [1m]: shorter than 4 scrape intervals (4m at the declared 1m), "
+        "one missed scrape leaves too few samples",
+    ]
