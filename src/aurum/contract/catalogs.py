@@ -238,6 +238,10 @@ _PROMETHEUS = Catalog(
     (
         Declaration(prometheus.UP, "UP", "aurum.contract.prometheus"),
         Declaration(prometheus.ALERTS, "ALERTS", "aurum.contract.prometheus", scraped=False),
+        *(
+            Declaration(metric, metric.base_name.upper(), "aurum.contract.prometheus")
+            for metric in prometheus.SCRAPE_SERIES
+        ),
     ),
     ((TargetLabels(prometheus.SCRAPE_LABELS), "aurum.contract.prometheus"),),
 )

@@ -10,7 +10,16 @@ from __future__ import annotations
 from aurum.contract import conventions as conv
 from aurum.contract.metrics import Label, Metric, MetricType
 
-__all__ = ["ALERTS", "INSTANCE", "JOB", "PROMETHEUS_SERIES", "SCRAPE_LABELS", "TARGET_LABELS", "UP"]
+__all__ = [
+    "ALERTS",
+    "INSTANCE",
+    "JOB",
+    "PROMETHEUS_SERIES",
+    "SCRAPE_LABELS",
+    "SCRAPE_SERIES",
+    "TARGET_LABELS",
+    "UP",
+]
 
 JOB = Label("job", "Scrape job of the target.", examples=("aurum-api", "aurum-worker"))
 INSTANCE = Label("instance", "host:port of the target.", examples=("api-1:8000",))
@@ -43,4 +52,24 @@ ALERTS = Metric(
 )
 """The labels above are the ones every build has; the lint adds every label an alert of the build sets."""
 
-PROMETHEUS_SERIES: tuple[Metric, ...] = (UP, ALERTS)
+
+def _scrape(name: str, help_text: str, unit: str) -> Metric:
+    # Written by Prometheus for every target it scrapes: only the target labels.
+    return Metric(base_name=name, type=MetricType.GAUGE, help=help_text, unit=unit, labels=())
+
+
+SCRAPE_SERIES: tuple[Metric, ...] = (
+    _scrape("scrape_duration_seconds", "Seconds the last scrape of the target took.", "seconds"),
+    _scrape("scrape_samples_scraped", "Samples the target exposed at the last scrape.", "samples"),
+    _scrape(
+        "scrape_samples_post_metric_relabeling",
+        "Samples left after metric relabelling at the last scrape.",
+        "samples",
+    ),
+    _scrape(
+        "scrape_series_added", "Series the last scrape added that the previous one did not have.", "series"
+    ),
+)
+"""The series Prometheus writes beside ``up`` for every target."""
+
+PROMETHEUS_SERIES: tuple[Metric, ...] = (UP, ALERTS, *SCRAPE_SERIES)

@@ -11,11 +11,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from aurum.contract.build_settings import BuildSettings, BuildSettingsError
 from aurum.contract.conventions import RuleEngine
+from aurum.monitoring.commands.arguments import positive
+from aurum.monitoring.commands.catalog import add_catalog_parser, run_catalog
 from aurum.monitoring.commands.comment import add_comment_parser, run_comment
 from aurum.monitoring.commands.deploy import add_deploy_parser, run_deploy
 from aurum.monitoring.commands.diff import add_diff_parser, run_diff
@@ -29,14 +31,6 @@ from aurum.monitoring.validate.proof_cache import ProofCache, default_cache_dir
 __all__ = ["main"]
 
 EXIT_OK, EXIT_INVALID, EXIT_DECLARATION = 0, 1, 2
-
-
-def _positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        msg = f"{value} is not a positive number"
-        raise argparse.ArgumentTypeError(msg)
-    return number
 
 
 def _common(command: argparse.ArgumentParser) -> None:
@@ -66,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     _common(build_cmd)
     build_cmd.add_argument("--out", type=Path, default=None, help="output directory (default: ROOT/build)")
     build_cmd.add_argument(
-        "--jobs", type=_positive, default=None, metavar="N", help="promtool runs at once (default: cores)"
+        "--jobs", type=positive, default=None, metavar="N", help="promtool runs at once (default: cores)"
     )
     validate_cmd = commands.add_parser(
         "validate", help="load, compile, lint and check the rules with promtool, without unit tests or output"
@@ -76,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     add_diff_parser(commands)
     add_comment_parser(commands)
     add_report_parser(commands)
+    add_catalog_parser(commands)
     return parser
 
 
@@ -138,19 +133,21 @@ def _build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "build": _build,
+    "validate": _build,
+    "deploy": run_deploy,
+    "diff": run_diff,
+    "comment": run_comment,
+    "report": run_report,
+    "catalog": run_catalog,
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command in {"build", "validate"}:
-        return _build(args)
-    if args.command == "deploy":
-        return run_deploy(args)
-    if args.command == "diff":
-        return run_diff(args)
-    if args.command == "comment":
-        return run_comment(args)
-    if args.command == "report":
-        return run_report(args)
-    return EXIT_INVALID  # argparse rejects unknown commands before this
+    run = _COMMANDS.get(args.command)
+    return run(args) if run is not None else EXIT_INVALID  # argparse rejects unknown commands first
 
 
 if __name__ == "__main__":
