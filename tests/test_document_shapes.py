@@ -12,6 +12,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -97,11 +98,20 @@ DASHBOARDS = {
         }
     ],
 }
-KINDS = {"alerts": ALERTS, "recording_rules": RECORDS, "dashboards": DASHBOARDS}
+ATTACHED = {"evaluation_interval": "1m", "tests": ALERTS["tests"]}
+"""A vendored mixin's own promtool test file (YAML), attached by ``test_files``."""
+KINDS = {"alerts": ALERTS, "recording_rules": RECORDS, "dashboards": DASHBOARDS, "attached": ATTACHED}
+_DIRECTORY = {"attached": "alerts"}
+_ATTACHING = {"groups": ALERTS["groups"], "test_files": ["team-mixin/tests.yaml"]}
 
 
-def _render(root: Path, directory: str, document: Any) -> DeclarationError | None:
-    """Render ``root`` with ``directory/team.jsonnet`` evaluating to ``document``."""
+def _render(root: Path, kind: str, document: Any) -> DeclarationError | None:
+    """Render ``root`` with its one declaration evaluating to ``document`` (or, for an attached test
+    file, with ``vendor/team-mixin/tests.yaml`` holding it)."""
+    if kind == "attached":
+        (root / "vendor" / "team-mixin").mkdir(parents=True, exist_ok=True)
+        (root / "vendor" / "team-mixin" / "tests.yaml").write_text(yaml.safe_dump(document))
+        document = _ATTACHING
     with mock.patch("aurum.monitoring.assemble.evaluate", return_value=copy.deepcopy(document)):
         try:
             render(root)
@@ -113,11 +123,12 @@ def _render(root: Path, directory: str, document: Any) -> DeclarationError | Non
 @pytest.fixture(scope="module")
 def roots(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     made = {}
-    for directory in KINDS:
-        root = tmp_path_factory.mktemp(directory)
+    for kind in KINDS:
+        root = tmp_path_factory.mktemp(kind)
+        directory = _DIRECTORY.get(kind, kind)
         (root / directory).mkdir()
         (root / directory / "team.jsonnet").write_text("{}\n")  # its value is what the test feeds
-        made[directory] = root
+        made[kind] = root
     return made
 
 
@@ -292,3 +303,29 @@ def test_a_key_holding_a_line_break_is_reported_on_one_line(
         "error: recording_rules/team.jsonnet: group 'team': field 'a\\u2028b\\nc': "
         "a group has a name, rules and an interval"
     ), line
+
+
+def test_an_attached_test_file_of_the_wrong_shape_names_the_path_inside_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = _with(ATTACHED, ("tests", 0, "alert_rule_test", 1, "alertName"), "TeamTargetDown")
+    (tmp_path / "vendor" / "team-mixin").mkdir(parents=True)
+    (tmp_path / "vendor" / "team-mixin" / "tests.yaml").write_text(yaml.safe_dump(broken))
+    (line,) = _cli(tmp_path, capsys, "alerts", _ATTACHING)
+    assert line == (
+        "error: alerts/team.jsonnet: Jsonnet: field 'test_files[0].tests[0].alert_rule_test[1].alertName': "
+        "unknown key (did you mean 'alertname'? keys: alertname, eval_time, exp_alerts)"
+    ), line
+
+
+def test_an_attached_test_file_may_spell_numbers_where_promtool_reads_strings(tmp_path: Path) -> None:
+    """YAML has no types of its own: ``eval_time: 0`` and ``severity: 1`` are what promtool reads as
+    strings, so a vendored file saying so is accepted (and written with strings)."""
+    numbers = _with(ATTACHED, ("tests", 0, "alert_rule_test", 0, "eval_time"), 0)
+    (tmp_path / "vendor" / "team-mixin").mkdir(parents=True)
+    (tmp_path / "vendor" / "team-mixin" / "tests.yaml").write_text(yaml.safe_dump(numbers))
+    (tmp_path / "alerts").mkdir()
+    (tmp_path / "alerts" / "team.jsonnet").write_text(json.dumps(_ATTACHING))
+    files = render(tmp_path).files
+    (written,) = [content for path, content in files.items() if "tests.test" in path.name]
+    assert yaml.safe_load(written)["tests"][0]["alert_rule_test"][0]["eval_time"] == "0"

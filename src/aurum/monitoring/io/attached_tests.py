@@ -16,8 +16,9 @@ from typing import Any
 
 import yaml
 
-from aurum.monitoring.io.declarations import DeclarationError
+from aurum.monitoring.io.errors import DeclarationError, raise_all
 from aurum.monitoring.io.jsonnet import resolve
+from aurum.monitoring.io.shapes import check_test_case
 
 __all__ = ["AttachedTest", "load_attached_tests"]
 
@@ -59,6 +60,14 @@ def _load(name: Any, root: Path, file: str, field: str) -> AttachedTest:
     unknown = sorted(set(document) - {"rule_files", "evaluation_interval", "group_eval_order", "tests"})
     if unknown:
         raise _fail(file, field, f"{name}: unsupported key {unknown[0]!r} in a promtool test file")
+    errors, cases = [], []
+    for index, case in enumerate(document["tests"]):
+        try:
+            cases.append(check_test_case(case, file, "Jsonnet", f"{field}.tests[{index}]", strict=False))
+        except DeclarationError as error:
+            errors.append(error)
+    raise_all(errors)
+    document = {**document, "tests": cases}
     return AttachedTest(name, {key: value for key, value in document.items() if key != "rule_files"})
 
 

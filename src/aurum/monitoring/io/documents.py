@@ -18,9 +18,8 @@ from pydantic import ValidationError
 from aurum.contract.conventions import RuleKind
 from aurum.monitoring.compile.rules import AlertingRule, RecordingRule, Rule, RuleGroup
 from aurum.monitoring.io.errors import DeclarationError, field_path, raise_all
-from aurum.monitoring.io.shapes import DashboardShape, TestCaseShape, check_shape
+from aurum.monitoring.io.shapes import DashboardShape, check_shape, check_test_case
 from aurum.monitoring.model.dashboard import Folder
-from aurum.monitoring.validate.promql import expression_error
 
 __all__ = ["dashboards_document", "rules_document"]
 
@@ -96,18 +95,6 @@ def _group(group: Any, index: int, kind: RuleKind, file: str) -> RuleGroup:
     return RuleGroup(group["name"], tuple(rules), interval)
 
 
-def _test_case(case: Any, index: int, file: str) -> None:
-    """A promtool test group of the expected shape, whose PromQL parses (the guards read it)."""
-    where = f"tests[{index}]"
-    check_shape(TestCaseShape, case, file, "Jsonnet", where)
-    for number, check in enumerate(case.get("promql_expr_test", [])):
-        error = expression_error(check["expr"])
-        if error is not None:
-            raise _fail(
-                file, "Jsonnet", f"{where}.promql_expr_test[{number}].expr", f"not valid PromQL ({error})"
-            )
-
-
 def _each(items: Any, check: Any) -> None:
     """Run ``check(item, index)`` on every item; raise every DeclarationError together."""
     errors = []
@@ -136,7 +123,7 @@ def rules_document(
     if tests is not None and not isinstance(tests, list):
         raise _fail(file, "Jsonnet", "tests", "must be a list of promtool test cases")
     _each(document["groups"], lambda group, index: groups.append(_group(group, index, kind, file)))
-    _each(tests or [], lambda case, index: _test_case(case, index, file))
+    _each(tests or [], lambda case, index: check_test_case(case, file, "Jsonnet", f"tests[{index}]"))
     return tuple(groups), tests, document.get("test_files")
 
 

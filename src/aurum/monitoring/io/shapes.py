@@ -18,14 +18,17 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from aurum.monitoring.io.errors import DeclarationError, field_path
+from aurum.monitoring.validate.promql import expression_error
 
-__all__ = ["DashboardShape", "TestCaseShape", "check_shape"]
+__all__ = ["DashboardShape", "TestCaseShape", "check_shape", "check_test_case"]
 
 Labels = dict[str, str]
 
 
 class _Closed(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # Strict for Jsonnet, which has types; a YAML test file is validated laxly instead, numbers read
+    # as strings where strings are expected (``eval_time: 0``, ``code: 500``), as promtool reads them.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, coerce_numbers_to_str=True)
 
 
 class _Open(BaseModel):
@@ -51,7 +54,8 @@ class _AlertRuleTest(_Closed):
 
 class _ExpectedSample(_Closed):
     labels: str
-    value: float = 0.0
+    value: Any = None  # a number, or a string promtool parses (a YAML 1e+00 is one)
+    histogram: str = ""
 
 
 class _PromQLExprTest(_Closed):
@@ -73,6 +77,7 @@ class TestCaseShape(_Closed):
     promql_expr_test: list[_PromQLExprTest] = []
     external_labels: Labels = {}
     external_url: str = ""
+    fuzzy_compare: bool = False
 
 
 # --- Grafana dashboards: the parts the build reads -------------------------------------------------
@@ -155,13 +160,28 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def check_shape(model: type[BaseModel], value: Any, file: str, obj: str, path: str) -> None:
-    """Refuse ``value`` unless it has ``model``'s shape: every problem, each with its path."""
+def check_shape(
+    model: type[BaseModel], value: Any, file: str, obj: str, path: str, *, strict: bool = True
+) -> BaseModel:
+    """``value`` as ``model``, refused unless it has its shape: every problem, each with its path."""
     try:
-        model.model_validate(value)
+        return model.model_validate(value, strict=strict)
     except ValidationError as error:
         problems = tuple(
             (field_path(tuple(e["loc"]), (path,)), _message(e, model))
             for e in error.errors(include_url=False)
         )
         raise DeclarationError(file, None, obj, problems) from None
+
+
+def check_test_case(case: Any, file: str, obj: str, where: str, *, strict: bool = True) -> dict[str, Any]:
+    """A promtool test group of the expected shape, whose PromQL parses (the guards parse it), as
+    given but with the numbers a lax (YAML) reading took for strings written as strings."""
+    valid = check_shape(TestCaseShape, case, file, obj, where, strict=strict)
+    checked: dict[str, Any] = valid.model_dump(exclude_unset=True, by_alias=True)
+    for number, check in enumerate(checked.get("promql_expr_test", [])):
+        error = expression_error(check["expr"])
+        if error is not None:
+            message = f"not valid PromQL ({error})"
+            raise DeclarationError(file, None, obj, ((f"{where}.promql_expr_test[{number}].expr", message),))
+    return checked
