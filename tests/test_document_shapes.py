@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from aurum.monitoring.cli import main
 from aurum.monitoring.io.declarations import DeclarationError
+from aurum.monitoring.io.jsonnet import Evaluation
 from aurum.monitoring.pipeline import render
 
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
@@ -112,7 +113,8 @@ def _render(root: Path, kind: str, document: Any) -> DeclarationError | None:
         (root / "vendor" / "team-mixin").mkdir(parents=True, exist_ok=True)
         (root / "vendor" / "team-mixin" / "tests.yaml").write_text(yaml.safe_dump(document))
         document = _ATTACHING
-    with mock.patch("aurum.monitoring.assemble.evaluate", return_value=copy.deepcopy(document)):
+    evaluation = Evaluation(copy.deepcopy(document), ())
+    with mock.patch("aurum.monitoring.assemble.evaluate", return_value=evaluation):
         try:
             render(root)
         except DeclarationError as error:
