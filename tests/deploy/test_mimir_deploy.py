@@ -149,6 +149,22 @@ def test_faults_are_retried_and_a_failure_is_named_then_converges(
     assert ruler.groups() == {"aurum-obs-api": ["api-sli"], "aurum-obs-data": ["data"]}
 
 
+@pytest.mark.parametrize("kind", ["truncate", "truncate-chunked"])
+def test_answers_whose_body_breaks_off_are_retried_and_writes_read_back(
+    tmp_path: Path, ruler: Ruler, deploy, kind: str
+) -> None:
+    build = _build(tmp_path, {"api.yaml": [_group("api-sli")], "data.yaml": [_group("data")]})
+    ruler.faults.add(kind, times=2, method="GET")  # the listing read while planning
+    ruler.faults.add(kind, times=4, method="POST", path="/prometheus/config/v1/rules/aurum-obs-api")
+    run = deploy(build)
+    assert run.status == 0, run.out + run.err
+    assert ruler.faults.count("POST", "/prometheus/config/v1/rules/aurum-obs-api") == 4  # every attempt
+    assert "Failed" not in run.out
+    assert "create rule group aurum-obs-api/api-sli (done, though the ruler's answer was lost (" in run.out
+    assert "(after 4 attempts)" in run.out
+    assert ruler.groups() == {"aurum-obs-api": ["api-sli"], "aurum-obs-data": ["data"]}
+
+
 def test_a_missing_tenant_or_token_is_explained(tmp_path: Path, ruler: Ruler, deploy, monkeypatch) -> None:
     build = _build(tmp_path, {"api.yaml": [_group("api-sli")]})
     monkeypatch.setenv("MIMIR_TOKEN", "wrong")

@@ -23,6 +23,7 @@ from aurum.monitoring.deploy.dashboards import load_grafana
 from aurum.monitoring.deploy.grafana_client import GrafanaClient
 from aurum.monitoring.deploy.grafana_deploy import apply_grafana, read_grafana
 from aurum.monitoring.deploy.grafana_plan import plan_grafana
+from aurum.monitoring.deploy.limits import DEFAULT_MAX_RETRY_AFTER, DeployLimits
 from aurum.monitoring.deploy.mimir import MimirClient, apply_mimir, desired_groups, plan_mimir
 from aurum.monitoring.deploy.plan import Action, Outcome, Plan
 from aurum.monitoring.deploy.prometheus import PrometheusClient, apply_to_directory, deploy_to_prometheus
@@ -77,6 +78,29 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--backoff", type=float, default=0.5, help="backoff factor between retries, seconds (default: 0.5)"
     )
+    parser.add_argument(
+        "--max-retry-after",
+        type=_seconds,
+        default=DEFAULT_MAX_RETRY_AFTER,
+        help=f"longest Retry-After honoured, seconds; longer ones wait this long (default: {DEFAULT_MAX_RETRY_AFTER:g})",
+    )
+    parser.add_argument(
+        "--deadline",
+        type=_seconds,
+        default=None,
+        help="seconds the whole deploy may take; it stops, reporting what was done, when they pass (default: none)",
+    )
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        msg = f"{text!r} is not a number of seconds (0 or more)"
+        raise argparse.ArgumentTypeError(msg)
+    return value
 
 
 def _rules(parser: argparse.ArgumentParser) -> None:
@@ -162,12 +186,13 @@ def _finish(args: argparse.Namespace, plan: Plan, apply: Apply) -> int:
     if not args.json:
         print(table, end="\n\n", flush=True)
     outcomes = apply(progress_printer(sys.stderr))
-    print(plan_json(plan, outcomes) if args.json else summary(plan, outcomes))
+    notes = args.limits.notes
+    print(plan_json(plan, outcomes, notes) if args.json else summary(plan, outcomes, notes))
     return exit_status(plan, outcomes, detailed=detailed, force=force)
 
 
 def _policy(args: argparse.Namespace) -> RetryPolicy:
-    return RetryPolicy(retries=args.retries, backoff=args.backoff, timeout=args.timeout)
+    return RetryPolicy(retries=args.retries, backoff=args.backoff, timeout=args.timeout, limits=args.limits)
 
 
 def _grafana(args: argparse.Namespace) -> int:
@@ -320,8 +345,13 @@ def _warn_if_dirty(root: Path) -> None:
 def run_deploy(args: argparse.Namespace) -> int:
     run = {"grafana": _grafana, "prometheus": _prometheus, "vmalert": _vmalert, "mimir": _mimir}[args.target]
     _warn_if_dirty(Path.cwd())
+    # One set of limits for the whole deploy: its deadline runs from here.
+    args.limits = DeployLimits(max_retry_after=args.max_retry_after, deadline=args.deadline)
     try:
         return run(args)
     except DeployError as error:
         print(f"error: {error}", file=sys.stderr)
+        for note in args.limits.notes:
+            if note not in str(error):
+                print(f"note: {note}", file=sys.stderr)
         return EXIT_ERROR

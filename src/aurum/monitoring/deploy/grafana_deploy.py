@@ -4,6 +4,8 @@ Every save is conditional on the version read while planning (``overwrite`` is n
 dashboard edited between plan and apply is refused by Grafana itself (412 ``version-mismatch``) and
 left as it is. A 412 can also mean that an earlier attempt of the same save landed and only its answer
 was lost; the dashboard is read again, and if it holds exactly what was being saved, that is a success.
+The same read-back decides a write whose every attempt lost its answer (dropped, or its body broken
+off): a save or folder that did land is reported applied, never "failed (left as they were)".
 """
 
 from __future__ import annotations
@@ -63,6 +65,11 @@ def _is(remote: RemoteDashboard | None, wanted: dict[str, Any], folder_uid: str)
     return content(remote.model) == content(wanted) and found is not None and found == wanted[MARKER]
 
 
+def _folder_is(client: GrafanaClient, uid: str, title: str) -> bool:
+    found = client.folder(uid)
+    return found is not None and found.title == title
+
+
 class _Applier:
     def __init__(
         self, client: GrafanaClient, declared: DeclaredGrafana, commit: str, force: bool, owner: str
@@ -79,8 +86,17 @@ class _Applier:
             self.client.update_folder(item.name, item.title, item.version)
             return Outcome(item, True)
         except DeployError as error:
+            if self._landed(lambda: _folder_is(self.client, item.name, item.title)):
+                return Outcome(item, True, f"done, though Grafana's answer was lost ({error})")
             self.failed_folders.add(item.name)
             return Outcome(item, False, str(error))
+
+    def _landed(self, check: Callable[[], bool]) -> bool:
+        """After a write whose answer never came whole: read back whether it was done anyway."""
+        try:
+            return check()
+        except DeployError:  # Grafana is not answering reads either: the write stays reported as failed
+            return False
 
     def dashboard(self, item: PlanItem) -> Outcome:
         if item.where in self.failed_folders:
@@ -89,6 +105,8 @@ class _Applier:
         try:
             return self._save(item, wanted)
         except DeployError as error:
+            if self._landed(lambda: _is(self.client.dashboard(item.name), wanted, item.where)):
+                return Outcome(item, True, f"saved, though Grafana's answer was lost ({error})")
             return Outcome(item, False, str(error))
 
     def _save(self, item: PlanItem, wanted: dict[str, Any]) -> Outcome:

@@ -165,12 +165,14 @@ def apply_mimir(
         outcomes.append(outcome)
         if progress:
             progress(index, len(steps), item, outcome)
-    if any(o.ok for o in outcomes):
+    if outcomes:
         outcomes = _verify(outcomes, wanted, client)
     return outcomes + refused
 
 
 def _verify(outcomes: list[Outcome], wanted: Groups, client: MimirClient) -> list[Outcome]:
+    """What the ruler holds decides: a write reported ok must be there as sent, and a write whose
+    answer never came whole (every attempt dropped or broken off) that is there as sent did land."""
     try:
         now = client.groups()
     except DeployError as error:
@@ -181,9 +183,14 @@ def _verify(outcomes: list[Outcome], wanted: Groups, client: MimirClient) -> lis
         expected, held = wanted.get(key), now.get(key)
         return bool(_normal(expected) == _normal(held))  # both None for a deleted group
 
-    return [
-        o
-        if not o.ok or held_as_sent(o.item)
-        else Outcome(o.item, False, "the ruler does not hold what was sent")
-        for o in outcomes
-    ]
+    def checked(o: Outcome) -> Outcome:
+        if not o.ok:
+            landed = held_as_sent(o.item)
+            return (
+                Outcome(o.item, True, f"done, though the ruler's answer was lost ({o.detail})")
+                if landed
+                else o
+            )
+        return o if held_as_sent(o.item) else Outcome(o.item, False, "the ruler does not hold what was sent")
+
+    return [checked(o) for o in outcomes]

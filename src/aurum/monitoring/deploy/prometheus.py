@@ -15,10 +15,12 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from pathlib import Path, PurePath
 
 import yaml
 
+from aurum.monitoring.deploy.limits import DeployLimits
 from aurum.monitoring.deploy.plan import Action, Outcome, Plan
 from aurum.monitoring.deploy.session import DeployError, HttpClient, error_message
 
@@ -127,7 +129,7 @@ def _confirm(client: PrometheusClient, expected: Mapping[tuple[str, str], int], 
             problems += [f"still loaded after its file was removed: {', '.join(stale)}"] if stale else []
             hint = " (is this directory in Prometheus's rule_files?)" if missing else ""
             return "; ".join(problems) + hint
-        time.sleep(0.2)
+        client.http.policy.limits.wait(0.2, "check what Prometheus loaded")
 
 
 def deploy_with_reload(
@@ -138,9 +140,12 @@ def deploy_with_reload(
     confirm: Callable[[set[str]], str | None],
     *,
     force: bool,
+    limits: DeployLimits | None = None,
 ) -> list[Outcome]:
     """Apply the plan, ``reload``, ``confirm`` (given the files removed); on failure restore, reload
-    again, and report every item failed. Shared by every engine that reads rule files from a directory."""
+    again, and report every item failed. Shared by every engine that reads rule files from a directory.
+    The rollback's reload runs even past the deploy's deadline (``limits``): what runs and what is on
+    disk must agree."""
     applied = [item for item in plan.items if item.applies(force)]
     refused = [
         Outcome(i, False, f"left untouched: {i.reason}")
@@ -159,7 +164,8 @@ def deploy_with_reload(
         return [Outcome(item, True) for item in applied] + refused
     _restore(directory, previous)
     try:
-        again = reload()
+        with limits.overtime() if limits is not None else nullcontext():
+            again = reload()
     except DeployError as error:
         again = str(error)
     rollback = (
@@ -182,5 +188,11 @@ def deploy_to_prometheus(
     """Apply the plan, reload, confirm; on failure restore, reload again, and report every item failed."""
     expected = expected_groups(bodies)
     return deploy_with_reload(
-        plan, contents, directory, client.reload, lambda gone: _confirm(client, expected, gone), force=force
+        plan,
+        contents,
+        directory,
+        client.reload,
+        lambda gone: _confirm(client, expected, gone),
+        force=force,
+        limits=client.http.policy.limits,
     )

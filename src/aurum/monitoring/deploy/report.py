@@ -95,10 +95,10 @@ def _counts(plan: Plan) -> str:
     return "Plan: " + ", ".join(parts) + "."
 
 
-def plan_json(plan: Plan, outcomes: Sequence[Outcome] | None = None) -> str:
+def plan_json(plan: Plan, outcomes: Sequence[Outcome] | None = None, notes: Sequence[str] = ()) -> str:
     document = {"plan": plan.to_json()}
     if outcomes is not None:
-        document["results"] = {"outcomes": [o.to_json() for o in outcomes]}
+        document["results"] = {"outcomes": [o.to_json() for o in outcomes], "limits_reached": list(notes)}
     return json.dumps(document, indent=2, sort_keys=True)
 
 
@@ -118,8 +118,9 @@ def progress_printer(stream: TextIO = sys.stderr) -> Progress:
     return show
 
 
-def summary(plan: Plan, outcomes: Sequence[Outcome]) -> str:
-    """Every success and every failure by name, then the totals."""
+def summary(plan: Plan, outcomes: Sequence[Outcome], notes: Sequence[str] = ()) -> str:
+    """The totals, every success and every failure by name, then every limit the deploy reached
+    (a capped ``Retry-After``, the deadline)."""
     forced = [o for o in outcomes if o.ok and o.item.action is Action.CONFLICT]
     done = [o for o in outcomes if o.ok and o not in forced]
     failed = [o for o in outcomes if not o.ok]
@@ -143,6 +144,9 @@ def summary(plan: Plan, outcomes: Sequence[Outcome]) -> str:
     if failed:
         lines.append("Failed (left as they were):")
         lines += [f"  {o.item.action} {o.item.label()}: {o.detail}" for o in failed]
+    if notes:
+        lines.append("Limits reached:")
+        lines += [f"  {note}" for note in notes]
     return "\n".join(lines)
 
 

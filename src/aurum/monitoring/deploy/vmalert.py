@@ -117,7 +117,7 @@ class VmalertClient:
                 break
             if time.monotonic() > deadline:
                 return f"vmalert did not reload within {RELOAD_WITHIN:g}s of POST /-/reload"
-            time.sleep(0.1)
+            self.http.policy.limits.wait(0.1, "wait for vmalert's reload")
         if successful != 1:
             return (
                 "vmalert refused the rule files (vmalert_config_last_reload_successful 0; "
@@ -185,7 +185,7 @@ def _confirm(client: VmalertClient, expected: Groups, directory: Path, gone: set
             problems += [f"still loaded after its file was removed: {', '.join(stale)}"] if stale else []
             hint = " (does vmalert's -rule glob match this directory?)" if missing or foreign else ""
             return "; ".join(problems) + hint
-        time.sleep(0.2)
+        client.http.policy.limits.wait(0.2, "check what vmalert loaded")
 
 
 def deploy_to_vmalert(
@@ -206,4 +206,5 @@ def deploy_to_vmalert(
         client.reload,
         lambda gone: _confirm(client, expected, directory, gone),
         force=force,
+        limits=client.http.policy.limits,
     )

@@ -4,7 +4,11 @@ An app is a plain object that turns a :class:`Request` into a :class:`Reply`; th
 sockets. Faults are injected here, between the socket and the app, so every stand-in gets the same
 ones: a burst of error statuses, a slow answer (the request is still handled, late, as a busy server
 would), a dropped connection before the request is handled, or after it was handled (the write
-happened but the answer never arrives, the case that makes blind retries dangerous).
+happened but the answer never arrives, the case that makes blind retries dangerous), and an answer
+whose body breaks off after the request was handled: ``truncate`` sends the full ``Content-Length``
+and half the body, ``truncate-chunked`` one chunk of a chunked body, and both close the connection
+(what reaches the client as ``IncompleteRead``/``ChunkedEncodingError``). A status fault can carry a
+``Retry-After`` header.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 __all__ = ["App", "Fault", "Faults", "Reply", "Request", "Seen", "serve"]
 
-FaultKind = Literal["status", "slow", "drop", "drop-after"]
+FaultKind = Literal["status", "slow", "drop", "drop-after", "truncate", "truncate-chunked"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,8 @@ class Fault:
     method: str | None = None
     path: str | None = None
     """A path prefix; None matches every path."""
+    retry_after: str | None = None
+    """A ``Retry-After`` header for a status fault."""
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method in {None, method}) and (self.path is None or path.startswith(self.path))
@@ -85,8 +91,9 @@ class Faults:
         delay: float = 1.0,
         method: str | None = None,
         path: str | None = None,
+        retry_after: str | None = None,
     ) -> Fault:
-        fault = Fault(kind, times, status, delay, method, path)
+        fault = Fault(kind, times, status, delay, method, path, retry_after)
         with self._lock:
             self.pending.append(fault)
         return fault
@@ -129,7 +136,8 @@ def _handler(app: App, faults: Faults) -> type[BaseHTTPRequestHandler]:
                 return
             if fault is not None and kind == "status":
                 faults.record(self.command, split.path, str(fault.status))
-                self._send(Reply(fault.status, b'{"message":"injected fault"}'))
+                extra = (("Retry-After", fault.retry_after),) if fault.retry_after is not None else ()
+                self._send(Reply(fault.status, b'{"message":"injected fault"}', headers=extra))
                 return
             if fault is not None and kind == "slow":
                 time.sleep(fault.delay)
@@ -138,11 +146,32 @@ def _handler(app: App, faults: Faults) -> type[BaseHTTPRequestHandler]:
             if kind == "drop-after":
                 self._drop(split.path)
                 return
+            if kind in {"truncate", "truncate-chunked"}:
+                self._truncate(split.path, reply, chunked=kind == "truncate-chunked")
+                return
             faults.record(self.command, split.path, str(reply.status))
             self._send(reply)
 
         def _drop(self, path: str) -> None:
             faults.record(self.command, path, "dropped")
+            self.close_connection = True
+
+        def _truncate(self, path: str, reply: Reply, *, chunked: bool) -> None:
+            """The status and headers of ``reply``, then part of its body, then a closed connection."""
+            faults.record(self.command, path, f"truncated {reply.status}")
+            body = reply.body or b"{}"
+            self.send_response(reply.status)
+            self.send_header("Content-Type", reply.content_type)
+            if chunked:
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                part = body[: max(1, len(body) // 2)]
+                self.wfile.write(f"{len(body):x}\r\n".encode() + part)  # the chunk never ends
+            else:
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
             self.close_connection = True
 
         def _send(self, reply: Reply) -> None:
