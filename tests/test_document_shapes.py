@@ -37,7 +37,7 @@ ALERTS = {
                     "alert": "TeamTargetDown",
                     "expr": 'up{job="team"} == 0',
                     "for": "5m",
-                    "labels": {"severity": "page"},
+                    "labels": {"severity": "critical"},
                     "annotations": ANNOTATIONS,
                 }
             ],
@@ -54,7 +54,7 @@ ALERTS = {
                     "alertname": "TeamTargetDown",
                     "exp_alerts": [
                         {
-                            "exp_labels": {"severity": "page", "job": "team", "instance": "a"},
+                            "exp_labels": {"severity": "critical", "job": "team", "instance": "a"},
                             "exp_annotations": {**ANNOTATIONS, "description": "a is down."},
                         }
                     ],
