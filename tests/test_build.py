@@ -92,7 +92,7 @@ def test_period_window_is_event_weighted_over_recorded_rollups(bundled_build: tu
     # never an average of ratios.
     assert (
         rules["slo:sli_bad_events:rollup5m"]
-        == 'sum_over_time(slo:sli_bad_events:rate5m{slo="api-availability"}[5m])'
+        == 'sum_over_time(slo:sli_bad_events:rate5m{slo="api-availability", service="aurum-api"}[5m])'
     )
     period = rules[catalog.slo_error_ratio("30d")]
     assert "sum_over_time(slo:sli_bad_events:rollup5m" in period

@@ -40,14 +40,14 @@ MUTATIONS = [
     (
         "api-availability",
         "no-traffic guard removed (NaN)",
-        'rate5m{slo="api-availability"} > 0)',
-        'rate5m{slo="api-availability"})',
+        'rate5m{slo="api-availability", service="aurum-api"} > 0)',
+        'rate5m{slo="api-availability", service="aurum-api"})',
     ),
     (
         "api-availability",
         "short window swapped for a long one",
-        'ratio_rate5m{slo="api-availability"} / 0.001 > 14.4',
-        'ratio_rate30m{slo="api-availability"} / 0.001 > 14.4',
+        'ratio_rate5m{slo="api-availability", service="aurum-api"} / 0.001 > 14.4',
+        'ratio_rate30m{slo="api-availability", service="aurum-api"} / 0.001 > 14.4',
     ),
     ("api-availability", "wrong objective", "vector(0.999)", "vector(0.99)"),
     ("api-availability", "description shows the wrong value", "{{ $value | humanize }}", "{{ $value }}"),
@@ -120,7 +120,7 @@ def test_a_broken_slow_tier_makes_the_long_tests_fail_though_evaluated_every_5_m
     rules_path, tests_path = _quick_suite(bundled_build[0], "api-availability", tmp_path, "long.test")
     control = Prover(promtool, proof_cache).test_rules([tests_path], lambda *_: None)[0]
     assert control.result.ok, control.result.output
-    old = 'ratio_rate6h{slo="api-availability"} / 0.001 > 1\n'
+    old = 'ratio_rate6h{slo="api-availability", service="aurum-api"} / 0.001 > 1\n'
     original = rules_path.read_text()
     assert old in original
     rules_path.write_text(original.replace(old, old.replace("> 1", "> 2")))

@@ -175,10 +175,10 @@ class SLOManifest(BaseModel):
 
     @model_validator(mode="after")
     def _unique_names(self) -> SLOManifest:
-        names = [slo.name for slo in self.slos]
+        names = [f"{slo.name} of {slo.service}" for slo in self.slos]
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
-            msg = f"SLO names must be unique; repeated: {', '.join(duplicates)}"
+            msg = f"SLOs (service and name) must be unique; repeated: {', '.join(duplicates)}"
             raise ValueError(msg)
         return self
 

@@ -214,8 +214,13 @@ def _render(root: Path, settings: BuildSettings, project: ProjectSettings) -> Ar
 
 
 def _render_all(root: Path) -> Artifacts:
-    artifacts = Artifacts()
     slos = load_slos(root)
+    with slo_names.distinguishing([d.obj for d in slos]):
+        return _compiled(root, slos)
+
+
+def _compiled(root: Path, slos: tuple[Declared[SLO], ...]) -> Artifacts:
+    artifacts = Artifacts()
     linted = _render_slos(slos, artifacts)
     rules = load_rules(root, [d.obj for d in slos])
     linted += _render_rules(rules, artifacts)

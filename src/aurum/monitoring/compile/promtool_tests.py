@@ -135,7 +135,7 @@ class _Scenario:
     @property
     def own(self) -> list[tuple[str, str, str]]:
         """The matcher selecting this SLO's recorded series."""
-        return [(conv.SLO_LABEL, "=", self.slo.name)]
+        return slo_names.own_matchers(self.slo)
 
     @property
     def labels(self) -> list[tuple[str, str, str]]:

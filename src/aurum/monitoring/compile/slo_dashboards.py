@@ -14,6 +14,7 @@ from grafanalib.core import Table, TableSortByField
 
 from aurum.contract import conventions as conv
 from aurum.contract.project import current_project
+from aurum.monitoring.compile import slo_names
 from aurum.monitoring.compile.panels import (
     ALERT_STATUS_UID,
     link_to,
@@ -32,7 +33,7 @@ __all__ = ["slo_dashboards", "slo_overview"]
 
 
 def _slo_row(slo: SLO) -> Row:
-    own = [(conv.SLO_LABEL, "=", slo.name)]
+    own = slo_names.own_matchers(slo)
     period = slo.target.period
     links = [
         panel_link(f"{slo.name} in detail", current_project().slo_detail_uid, {conv.SLO_LABEL: slo.name})
@@ -48,7 +49,9 @@ def _slo_row(slo: SLO) -> Row:
              steps("green", (1, "orange"), (float(fastest_burn(slo)), "red")), links=links, decimals=2),
         stat("Alerts firing", alerts_firing(own[0]), "none", steps("green", (1, "red")), links=links),
     )  # fmt: skip
-    return Row(title=f"{slo.name}: {slo.description}", panels=panels, height=4)
+    # A name several services use is told apart by its service, as in the rule files.
+    name = slo.name if slo_names.key(slo) == slo.name else f"{slo.name} ({slo.service})"
+    return Row(title=f"{name}: {slo.description}", panels=panels, height=4)
 
 
 def _by_slo(record: str) -> str:

@@ -2,19 +2,35 @@
 
 Names are defined in the contract; this module only picks the right one for an SLO of the model, so
 the compilers, the test generator and the Jsonnet variables cannot disagree on it.
+
+An SLO is identified by its service and its name: every query of its series selects both (two
+repositories' ``availability`` SLOs of two services share one Prometheus), and when one build holds
+the same name under two services, its files, groups, alerts and runbook are named by both
+(:func:`distinguishing`), while a name only one service uses keeps its short names.
 """
 
 from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from aurum.contract import conventions as conv
 from aurum.contract.project import current_project
 from aurum.monitoring.model import SLO, AlertTier
 
+# The names more than one service uses in the build running here.
+_shared: ContextVar[frozenset[str]] = ContextVar("aurum_shared_slo_names", default=frozenset())
+
 __all__ = [
     "LONG_GROUP_INTERVAL",
     "LONG_WINDOW_FROM",
     "alert_name",
+    "distinguishing",
     "group_name",
+    "key",
+    "own_matchers",
     "record_labels",
     "rule_file_name",
     "runbook_url",
@@ -39,8 +55,29 @@ def windows(slo: SLO) -> tuple[int, ...]:
     return tuple(sorted(used))
 
 
+@contextmanager
+def distinguishing(slos: Sequence[SLO]) -> Iterator[None]:
+    """Name the SLOs of one build apart: a name several services use is qualified by the service."""
+    counts = Counter(slo.name for slo in slos)
+    token = _shared.set(frozenset(name for name, count in counts.items() if count > 1))
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def key(slo: SLO) -> str:
+    """What names ``slo``'s files and groups: its name, or ``<name>.<service>`` when the name is shared."""
+    return f"{slo.name}.{slo.service}" if slo.name in _shared.get() else slo.name
+
+
+def own_matchers(slo: SLO) -> list[tuple[str, str, str]]:
+    """The matchers of ``slo``'s recorded series: its identity, service and name."""
+    return [(conv.SLO_LABEL, "=", slo.name), (conv.SERVICE_LABEL, "=", slo.service)]
+
+
 def group_name(slo: SLO, part: conv.SLOGroup) -> str:
-    return current_project().slo_group(slo.name, part)
+    return current_project().slo_group(key(slo), part)
 
 
 def alert_name(slo: SLO, tier: AlertTier) -> str:
@@ -49,7 +86,8 @@ def alert_name(slo: SLO, tier: AlertTier) -> str:
         return tier.alert_name
     if slo.alerting.name:
         return slo.alerting.name + conv.camel_case(tier.name)
-    return conv.slo_alert_name(slo.name, tier.name)
+    shared = slo.name in _shared.get()
+    return conv.slo_alert_name(f"{slo.service}-{slo.name}" if shared else slo.name, tier.name)
 
 
 def record_labels(slo: SLO) -> dict[str, str]:
@@ -58,12 +96,13 @@ def record_labels(slo: SLO) -> dict[str, str]:
 
 
 def runbook_url(slo: SLO) -> str:
-    return slo.runbook_url or conv.slo_runbook_url(slo.name)
+    shared = slo.name in _shared.get()
+    return slo.runbook_url or conv.slo_runbook_url(f"{slo.service}/{slo.name}" if shared else slo.name)
 
 
 def rule_file_name(slo: SLO) -> str:
-    return current_project().slo_rule_file(slo.name)
+    return current_project().slo_rule_file(key(slo))
 
 
 def test_file_name(slo: SLO, tests: conv.SLOTests = conv.SLOTests.DETAILED) -> str:
-    return current_project().slo_test_file(slo.name, tests)
+    return current_project().slo_test_file(key(slo), tests)

@@ -39,8 +39,8 @@ VALUE_TEMPLATE = "{{ $value | humanize }}"
 
 
 def _own(record: str, slo: SLO) -> str:
-    """A recorded series of ``slo`` (names are unique across declarations)."""
-    return selector(record, [(conv.SLO_LABEL, "=", slo.name)])
+    """A recorded series of ``slo``, by its identity: service and name."""
+    return selector(record, slo_names.own_matchers(slo))
 
 
 def _inlined() -> bool:

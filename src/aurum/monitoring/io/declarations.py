@@ -7,6 +7,7 @@ import functools
 import importlib.util
 import operator
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -209,14 +210,20 @@ def collect(ran: Ran, shown: str, kind: type[T]) -> list[Declared[T]]:
 
 
 def load_declarations(
-    root: Path, directory: str, kind: type[T], *, unique_names: bool = True
+    root: Path,
+    directory: str,
+    kind: type[T],
+    *,
+    unique_names: bool = True,
+    identity: Callable[[T], str] | None = None,
 ) -> tuple[Declared[T], ...]:
     """Run every ``root/directory/*.py`` (files starting with ``_`` are helpers) and collect ``kind``.
 
     Every file is run even when an earlier one fails, and every problem found is raised together.
     Names must be unique across all files, since they become label values and file names; objects
     without a ``name`` (recording rules, dashboards) pass ``unique_names=False`` and are checked for
-    collisions by the lint instead.
+    collisions by the lint instead. ``identity`` is what must be unique when it is more than the
+    name (an SLO's service and name).
     """
     declared: list[Declared[T]] = []
     errors: list[DeclarationError] = []
@@ -232,17 +239,18 @@ def load_declarations(
     if unique_names:
         seen: dict[str, Declared[T]] = {}
         for item in declared:
-            name = getattr(item.obj, "name", item.variable)
+            name = identity(item.obj) if identity else getattr(item.obj, "name", item.variable)
             if name in seen:
                 first = seen[name]
                 errors.append(
                     item.error("name", f"{name!r} is already declared at {first.file}:{first.line}")
                 )
             seen[name] = item
-        declared.sort(key=lambda d: getattr(d.obj, "name", d.variable))
+        declared.sort(key=lambda d: identity(d.obj) if identity else getattr(d.obj, "name", d.variable))
     raise_all(errors)
     return tuple(declared)
 
 
 def load_slos(root: Path) -> tuple[Declared[SLO], ...]:
-    return load_declarations(root, SLOS_DIRECTORY, SLO)
+    # An SLO is its service and its name: the same name may measure two services.
+    return load_declarations(root, SLOS_DIRECTORY, SLO, identity=lambda slo: f"{slo.name} of {slo.service}")

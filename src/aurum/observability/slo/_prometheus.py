@@ -77,18 +77,20 @@ def _instant_query(base_url: str, query: str, timeout: float) -> list[dict[str, 
 
 def query_slo_series(
     base_url: str, windows: tuple[str, ...], *, timeout: float = 2.0
-) -> dict[str, SLOSeries]:
-    """The contract series of every SLO Prometheus knows, by SLO name."""
+) -> dict[tuple[str, str], SLOSeries]:
+    """The contract series of every SLO Prometheus knows, by SLO name and service (its identity: one
+    name can be an SLO of two services)."""
     names = "|".join(contract_series_names(windows))
     result = _instant_query(base_url, f'{{{METRIC_NAME_LABEL}=~"{names}"}}', timeout)
-    by_slo: dict[str, SLOSeries] = {}
-    values: defaultdict[str, dict[str, float]] = defaultdict(dict)
+    by_slo: dict[tuple[str, str], SLOSeries] = {}
+    values: defaultdict[tuple[str, str], dict[str, float]] = defaultdict(dict)
     for item in result:
         labels = item.get("metric", {})
-        slo = labels.get(conv.SLO_LABEL)
-        if slo is None:
+        name = labels.get(conv.SLO_LABEL)
+        if name is None:
             continue
-        by_slo.setdefault(slo, SLOSeries(slo, labels.get(conv.SERVICE_LABEL, "")))
+        slo = (name, labels.get(conv.SERVICE_LABEL, ""))
+        by_slo.setdefault(slo, SLOSeries(*slo))
         try:
             values[slo][labels[METRIC_NAME_LABEL]] = float(item["value"][1])
         except (KeyError, IndexError, TypeError, ValueError):

@@ -259,7 +259,9 @@ def evaluate_from_prometheus(
     series = query_slo_series(
         str(settings.prometheus_url), windows, timeout=settings.prometheus_timeout_seconds
     )
-    statuses = [_from_series(slo, series.get(slo.name), settings.slo_alert_threshold) for slo in slos]
+    statuses = [
+        _from_series(slo, series.get((slo.name, slo.service)), settings.slo_alert_threshold) for slo in slos
+    ]
     return SLOStatusReport(
         source="prometheus", evaluated_at=datetime.now(UTC), overall=_overall(statuses), slos=statuses
     )
