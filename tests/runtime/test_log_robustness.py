@@ -22,7 +22,7 @@ from aurum.observability import runtime
 from aurum.observability.enhanced_logging import bound_context, get_logger
 from aurum.observability.logs._record import render_json
 from aurum.observability.logs._schema import LOG_RECORD_SCHEMA
-from aurum.observability.logs._setup import LogSink
+from aurum.observability.logs._setup import LogSink, RecordHandler, ensure_configured
 
 VALIDATOR = jsonschema.Draft202012Validator(LOG_RECORD_SCHEMA)
 
@@ -42,15 +42,22 @@ class StrictLines(list[dict[str, Any]]):
 
 @contextmanager
 def strict_capture() -> Iterator[StrictLines]:
+    """Lines the shim writes, alone on the root logger: pytest's own capture handlers format records
+    themselves and raise on what they cannot format, which is not what is under test here."""
+    ensure_configured(runtime.default().settings)  # the shim's handler on the root logger
     lines = StrictLines()
     root = logging.getLogger()
-    previous = root.level
+    previous, handlers = root.level, list(root.handlers)
     root.setLevel(logging.DEBUG)
+    for handler in handlers:
+        if not isinstance(handler, RecordHandler):
+            root.removeHandler(handler)
     try:
         with runtime.current()._derive(log_sink=LogSink(lines, render_json)).activate():
             yield lines
     finally:
         root.setLevel(previous)
+        root.handlers[:] = handlers
 
 
 # -- hostile objects ------------------------------------------------------------------------------
