@@ -121,7 +121,9 @@ def test_one_metric_declared_twice_with_the_same_shape_is_one_metric(team_root: 
     with repository_catalogs(team_root) as catalogs:
         names = [metric.name for metric in catalogs.metrics]
         assert names.count("billing_charges_total") == 1
-        assert catalogs.declaration("billing_charges_total").place == "catalog/billing.py:15"  # type: ignore[union-attr]
+        declaration = catalogs.declaration("billing_charges_total")
+        assert declaration is not None
+        assert declaration.place == "catalog/billing.py:15"
     render(team_root)
 
 
@@ -159,7 +161,7 @@ def test_target_labels_declared_globally_reach_up(team_root: Path) -> None:
 
 def test_target_labels_of_one_job_reach_only_that_jobs_metrics(team_root: Path) -> None:
     with repository_catalogs(team_root) as catalogs, using_catalogs(catalogs):
-        from catalog.billing import CHARGES_TOTAL, LEDGER_CLOSED_TIMESTAMP_SECONDS  # type: ignore[import-not-found]
+        from catalog.billing import CHARGES_TOTAL, LEDGER_CLOSED_TIMESTAMP_SECONDS  # type: ignore[import-not-found]  # the build's scoped package
 
         assert {"cluster", "namespace", "job", "instance"} <= catalogs.label_names(CHARGES_TOTAL)
         assert "namespace" in catalogs.label_names(UP)  # every job has up

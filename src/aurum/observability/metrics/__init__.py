@@ -1,4 +1,7 @@
-"""The spec's metrics API: module-level metric handles and business helpers.
+"""The spec's metrics API: module-level metric handles and business helpers, and the generic
+accessors (:func:`counter`, :func:`gauge`, :func:`histogram`) through which an application emits the
+metrics of its own catalog (a team's ``catalog/*.py``), so its code and its rules share one source
+of names.
 
 Thin entry points over :class:`~aurum.observability.metrics._instruments.AurumMetrics`. The handles
 (``REQUEST_LATENCY`` and friends) look up the current metrics at call time, so
@@ -15,7 +18,10 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, Generic, Literal
 
+from prometheus_client import Counter, Gauge, Histogram
+
 from aurum.observability import runtime
+from aurum.observability.catalog import Metric, MetricType
 from aurum.observability.metrics._instruments import AurumMetrics, CollectorT, GuardedMetric
 
 if TYPE_CHECKING:
@@ -32,7 +38,10 @@ __all__ = [
     "REQUEST_LATENCY",
     "AurumMetrics",
     "Recorded",
+    "counter",
+    "gauge",
     "get_metrics",
+    "histogram",
     "increment_business_transactions",
     "increment_cache_operation",
     "increment_rate_limit_decision",
@@ -60,6 +69,33 @@ class _CurrentMetric(Generic[CollectorT]):
     @property
     def guarded(self) -> GuardedMetric[CollectorT]:
         return self._pick(runtime.metrics())
+
+
+def counter(metric: Metric) -> _CurrentMetric[Counter]:
+    """A handle on a counter of the application's own catalog, in whichever registry is current:
+    ``CHARGES = counter(CHARGES_TOTAL)`` then ``CHARGES.labels(provider="stripe", outcome="ok").inc()``.
+    Registered on first use, with the cardinality guard and cached children of the built-in ones."""
+    _check_kind(metric, MetricType.COUNTER)
+    return _CurrentMetric(lambda m: m.counter(metric))
+
+
+def gauge(metric: Metric) -> _CurrentMetric[Gauge]:
+    """A handle on a gauge of the application's own catalog (see :func:`counter`)."""
+    _check_kind(metric, MetricType.GAUGE)
+    return _CurrentMetric(lambda m: m.gauge(metric))
+
+
+def histogram(metric: Metric) -> _CurrentMetric[Histogram]:
+    """A handle on a histogram of the application's own catalog, with its buckets (see :func:`counter`)."""
+    _check_kind(metric, MetricType.HISTOGRAM)
+    return _CurrentMetric(lambda m: m.histogram(metric))
+
+
+def _check_kind(metric: Metric, kind: MetricType) -> None:
+    # At the handle's creation, so a mistake fails at import time rather than on the first request.
+    if metric.type is not kind:
+        msg = f"{metric.base_name} is a {metric.type} in its catalog, not a {kind}"
+        raise TypeError(msg)
 
 
 REQUEST_LATENCY = _CurrentMetric(lambda m: m.http_request_duration)

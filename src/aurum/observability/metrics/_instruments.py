@@ -1,6 +1,8 @@
 """prometheus_client metrics built from the catalog, guarded and with cached label children.
 
-``AurumMetrics(registry)`` creates one collector per catalog metric on the given registry (injectable,
+``AurumMetrics(registry)`` creates one collector per built-in catalog metric on the given registry
+(and one per metric of the application's own catalog the first time :meth:`AurumMetrics.counter`,
+``gauge`` or ``histogram`` is asked for it, never a metric it does not use) (injectable,
 as in client_python, so tests and :mod:`aurum.observability.testing` use their own). Every labelled
 metric is wrapped in a :class:`GuardedMetric`, whose ``labels()`` looks the label values up in a dict
 of children before anything else: the raw ``.labels(...)`` path validates, converts and locks on
@@ -9,6 +11,7 @@ every call, which is most of the cost of recording an observation.
 
 from __future__ import annotations
 
+import threading
 from contextlib import suppress
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
@@ -133,18 +136,14 @@ class AurumMetrics:
         self.cardinality_overflow = Counter(
             _family(overflow, prefix), overflow.help, overflow.label_names, registry=registry
         )
+        self._caps = (max_label_sets, max_tenants)
         # Keyed by the base name, the metric's identity whatever the prefix it is exposed under.
-        self._guarded: dict[str, GuardedMetric[Any]] = {}
-        for metric in catalog.METRICS:
-            guard = CardinalityGuard(
-                metric,
-                name=exposed_name(metric, prefix),
-                max_label_sets=max_label_sets,
-                max_tenants=max_tenants,
-                on_overflow=self._count_overflow,
-            )
-            collector = _build_collector(metric, registry, prefix)
-            self._guarded[metric.base_name] = GuardedMetric(metric, collector, guard)
+        self._guarded: dict[str, GuardedMetric[Any]] = {
+            metric.base_name: self._guard(metric) for metric in catalog.METRICS
+        }
+        # The application's own catalog metrics (see counter()), registered on first use, by exposed name.
+        self._declared: dict[str, GuardedMetric[Any]] = {}
+        self._declaring = threading.Lock()
 
         self.http_requests: GuardedMetric[Counter] = self._guarded[catalog.HTTP_REQUESTS_TOTAL.base_name]
         self.http_request_duration: GuardedMetric[Histogram] = self._guarded[
@@ -168,9 +167,59 @@ class AurumMetrics:
         ]
         self._http_pairs: dict[tuple[str, str, int, str], tuple[Counter, Histogram]] = {}
 
+    def _guard(self, metric: Metric) -> GuardedMetric[Any]:
+        max_label_sets, max_tenants = self._caps
+        guard = CardinalityGuard(
+            metric,
+            name=exposed_name(metric, self.prefix),
+            max_label_sets=max_label_sets,
+            max_tenants=max_tenants,
+            on_overflow=self._count_overflow,
+        )
+        return GuardedMetric(metric, _build_collector(metric, self.registry, self.prefix), guard)
+
     def metric(self, metric: Metric) -> GuardedMetric[Any]:
         """The guarded collector of a catalog metric."""
         return self._guarded[metric.base_name]
+
+    def counter(self, metric: Metric) -> GuardedMetric[Counter]:
+        """The guarded counter of ``metric``: a built-in one, or one of the application's own catalog
+        (a team's ``catalog/*.py``), registered here the first time it is asked for."""
+        return self._declared_metric(metric, MetricType.COUNTER)
+
+    def gauge(self, metric: Metric) -> GuardedMetric[Gauge]:
+        """The guarded gauge of ``metric`` (see :meth:`counter`)."""
+        return self._declared_metric(metric, MetricType.GAUGE)
+
+    def histogram(self, metric: Metric) -> GuardedMetric[Histogram]:
+        """The guarded histogram of ``metric``, with its catalog buckets (see :meth:`counter`)."""
+        return self._declared_metric(metric, MetricType.HISTOGRAM)
+
+    def _declared_metric(self, metric: Metric, kind: MetricType) -> GuardedMetric[Any]:
+        if metric.type is not kind:
+            msg = f"{metric.name} is a {metric.type} in its catalog, not a {kind}"
+            raise TypeError(msg)
+        builtin = self._guarded.get(metric.base_name)
+        if builtin is not None and builtin.metric == metric:
+            return builtin
+        name = exposed_name(metric, self.prefix)
+        found = self._declared.get(name)
+        if found is None:
+            with self._declaring:  # two threads asking first must not register it twice
+                found = self._declared.get(name)
+                if found is None:
+                    found = self._declared[name] = self._register(metric, name)
+        if found.metric != metric:
+            msg = f"{name} is already registered with another declaration: {found.metric!r}"
+            raise ValueError(msg)
+        return found
+
+    def _register(self, metric: Metric, name: str) -> GuardedMetric[Any]:
+        try:
+            return self._guard(metric)
+        except ValueError as error:  # prometheus_client: the name is taken on this registry
+            msg = f"{name} cannot be registered: {error}"
+            raise ValueError(msg) from None
 
     def name_of(self, metric: Metric) -> str:
         """The name a catalog metric is exposed under here."""
@@ -178,7 +227,8 @@ class AurumMetrics:
 
     def set_limits(self, *, max_label_sets: int, max_tenants: int) -> None:
         """New cardinality caps for every metric (see :meth:`CardinalityGuard.set_limits`)."""
-        for guarded in self._guarded.values():
+        self._caps = (max_label_sets, max_tenants)
+        for guarded in (*self._guarded.values(), *self._declared.values()):
             guarded.guard.set_limits(max_label_sets=max_label_sets, max_tenants=max_tenants)
 
     def record_http_request(self, method: str, route: str, status: int, tenant: str, seconds: float) -> None:
