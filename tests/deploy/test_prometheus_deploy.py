@@ -192,10 +192,51 @@ def test_groups_that_do_not_load_are_rolled_back(
     run = _deploy(capsys, elsewhere, _source(tmp_path, "bundled"))
     assert run.status == 1
     not_loaded = next(line for line in run.out.splitlines() if "not loaded: " in line)
-    assert "aurum-slo-api-availability-sli (api-availability.yaml)" in not_loaded
+    assert "not loaded: aurum-alerts-api (alerts.api.yaml), " in not_loaded
     assert "is this directory in Prometheus's rule_files?" in run.out
     assert list(elsewhere.rules_dir.iterdir()) == []
     assert prometheus.groups() == {}
+
+
+def test_files_of_the_same_names_loaded_from_another_directory_are_not_a_deploy(
+    tmp_path: Path, prometheus: Prometheus, deployed, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Prometheus reads rules/*.yaml; deploying the same files into a directory it does not read
+    reloads fine and shows groups of the same names and sizes, from the other directory."""
+    monkeypatch.setattr(prometheus_deploy, "CONFIRM_WITHIN", 0.5)
+    elsewhere = Prometheus(prometheus.url, tmp_path / "not-in-rule-files")
+    run = _deploy(capsys, elsewhere, _source(tmp_path, "same"))
+    assert run.status == 1, run.out
+    prefix = "  create rule file api-availability.yaml: "
+    line = next(line for line in run.out.splitlines() if line.startswith(prefix))
+    assert "not loaded: aurum-alerts-api (alerts.api.yaml), " in line
+    assert (
+        "Prometheus reads these from other files instead: "
+        f"aurum-alerts-api ({prometheus.rules_dir}/alerts.api.yaml), "
+    ) in line
+    assert " more; " in line  # the first few named, and how many more
+    assert f"The groups must be read from {elsewhere.rules_dir.resolve()}" in line
+    assert "rolled back: the previous files are restored and loaded" in line
+    assert list(elsewhere.rules_dir.iterdir()) == []
+    assert prometheus.groups() == deployed
+
+
+def test_rules_loaded_with_other_queries_than_deployed_are_not_a_deploy(
+    tmp_path: Path, prometheus: Prometheus, deployed, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reload that did not take (here: not sent at all) keeps the old expressions, under the same
+    file names, group names and rule counts: the queries are compared, not only counted."""
+    monkeypatch.setattr(prometheus_deploy, "CONFIRM_WITHIN", 0.5)
+    monkeypatch.setattr(prometheus_deploy.PrometheusClient, "reload", lambda self: None)
+    source = _source(tmp_path, "changed")
+    latency = source / "prometheus" / "rules" / "api-latency.yaml"
+    assert "or vector(0)" in latency.read_text()
+    latency.write_text(latency.read_text().replace("or vector(0)", "or vector(1)", 1))
+    run = _deploy(capsys, prometheus, source)
+    assert run.status == 1, run.out
+    assert "loaded with other rules than deployed: " in run.out
+    assert "vector(1)" in run.out  # the declared query is named
+    assert prometheus.groups() == deployed
 
 
 def test_a_hand_edited_rule_file_is_a_conflict(

@@ -131,6 +131,13 @@ def add_deploy_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
         "--url", default=os.environ.get("PROMETHEUS_URL"), help="Prometheus's URL, for /-/reload"
     )
     prometheus.add_argument(
+        "--loaded-as",
+        type=Path,
+        default=None,
+        help="--rules-dir as Prometheus sees it, when it runs where the directory is mounted elsewhere "
+        "(default: --rules-dir, made absolute); the deploy checks each group is read from there",
+    )
+    prometheus.add_argument(
         "--format",
         choices=["rule-files", "prometheus-operator"],
         default="rule-files",
@@ -263,7 +270,8 @@ def _prometheus(args: argparse.Namespace) -> int:
         raise DeployError("set --url (or PROMETHEUS_URL): Prometheus is reloaded after the files are written")
     client = PrometheusClient(HttpClient(args.url, policy=_policy(args)))
     client.preflight()
-    return _reloaded(args, files, commit, "Prometheus", partial(deploy_to_prometheus, client=client))
+    deploy = partial(deploy_to_prometheus, client=client, loaded_as=args.loaded_as)
+    return _reloaded(args, files, commit, "Prometheus", deploy)
 
 
 def _vmalert(args: argparse.Namespace) -> int:

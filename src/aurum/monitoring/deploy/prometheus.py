@@ -4,10 +4,11 @@ Each file is written to a hidden temporary file in the same directory and rename
 so Prometheus never reads half a file (its ``rule_files`` glob, ``*.yaml``, does not match the
 temporary name). The files of one deploy change together between two reloads: Prometheus reads them
 only on ``POST /-/reload`` (https://prometheus.io/docs/prometheus/latest/management_api/#reload),
-which needs ``--web.enable-lifecycle``. After the reload, ``GET /api/v1/rules``
-(https://prometheus.io/docs/prometheus/latest/querying/api/#rules) must show every declared group
-from its file with all its rules. If the reload fails or a group is missing, the previous files are
-put back and Prometheus is reloaded again, so what runs and what is on disk agree.
+which needs ``--web.enable-lifecycle``. After the reload, ``GET /api/v1/rules`` must show every
+declared group read from the deployed file (its absolute path, as Prometheus sees the directory:
+``--loaded-as``) with exactly the declared rules (:mod:`~aurum.monitoring.deploy.prometheus_rules`).
+If the reload fails or a group is not so, the previous files are put back and Prometheus is reloaded
+again, so what runs and what is on disk agree.
 """
 
 from __future__ import annotations
@@ -16,12 +17,11 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
-from pathlib import Path, PurePath
-
-import yaml
+from pathlib import Path
 
 from aurum.monitoring.deploy.limits import DeployLimits
 from aurum.monitoring.deploy.plan import Action, Outcome, Plan
+from aurum.monitoring.deploy.prometheus_rules import LoadedRules, declared_rules, differences, loaded_rules
 from aurum.monitoring.deploy.session import DeployError, HttpClient, error_message
 
 __all__ = [
@@ -29,7 +29,6 @@ __all__ = [
     "apply_to_directory",
     "deploy_to_prometheus",
     "deploy_with_reload",
-    "expected_groups",
 ]
 
 CONFIRM_WITHIN = 10.0
@@ -38,6 +37,23 @@ CONFIRM_WITHIN = 10.0
 class PrometheusClient:
     def __init__(self, http: HttpClient) -> None:
         self.http = http
+        self._printed: dict[str, str | None] = {}
+
+    def printed(self, query: str) -> str | None:
+        """``query`` as this Prometheus prints it (``/api/v1/format_query``, Prometheus 2.38+), or None
+        when it cannot say (older, or the query does not parse there)."""
+        if query not in self._printed:
+            response = self.http.request("GET", "/api/v1/format_query", params={"query": query})
+            text = response.json().get("data") if response.status_code == 200 else None
+            self._printed[query] = text if isinstance(text, str) else None
+        return self._printed[query]
+
+    def same_query(self, declared: str, loaded: str) -> bool:
+        """Whether Prometheus runs ``declared`` as ``loaded``: equal, or equal once it prints both."""
+        if declared == loaded:
+            return True
+        printed = self.printed(declared)
+        return printed is not None and printed == self.printed(loaded)
 
     def preflight(self) -> None:
         try:
@@ -58,22 +74,16 @@ class PrometheusClient:
         }.get(response.status_code, "")
         return f"reload answered {response.status_code}: {error_message(response)}{hint}"
 
-    def loaded_groups(self) -> dict[tuple[str, str], int]:
-        """``(file name, group name) -> number of rules`` of every group Prometheus evaluates."""
+    def loaded(self) -> LoadedRules:
+        """Every group Prometheus evaluates, by the file it read it from, with its rules."""
         response = self.http.request("GET", "/api/v1/rules")
         if response.status_code != 200:
             raise DeployError(f"GET /api/v1/rules answered {response.status_code}: {error_message(response)}")
-        groups = response.json()["data"]["groups"]
-        return {(PurePath(g["file"]).name, g["name"]): len(g["rules"]) for g in groups}
-
-
-def expected_groups(files: Mapping[str, bytes]) -> dict[tuple[str, str], int]:
-    """``(file name, group name) -> number of rules`` the files declare."""
-    expected = {}
-    for name, body in files.items():
-        for group in (yaml.safe_load(body) or {}).get("groups") or []:
-            expected[(name, group["name"])] = len(group.get("rules") or [])
-    return expected
+        try:
+            return loaded_rules(response.json()["data"]["groups"] or [])
+        except (ValueError, KeyError, TypeError) as error:
+            msg = f"GET /api/v1/rules answered something other than Prometheus's rules: {error!r}"
+            raise DeployError(msg) from None
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -111,25 +121,29 @@ def _restore(directory: Path, previous: Mapping[str, bytes | None]) -> None:
             _write_atomically(directory / name, data)
 
 
-def _confirm(client: PrometheusClient, expected: Mapping[tuple[str, str], int], gone: set[str]) -> str | None:
-    """None once Prometheus evaluates exactly the expected groups, else what is missing."""
+def _same_host(loaded: LoadedRules) -> LoadedRules:
+    """Paths as this machine resolves them (symlinks, ``..``): Prometheus reports its glob's spelling."""
+    return {
+        (str(Path(file).resolve()) if Path(file).is_absolute() else file, group): rules
+        for (file, group), rules in loaded.items()
+    }
+
+
+def _confirm(
+    client: PrometheusClient, declared: LoadedRules, loaded_as: Path, gone: set[str], *, local: bool
+) -> str | None:
+    """None once Prometheus evaluates exactly the declared groups from the deployed files, else how not."""
+    limits = client.http.policy.limits
     deadline = time.monotonic() + CONFIRM_WITHIN
+    removed = {str(loaded_as / name) for name in gone}
     while True:
-        loaded = client.loaded_groups()
-        missing = [
-            f"{group} ({file})"
-            for (file, group), rules in expected.items()
-            if loaded.get((file, group)) != rules
-        ]
-        stale = [f"{group} ({file})" for (file, group) in loaded if file in gone]
-        if not missing and not stale:
+        loaded = client.loaded()
+        problems = differences(declared, _same_host(loaded) if local else loaded, removed, client.same_query)
+        if not problems:
             return None
         if time.monotonic() > deadline:
-            problems = [f"not loaded: {', '.join(missing)}"] if missing else []
-            problems += [f"still loaded after its file was removed: {', '.join(stale)}"] if stale else []
-            hint = " (is this directory in Prometheus's rule_files?)" if missing else ""
-            return "; ".join(problems) + hint
-        client.http.policy.limits.wait(0.2, "check what Prometheus loaded")
+            return problems.explain(loaded_as)
+        limits.wait(0.2, "check what Prometheus loaded")
 
 
 def deploy_with_reload(
@@ -184,15 +198,21 @@ def deploy_to_prometheus(
     client: PrometheusClient,
     *,
     force: bool,
+    loaded_as: Path | None = None,
 ) -> list[Outcome]:
-    """Apply the plan, reload, confirm; on failure restore, reload again, and report every item failed."""
-    expected = expected_groups(bodies)
+    """Apply the plan, reload, confirm; on failure restore, reload again, and report every item failed.
+
+    ``loaded_as`` is ``directory`` as Prometheus sees it (another path when it runs in a container
+    with the directory mounted elsewhere); by default ``directory`` itself, made absolute.
+    """
+    seen_as = loaded_as if loaded_as is not None else directory.resolve()
+    declared = declared_rules(bodies, seen_as)
     return deploy_with_reload(
         plan,
         contents,
         directory,
         client.reload,
-        lambda gone: _confirm(client, expected, gone),
+        lambda gone: _confirm(client, declared, seen_as, gone, local=loaded_as is None),
         force=force,
         limits=client.http.policy.limits,
     )

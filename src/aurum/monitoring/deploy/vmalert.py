@@ -28,9 +28,9 @@ from typing import Any
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from aurum.contract.durations import parse_duration
 from aurum.monitoring.deploy.plan import Outcome, Plan
 from aurum.monitoring.deploy.prometheus import deploy_with_reload
+from aurum.monitoring.deploy.prometheus_rules import declared_rule
 from aurum.monitoring.deploy.session import DeployError, HttpClient, error_message
 
 __all__ = ["VmalertClient", "deploy_to_vmalert", "expected_rules"]
@@ -60,17 +60,7 @@ def expected_rules(files: Mapping[str, bytes]) -> Groups:
     expected: Groups = {}
     for name, body in files.items():
         for group in (yaml.safe_load(body) or {}).get("groups") or []:
-            rules = [
-                _rule(
-                    "alerting" if "alert" in rule else "recording",
-                    rule.get("alert") or rule["record"],
-                    str(rule["expr"]),
-                    duration=parse_duration(rule["for"]) if rule.get("for") else 0,
-                    labels=rule.get("labels"),
-                    annotations=rule.get("annotations"),
-                )
-                for rule in group.get("rules") or []
-            ]
+            rules = [declared_rule(rule) for rule in group.get("rules") or []]
             expected[(name, group["name"])] = tuple(sorted(rules))
     return expected
 
