@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 from aurum.contract.catalogs import BUILTIN_CATALOGS, current_catalogs, using_catalogs
 from aurum.contract.metrics import Label, Metric, MetricType
 from aurum.monitoring import UP, select
+from aurum.monitoring.cli import main
 from aurum.monitoring.io.catalogs import repository_catalogs
 from aurum.monitoring.io.declarations import DeclarationError
 from aurum.monitoring.pipeline import render
@@ -219,3 +221,16 @@ def test_the_catalog_package_exists_only_while_a_build_runs(team_root: Path, tmp
     with repository_catalogs(other) as catalogs:
         assert importlib.import_module("catalog.billing").X == 1
         assert catalogs.lookup("billing_charges_total") is None
+
+
+def test_the_report_reads_a_team_repositorys_slos_with_its_catalog(
+    team_root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its SLOs load (exit 1 is the unreachable Prometheus, not a declaration error's 2)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    arguments = ["report", "--prometheus", f"http://127.0.0.1:{port}", "--root", str(team_root)]
+    assert main([*arguments, "--out", str(team_root / "report")]) == 1
+    assert "catalog" not in capsys.readouterr().err
+

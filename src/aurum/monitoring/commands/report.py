@@ -16,8 +16,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from aurum.contract.catalogs import using_catalogs
+from aurum.monitoring.io.catalogs import repository_catalogs
 from aurum.monitoring.io.declarations import DeclarationError, load_slos
-from aurum.monitoring.model import parse_duration
+from aurum.monitoring.model import SLO, parse_duration
 
 __all__ = ["add_report_parser", "parse_time", "run_report"]
 
@@ -63,12 +65,18 @@ def add_report_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     report.add_argument("--out", type=Path, default=Path("slo-report"), help="directory to write into")
 
 
+def _slos(root: Path) -> list[SLO]:
+    # The SLOs select from the repository's catalogs too, and import them as catalog.<file>.
+    with repository_catalogs(root) as catalogs, using_catalogs(catalogs):
+        return [declared.obj for declared in load_slos(root)]
+
+
 def run_report(args: argparse.Namespace) -> int:
     now = time.time()
     try:
         end = parse_time(args.end, now)
         start = parse_time(args.start, now) if args.start else None
-        slos = [d.obj for d in load_slos(args.root.resolve())]
+        slos = _slos(args.root.resolve())
     except DeclarationError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
