@@ -118,6 +118,15 @@ def test_examples_are_bounded_and_a_name_filter_applies(tmp_path: Path) -> None:
     text = out.read_text()
     assert text.count("= Metric(") == 1
     assert 'Label("outcome", "", examples=("declined", "error"))' in text
+    histogram = tmp_path / "catalog" / "duration.py"
+    arguments = (
+        "--exposition",
+        str(EXPOSITIONS / "billing.prom"),
+        "--metric",
+        "billing_charge_duration_seconds",
+    )
+    assert _import(*arguments, "--out", str(histogram)) == 0
+    assert "    type=MetricType.HISTOGRAM,\n" in histogram.read_text()
 
 
 def test_the_imported_catalog_loads_and_is_usable_in_an_slo(tmp_path: Path) -> None:

@@ -155,8 +155,14 @@ def test_a_name_filter_keeps_only_matching_metrics(live: Live, tmp_path: Path) -
     out = tmp_path / "catalog" / "cpu.py"
     assert _import("--prometheus", live.prometheus, "--metric", "node_cpu_.*", "--out", str(out)) == 0
     names = [line.split('"')[1] for line in out.read_text().splitlines() if line.startswith("    base_name=")]
-    assert names
+    assert "node_cpu_seconds_total" in names
     assert all(name.startswith("node_cpu_") for name in names)
+    exact = tmp_path / "catalog" / "one.py"
+    assert (
+        _import("--prometheus", live.prometheus, "--metric", "node_cpu_seconds_total", "--out", str(exact))
+        == 0
+    )
+    assert exact.read_text().count("= Metric(") == 1
 
 
 def test_the_exporters_saved_page_imports_the_same_metrics(live: Live, tmp_path: Path) -> None:

@@ -57,7 +57,12 @@ def add_catalog_parser(commands: argparse._SubParsersAction[argparse.ArgumentPar
     imports.add_argument(
         "--job", help="only this scrape job's metrics (with --exposition: the job it is scraped as)"
     )
-    imports.add_argument("--metric", type=_pattern, metavar="REGEX", help="only metrics whose name matches")
+    imports.add_argument(
+        "--metric",
+        type=_pattern,
+        metavar="REGEX",
+        help="only metrics whose name (a histogram's family name) matches",
+    )
     imports.add_argument(
         "--examples",
         type=positive,

@@ -9,6 +9,7 @@ requests session with urllib3's retries (connection errors, 429 and 5xx, with ba
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -47,7 +48,9 @@ def _session(retries: int) -> requests.Session:
 
 
 def _selector(name_pattern: str | None, job: str | None) -> str:
-    matchers = [f"{_METRIC_NAME}=~{quote(name_pattern or '.+')}"]
+    # The pattern names families; a histogram's or a summary's series add a suffix to the name.
+    names = f"(?:{name_pattern})(?:_bucket|_count|_sum)?" if name_pattern else ".+"
+    matchers = [f"{_METRIC_NAME}=~{quote(names)}"]
     if job is not None:
         matchers.append(f"job={quote(job)}")
     return "{" + ", ".join(matchers) + "}"
@@ -126,6 +129,8 @@ class PrometheusSource:
             claimed |= {*parts, f"{name}_created"}
             families.append(family)
         families += [Observed(name, NO_METADATA) for name in sorted(set(by_name) - claimed)]
+        if name_pattern:
+            families = [family for family in families if re.fullmatch(name_pattern, family.name)]
         return families
 
 
