@@ -234,3 +234,37 @@ def test_the_report_reads_a_team_repositorys_slos_with_its_catalog(
     assert main([*arguments, "--out", str(team_root / "report")]) == 1
     assert "catalog" not in capsys.readouterr().err
 
+
+BILLING_API_SLO = """\
+from aurum.monitoring import SLO, RatioSLI, regex, select
+from aurum.observability.catalog import HTTP_REQUESTS_TOTAL
+
+BILLING_API = SLO(
+    name="billing-api",
+    service="billing",
+    description="Share of billing API requests without a server error.",
+    objective=99,
+    sli=RatioSLI(
+        bad=select(HTTP_REQUESTS_TOTAL, path=regex("/api/billing/.+"), status=regex("5..")),
+        total=select(HTTP_REQUESTS_TOTAL, path=regex("/api/billing/.+")),
+    ),
+)
+"""
+
+
+def test_a_team_catalog_gives_a_built_in_metric_the_label_values_its_tests_need(team_root: Path) -> None:
+    (team_root / "slos" / "api.py").write_text(BILLING_API_SLO)
+    assert "cannot generate promtool tests: no series of aurum_http_requests_total" in _problems(team_root)
+    (team_root / "catalog" / "routes.py").write_text(
+        "from aurum.observability.catalog import HTTP_REQUESTS_TOTAL\n"
+        "\n"
+        'BILLING_ROUTES = HTTP_REQUESTS_TOTAL.with_examples(path=("/api/billing/charges",))\n'
+    )
+    artifacts = render(team_root)
+    tests = next(path for path in artifacts.files if path.name == "billing-api.test.yaml")
+    assert 'path="/api/billing/charges"' in artifacts.files[tests].decode()
+
+
+def test_a_closed_set_cannot_be_extended_by_examples() -> None:
+    with pytest.raises(ValueError, match="label 'result' is a closed set"):
+        catalog.CACHE_OPERATIONS_TOTAL.with_examples(result=("stale",))

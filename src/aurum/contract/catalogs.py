@@ -113,6 +113,8 @@ class _Index:
     by_series: dict[str, Declaration]
     """Every family and series name (a histogram's three) to its declaration, under one prefix."""
     by_key: dict[str, Declaration]
+    every: dict[str, tuple[Declaration, ...]]
+    """Every declaration of each metric name, in catalog order (they differ in examples at most)."""
 
 
 @dataclass(frozen=True)
@@ -139,8 +141,10 @@ class Catalogs:
     def _build_index(self) -> _Index:
         by_series: dict[str, Declaration] = {}
         by_key: dict[str, Declaration] = {}
+        every: dict[str, list[Declaration]] = {}
         for declaration in (d for catalog in self.catalogs for d in catalog.declarations):
             metric = declaration.metric
+            every.setdefault(metric.name, []).append(declaration)
             for name in dict.fromkeys((metric.name, *metric.series_names())):
                 first = by_series.get(name)
                 if first is not None and (
@@ -152,7 +156,7 @@ class Catalogs:
             if first is not None and first.metric.name != metric.name:
                 raise CatalogConflictError.keys(first, declaration)
             by_key.setdefault(declaration.key, declaration)
-        return _Index(by_series, by_key)
+        return _Index(by_series, by_key, {name: tuple(found) for name, found in every.items()})
 
     def __iter__(self) -> Iterator[Declaration]:
         """Each declared metric once (the first declaration of it), in catalog order."""
@@ -208,6 +212,20 @@ class Catalogs:
         if name in metric.label_names:
             return metric.label(name)
         return next((label for label in self.target_labels(metric) if label.name == name), None)
+
+    def values(self, metric: Metric, name: str) -> tuple[str, ...]:
+        """Known values of ``metric``'s label ``name``: its closed set, or the examples every catalog
+        declaring the metric gives (first the ones of ``metric`` itself), for generated tests."""
+        label = self.label(metric, name)
+        if label is None:
+            return ()
+        if label.allowed:
+            return label.allowed
+        found = list(label.examples)
+        for declaration in self._index().every.get(metric.name, ()):
+            if name in declaration.metric.label_names:
+                found += declaration.metric.label(name).examples
+        return tuple(dict.fromkeys(found))
 
     def label_names(self, metric: Metric, series: str | None = None) -> frozenset[str]:
         """Every label a series of ``metric`` carries: its own, the target labels, ``le`` on buckets."""

@@ -11,7 +11,7 @@ instruments from its own settings.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from aurum.contract.prefix import current_prefix
@@ -147,6 +147,20 @@ class Metric:
     @property
     def label_names(self) -> tuple[str, ...]:
         return tuple(label.name for label in self.labels)
+
+    def with_examples(self, **examples: tuple[str, ...]) -> Metric:
+        """This metric with more example values for open labels: what a team's catalog declares so
+        that the tests generated for its SLOs can make series of a built-in metric with its values
+        (``HTTP_REQUESTS_TOTAL.with_examples(path=("/api/billing/charges",))``)."""
+        for name in examples:
+            if self.label(name).allowed:
+                msg = f"{self.base_name}: label {name!r} is a closed set; its values cannot be extended"
+                raise ValueError(msg)
+        labels = tuple(
+            replace(label, examples=tuple(dict.fromkeys((*label.examples, *examples.get(label.name, ())))))
+            for label in self.labels
+        )
+        return replace(self, labels=labels)
 
     def label(self, name: str) -> Label:
         """The label called ``name``; ``KeyError`` naming the metric when it has none."""

@@ -18,6 +18,7 @@ from fractions import Fraction
 from typing import Any
 
 from aurum.contract import conventions as conv
+from aurum.contract.catalogs import current_catalogs
 from aurum.contract.metrics import Metric
 from aurum.monitoring.compile.promql import selector
 from aurum.monitoring.compile.simulate import STEP_SECONDS, BaseSeries
@@ -80,7 +81,7 @@ def _candidates(metric: Metric, selectors: Sequence[Selector]) -> dict[str, list
                 v for v in literal if v and v.replace("_", "").replace("-", "").isalnum()
             ]
     for name in metric.label_names:
-        values[name] += [*metric.label(name).values, "synthetic"]
+        values[name] += [*current_catalogs().values(metric, name), "synthetic"]
         values[name] = list(dict.fromkeys(values[name]))
     return values
 
