@@ -194,7 +194,9 @@ def test_the_same_rules_are_errors_when_they_are_the_repositorys_own(repo: Path)
 
 
 def _project(root: Path, table: str) -> ProjectSettings:
-    (root / "pyproject.toml").write_text(f'[tool.aurum-obs]\nowner = "team"\n{textwrap.dedent(table)}')
+    # Vendored dashboards keep the mixin's uids: no prefix is imposed on them.
+    settings = '[tool.aurum-obs]\nowner = "team"\nstrict-prefixes = false\n'
+    (root / "pyproject.toml").write_text(settings + textwrap.dedent(table))
     return load_project(root).settings
 
 
@@ -234,3 +236,12 @@ def test_a_vendored_alert_without_tests_is_a_warning(repo: Path) -> None:
     assert _waived(repo) == (
         "4 findings waived by policy (vendor/github.com/example/http-mixin/: 4 untested-alerts)"
     )
+
+
+def test_an_alert_on_a_whole_cluster_needs_no_template(repo: Path) -> None:
+    # As kubernetes-mixin's KubeCPUQuotaOvercommit: one series for the whole cluster, no label to show.
+    errors = 'sum(rate(aurum_http_requests_total{job="%s", status=~"5.."}[5m]))'
+    ratio = f"{errors} / sum(rate(aurum_http_requests_total[5m]))"
+    _edit(repo, ALERTS, 'absent(up{job="%s"} == 1)', f"{ratio} > 0.5")
+    strict = _project(repo, '[tool.aurum-obs.lint.policies."vendor/"]\nstyle = "error"\n')
+    assert render(repo, project=strict).files

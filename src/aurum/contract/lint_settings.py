@@ -2,8 +2,10 @@
 
 ``[tool.aurum-obs.lint]`` of the repository's ``pyproject.toml`` (read with the project settings):
 
-- ``scrape-interval``: how often Prometheus scrapes (Prometheus' default, 1m, when not declared); a
-  range vector shorter than four of them holds too few samples for ``rate()`` to be reliable;
+- ``scrape-interval``: how often Prometheus scrapes the series the rules read; a range vector shorter
+  than four of them holds too few samples for ``rate()`` to be reliable. Not checked when not
+  declared: mixins are written for the interval of the stack they come from (node-mixin's ``[2m]``
+  suits kube-prometheus' 30s), and only the team knows its own;
 - ``severities``: the values of the ``severity`` label the team's Alertmanager routes;
 - ``policies``: by source tree (a path prefix such as ``vendor/`` or
   ``vendor/github.com/kubernetes-monitoring/``, the longest match applies), whether the style rules,
@@ -97,8 +99,8 @@ class LintSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", alias_generator=_kebab, populate_by_name=True)
 
-    scrape_interval: Annotated[str, AfterValidator(_duration)] = "1m"
-    """Prometheus' ``scrape_interval`` for the series the rules read (its default when undeclared)."""
+    scrape_interval: Annotated[str, AfterValidator(_duration)] | None = None
+    """Prometheus' ``scrape_interval`` for the series the rules read; None: ranges are not checked."""
     severities: tuple[Annotated[str, Field(min_length=1)], ...] = Field(
         default=("critical", "warning", "info"), min_length=1
     )
@@ -119,8 +121,8 @@ class LintSettings(BaseModel):
         return policies
 
     @property
-    def scrape_seconds(self) -> int:
-        return parse_duration(self.scrape_interval)
+    def scrape_seconds(self) -> int | None:
+        return parse_duration(self.scrape_interval) if self.scrape_interval is not None else None
 
     def policy(self, tree: str) -> TreePolicy:
         """The policy of the source tree ``tree`` (a file or directory path under the root)."""

@@ -9,12 +9,14 @@ from typing import Any
 import promql_parser as pp
 
 from aurum.contract import conventions as conv
+from aurum.contract.catalogs import current_catalogs
 from aurum.contract.lint_settings import Category
 from aurum.contract.project import current_project
+from aurum.contract.prometheus import TARGET_LABELS
 from aurum.monitoring.validate.disjoint import disjoint_records
 from aurum.monitoring.validate.lint_inputs import Finding, RuleFile
 from aurum.monitoring.validate.queries import query_category, query_problems
-from aurum.monitoring.validate.series import KnownSeries, constant_value, output_labels, varying_labels
+from aurum.monitoring.validate.series import KnownSeries, output_labels, varying_labels
 
 __all__ = ["alert_problems", "rule_findings", "severity_problems", "template_problems"]
 
@@ -31,8 +33,8 @@ def _camel_case(name: str) -> bool:
 def alert_problems(rule: Mapping[str, Any], *, templatable: bool = True) -> list[tuple[str, str]]:
     """``(field, message)`` for each convention the alerting rule breaks.
 
-    ``templatable`` is False when the expression's series all have the same labels and the same
-    value (``absent(...)``, ``sum(up{job="api"}) == 0``): a description has nothing to template then.
+    ``templatable`` is False when no label tells the expression's series apart (``absent(...)``, an
+    alert on a whole job such as ``sum(up{job="api"}) == 0``): a description has nothing to template.
     """
     name = str(rule["alert"])
     labels: Mapping[str, Any] = rule.get("labels") or {}
@@ -83,14 +85,23 @@ def _describe(rule: Mapping[str, Any]) -> str:
     return f"Record {rule['record'] + ('{' + shown + '}' if shown else '')!r}"
 
 
+def _global_target_labels() -> frozenset[str]:
+    """Labels every scraped series of this Prometheus carries alike (``cluster`` from its external
+    labels): the alert gets them at Alertmanager anyway, and they tell no series from another."""
+    return frozenset(
+        label.name
+        for catalog in current_catalogs().catalogs
+        for targets, _place in catalog.target_labels
+        if not targets.jobs
+        for label in targets.labels
+    ) - set(TARGET_LABELS)  # job and instance: what tells targets apart
+
+
 def _templatable(expr: str, known: KnownSeries) -> bool:
-    """Whether a description has something to show: a label that differs between the alert's
-    series, or a value that is not always the same (``absent(...)`` always gives 1)."""
-    try:
-        tree = pp.parse(expr)
-    except ValueError:
-        return True
-    return varying_labels(expr, known) != frozenset() or not constant_value(tree)
+    """Whether a description has something to show: a label telling the alert's series apart. An
+    alert on ``absent(...)`` or on a whole job or cluster (``sum(...) / sum(...) > 1.5``) has none."""
+    varying = varying_labels(expr, known)
+    return varying is None or bool(varying - _global_target_labels())
 
 
 _LABEL_REFERENCE = re.compile(

@@ -5,8 +5,8 @@ Each rule walks promql-parser's syntax tree and asks the catalogs what a metric 
 - ``rate()``/``increase()`` of a gauge: a counter function over a value that goes down is nonsense;
 - a threshold compared with a raw counter: its value only ever grows since the process started;
 - ``histogram_quantile`` over an input without ``le``: there are no buckets to interpolate between;
-- a range shorter than four scrape intervals: ``rate()`` needs two samples, and one failed scrape
-  leaves fewer (why Grafana's ``$__rate_interval`` is at least four scrape intervals);
+- a range shorter than four (declared) scrape intervals: ``rate()`` needs two samples, and one failed
+  scrape leaves fewer (why Grafana's ``$__rate_interval`` is at least four scrape intervals);
 - a matcher that can never match: a value or pattern outside a label's closed set or outside the
   pattern its values follow (``status="5xx"`` where ``status`` is a numeric code).
 
@@ -126,7 +126,7 @@ def _short_range(node: pp.Call) -> list[str]:
         return []
     seconds = int(argument.range.total_seconds())
     scrape = current_project().lint.scrape_seconds
-    if seconds >= _MIN_SAMPLES * scrape:
+    if scrape is None or seconds >= _MIN_SAMPLES * scrape:
         return []
     return [
         f"{node.func.name}() over [{format_duration(seconds)}]: shorter than {_MIN_SAMPLES} scrape intervals "

@@ -21,7 +21,6 @@ __all__ = [
     "KnownSeries",
     "Labels",
     "catalog_series",
-    "constant_value",
     "known_series",
     "output_labels",
     "varying_labels",
@@ -181,22 +180,6 @@ def varying_labels(expr: str, known: KnownSeries) -> Labels:
         )
 
     return frozenset(label for label in labels if not pinned(label))
-
-
-def constant_value(node: Any) -> bool:
-    """Whether every sample ``node`` yields has one known value: ``absent(...)`` gives 1, and a
-    filter ``... == 0`` gives 0; so ``{{ $value }}`` would tell nothing."""
-    if isinstance(node, pp.ParenExpr):
-        return constant_value(node.expr)
-    if isinstance(node, pp.Call):
-        return node.func.name in _FROM_MATCHERS
-    if isinstance(node, pp.BinaryExpr):
-        if str(node.op) in ("and", "unless"):
-            return constant_value(node.lhs)
-        returns_bool = node.modifier is not None and node.modifier.return_bool
-        literal = isinstance(node.lhs, pp.NumberLiteral) or isinstance(node.rhs, pp.NumberLiteral)
-        return str(node.op) == "==" and literal and not returns_bool
-    return False
 
 
 def _parsed(rule: Mapping[str, Any]) -> Any:
