@@ -18,6 +18,10 @@ folder-uid-prefix = "pay-"
 rule-group-prefix = "payments-"
 rule-file-prefix = "payments."
 ruler-namespace-prefix = "payments-"
+
+[tool.aurum-obs.lint]
+# The severities the payments team's Alertmanager routes on (P1 pages).
+severities = ["P1", "critical", "warning"]
 """
 
 SLO_FILE = """
