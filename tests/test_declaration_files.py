@@ -118,7 +118,7 @@ def test_a_declaration_that_stops_the_process_is_a_declaration_error(
     out = _prepare(tmp_path, {"stop.py": HEADER + _slo(name="fine") + statement + "\n"})
     (line,) = _refused(tmp_path, out, capsys)
     assert line.startswith("error: slos/stop.py:"), line
-    assert f"field '(code)': {message}; a declaration cannot end the build" in line, line
+    assert f": module: field '(code)': {message}; a declaration cannot end the build" in line, line
 
 
 def test_three_broken_slos_in_one_file_are_all_reported(
@@ -163,3 +163,17 @@ def test_broken_slos_in_several_files_and_a_duplicate_are_all_reported(
     assert "field '(syntax)'" in lines[1]
     assert "field 'service'" in lines[2]
     assert "'twin' is already declared at slos/c.py:7" in lines[3]
+
+
+def test_the_report_command_marks_every_problem_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _prepare(
+        tmp_path,
+        {"a.py": HEADER + _slo("objective=0", name="a"), "b.py": HEADER + _slo('service=""', name="b")},
+    )
+    status = main(["report", "--prometheus", "http://127.0.0.1:9", "--root", str(tmp_path)])
+    lines = capsys.readouterr().err.splitlines()
+    assert status == 2, lines
+    assert [line.split(":")[1] for line in lines] == [" slos/a.py", " slos/b.py"], lines
+    assert all(line.startswith("error: ") for line in lines), lines

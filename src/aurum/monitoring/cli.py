@@ -23,6 +23,7 @@ from aurum.monitoring.commands.deploy import add_deploy_parser, run_deploy
 from aurum.monitoring.commands.diff import add_diff_parser, run_diff
 from aurum.monitoring.commands.report import add_report_parser, run_report
 from aurum.monitoring.io.declarations import DeclarationError
+from aurum.monitoring.io.errors import error_lines
 from aurum.monitoring.io.project import LoadedProject, load_project
 from aurum.monitoring.pipeline import BuildFailedError, NothingDeclaredError, build, validate
 from aurum.monitoring.validate.promtool import Promtool, PromtoolMissingError
@@ -121,8 +122,7 @@ def _build(args: argparse.Namespace) -> int:
         else:
             build(root, out, promtool, cache=_cache(args), jobs=args.jobs, settings=settings, project=project)
     except (DeclarationError, NothingDeclaredError) as error:
-        for line in str(error).splitlines():  # one problem a line, each marked, however many there are
-            print(f"error: {line}", file=sys.stderr)
+        print("\n".join(error_lines(error)), file=sys.stderr)
         return EXIT_DECLARATION
     except (BuildFailedError, PromtoolMissingError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -19,6 +19,7 @@ from pathlib import Path
 from aurum.contract.catalogs import using_catalogs
 from aurum.monitoring.io.catalogs import repository_catalogs
 from aurum.monitoring.io.declarations import DeclarationError, load_slos
+from aurum.monitoring.io.errors import error_lines
 from aurum.monitoring.model import SLO, parse_duration
 
 __all__ = ["add_report_parser", "parse_time", "run_report"]
@@ -78,7 +79,7 @@ def run_report(args: argparse.Namespace) -> int:
         start = parse_time(args.start, now) if args.start else None
         slos = _slos(args.root.resolve())
     except DeclarationError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print("\n".join(error_lines(error)), file=sys.stderr)
         return EXIT_USAGE
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -113,6 +113,9 @@ def _failure(error: BaseException, path: Path, shown: str, source: str) -> Decla
     if isinstance(error, ValidationError):
         return _validation_error(shown, source, error, position)
     context = context_at(source, position) if position else None
+    obj = context.obj if context else "module"
+    if not isinstance(error, Exception):
+        obj = "module"  # the call that stops the process is no object of the file; its line is named
     if isinstance(error, SystemExit):
         # sys.exit("...") would end the build with that text alone; say which file asked to stop.
         message = f"calls sys.exit({error.code!r}); a declaration cannot end the build"
@@ -124,7 +127,7 @@ def _failure(error: BaseException, path: Path, shown: str, source: str) -> Decla
     return DeclarationError(
         shown,
         position.line if position else None,
-        context.obj if context else "module",
+        obj,
         (("(code)", message),),
     )
 

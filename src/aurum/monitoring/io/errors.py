@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["CombinedDeclarationError", "DeclarationError", "field_path", "raise_all"]
+__all__ = ["CombinedDeclarationError", "DeclarationError", "error_lines", "field_path", "raise_all"]
 
 
 # Every character str.splitlines() breaks at, spelt as an escape instead.
@@ -71,3 +71,8 @@ def field_path(loc: tuple[int | str, ...], prefix: tuple[str, ...]) -> str:
         else:
             parts.append(item)
     return ".".join(parts) or "(whole object)"
+
+
+def error_lines(error: Exception) -> list[str]:
+    """What a command prints for ``error``: one ``error: `` line per problem, however many there are."""
+    return [f"error: {line}" for line in str(error).splitlines()]
