@@ -162,7 +162,8 @@ def test_broken_slos_in_several_files_and_a_duplicate_are_all_reported(
     ], lines
     assert "field '(syntax)'" in lines[1]
     assert "field 'service'" in lines[2]
-    assert "'twin' is already declared at slos/c.py:7" in lines[3]
+    assert "SLO 'twin': field 'name'" in lines[3]
+    assert "is already declared at slos/c.py:7" in lines[3]
 
 
 def test_the_report_command_marks_every_problem_too(
