@@ -39,6 +39,15 @@ QUEUE_DEPTH = Metric(
     labels=(Label("queue", "Queue name.", examples=("orders",)),),
     jobs=("shop",),
 )
+# Exposed untyped, like node exporter's node_vmstat_pgmajfault (which only grows).
+PAGE_FAULTS = Metric(
+    base_name="shop_page_faults",
+    type=MetricType.UNKNOWN,
+    help="Major page faults.",
+    unit="faults",
+    labels=(),
+    jobs=("shop",),
+)
 REQUEST_SECONDS = Metric(
     base_name="shop_request_duration_seconds",
     type=MetricType.HISTOGRAM,
@@ -211,3 +220,7 @@ def test_a_metric_no_catalog_declares_has_no_type_to_judge(tmp_path: Path) -> No
 
 def test_ranges_are_not_judged_without_a_declared_scrape_interval(tmp_path: Path) -> None:
     assert _lint(tmp_path, _record("rate(shop_orders_total[1m])")) == []
+
+
+def test_a_metric_of_unknown_type_is_judged_by_no_type_rule(tmp_path: Path) -> None:
+    assert _lint(tmp_path, _record("rate(shop_page_faults[5m]) > 10 or shop_page_faults > 1000")) == []

@@ -30,9 +30,16 @@ __all__ = [
 
 NO_METADATA = "none"
 """The type of a series name no metadata describes."""
-_TYPES = {"counter": MetricType.COUNTER, "gauge": MetricType.GAUGE, "histogram": MetricType.HISTOGRAM}
+_TYPES = {
+    "counter": MetricType.COUNTER,
+    "gauge": MetricType.GAUGE,
+    "histogram": MetricType.HISTOGRAM,
+    # Untyped: not called a gauge, which would make rate() of an untyped counter look like a bug.
+    "unknown": MetricType.UNKNOWN,
+    "untyped": MetricType.UNKNOWN,
+}
 # Prometheus stores these like gauges; the catalog says so rather than dropping them.
-_AS_GAUGE = frozenset({"unknown", "untyped", "info", "stateset"})
+_AS_GAUGE = frozenset({"info", "stateset"})
 
 
 @dataclass
