@@ -109,8 +109,20 @@ def test_a_declaration_folder_that_is_a_dangling_link_is_named(
         ("raise SystemExit(3)", "calls sys.exit(3)"),
         ("raise KeyboardInterrupt", "raises KeyboardInterrupt"),
         ("class Stop(BaseException): pass\nraise Stop('halt')", "raises Stop: halt"),
+        ("raise GeneratorExit", "raises GeneratorExit"),
+        (
+            "class Mute:\n    def __repr__(self): raise ValueError\nraise SystemExit(Mute())",
+            "calls sys.exit(<Mute whose repr() raised>)",
+        ),
     ],
-    ids=["sys-exit-text", "system-exit-code", "keyboard-interrupt", "base-exception"],
+    ids=[
+        "sys-exit-text",
+        "system-exit-code",
+        "keyboard-interrupt",
+        "base-exception",
+        "generator-exit",
+        "unspeakable",
+    ],
 )
 def test_a_declaration_that_stops_the_process_is_a_declaration_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], statement: str, message: str
@@ -178,3 +190,27 @@ def test_the_report_command_marks_every_problem_too(
     assert status == 2, lines
     assert [line.split(":")[1] for line in lines] == [" slos/a.py", " slos/b.py"], lines
     assert all(line.startswith("error: ") for line in lines), lines
+
+
+def test_an_exception_whose_str_raises_is_still_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = "class Broken(Exception):\n    def __str__(self): raise RuntimeError('no')\nraise Broken()\n"
+    out = _prepare(tmp_path, {"broken.py": HEADER + source})
+    (line,) = _refused(tmp_path, out, capsys)
+    assert line.endswith("field '(code)': Broken: <Broken whose str() raised>"), line
+
+
+def test_an_imported_jsonnet_library_that_is_not_utf8_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = _prepare(tmp_path, {"ok.py": HEADER + _slo(name="fine")})
+    (tmp_path / "vendor" / "lib").mkdir(parents=True)
+    (tmp_path / "vendor" / "lib" / "names.libsonnet").write_bytes(b'{ name: "caf\xe9" }\n')
+    (tmp_path / "recording_rules").mkdir()
+    (tmp_path / "recording_rules" / "team.jsonnet").write_text(
+        "local n = import 'lib/names.libsonnet';\n{groups: [{name: n.name, rules: []}]}\n"
+    )
+    (line,) = _refused(tmp_path, out, capsys)
+    assert line.startswith("error: recording_rules/team.jsonnet:1: Jsonnet: field '(evaluation)': "), line
+    assert "import vendor/lib/names.libsonnet is not UTF-8 (byte b'\\xe9' at offset 12)" in line, line

@@ -107,6 +107,15 @@ def _future_flags(statement: ast.stmt) -> int:
     return 0
 
 
+def _shown(value: object, spell: Callable[[object], str]) -> str:
+    """``spell(value)``, or a note saying it could not be spelt: a declaration's exception may have
+    a ``__str__`` that raises, and its report must not."""
+    try:
+        return spell(value)
+    except Exception:  # whatever it raised, the report says so instead
+        return f"<{type(value).__name__} whose {spell.__name__}() raised>"
+
+
 def _failure(error: BaseException, path: Path, shown: str, source: str) -> DeclarationError:
     """What a statement of a declaration file raised, as the declaration's error."""
     position = position_in(error.__traceback__, path)
@@ -118,12 +127,13 @@ def _failure(error: BaseException, path: Path, shown: str, source: str) -> Decla
         obj = "module"  # the call that stops the process is no object of the file; its line is named
     if isinstance(error, SystemExit):
         # sys.exit("...") would end the build with that text alone; say which file asked to stop.
-        message = f"calls sys.exit({error.code!r}); a declaration cannot end the build"
+        message = f"calls sys.exit({_shown(error.code, repr)}); a declaration cannot end the build"
     elif not isinstance(error, Exception):
-        detail = f": {error}" if str(error) else ""
+        text = _shown(error, str)
+        detail = f": {text}" if text else ""
         message = f"raises {type(error).__name__}{detail}; a declaration cannot end the build"
     else:
-        message = f"{type(error).__name__}: {error}"
+        message = f"{type(error).__name__}: {_shown(error, str)}"
     return DeclarationError(
         shown,
         position.line if position else None,

@@ -97,6 +97,26 @@ class Evaluation:
         return file
 
 
+_CODE_SUFFIXES = (".jsonnet", ".libsonnet")
+
+
+def _imported_bytes(candidate: Path) -> bytes:
+    """An imported file's bytes; Jsonnet code must be UTF-8, since the evaluator would read other
+    bytes as replacement characters (data read with ``importbin`` may be anything)."""
+    try:
+        data = candidate.read_bytes()
+    except OSError as error:
+        msg = f"couldn't read import {candidate}: {error.strerror or error}"
+        raise RuntimeError(msg) from None
+    if candidate.name.endswith(_CODE_SUFFIXES):
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            msg = f"import {candidate} is not UTF-8 (byte {data[error.start : error.start + 1]!r} at offset {error.start})"
+            raise RuntimeError(msg) from None
+    return data
+
+
 def _importer(root: Path, path: Path, found: list[Path]) -> Any:
     """Jsonnet's own lookup (the importing file's directory, then the import path), noting what
     ``path`` itself imports."""
@@ -109,7 +129,7 @@ def _importer(root: Path, path: Path, found: list[Path]) -> Any:
             if candidate.is_file():
                 if Path(directory) == own:
                     found.append(candidate)
-                return str(candidate), candidate.read_bytes()
+                return str(candidate), _imported_bytes(candidate)
         msg = f"couldn't open import {name!r}: no match locally or in vendor/, the repository or aurum's library"
         raise RuntimeError(msg)
 
