@@ -229,9 +229,37 @@ def test_the_deadline_stops_a_deploy_and_the_summary_says_what_was_done(
     assert "a" not in grafana.store.dashboards
 
 
-@pytest.mark.parametrize("value", ["-1", "soon", "inf", "nan"])
-def test_limits_that_are_not_seconds_are_refused(grafana: Grafana, build: Build, deploy, value: str) -> None:
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [
+        ("--deadline", "-1"),
+        ("--deadline", "soon"),
+        ("--deadline", "inf"),
+        ("--max-retry-after", "nan"),
+        ("--timeout", "0"),
+        ("--backoff", "-0.5"),
+        ("--retries", "-1"),
+        ("--retries", "two"),
+    ],
+)
+def test_bounds_that_are_not_numbers_of_seconds_are_refused_naming_the_flag(
+    grafana: Grafana, build: Build, deploy, capsys, flag: str, value: str
+) -> None:
     _two(build)
     with pytest.raises(SystemExit) as exited:
-        deploy("--deadline", value)
+        deploy(flag, value)
     assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {flag}: {value!r} is not " in err
+    assert "Traceback" not in err
+    assert grafana.faults.seen == []
+
+
+def test_the_limits_reached_are_in_the_json_results(grafana: Grafana, build: Build, deploy) -> None:
+    _two(build)
+    grafana.faults.add("status", status=429, retry_after="3600", method="POST", path=SAVE)
+    run = deploy("--json", "--max-retry-after", "0.1")
+    assert run.status == 0, run.err
+    assert run.json()["results"]["limits_reached"] == [
+        "POST /api/dashboards/db: the server asked to wait 3600s (Retry-After); waited 0.1s, the cap (--max-retry-after)"
+    ]

@@ -73,10 +73,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--prune", action="store_true", help="delete managed objects that are no longer declared"
     )
-    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default: 10)")
-    parser.add_argument("--retries", type=int, default=4, help="retries on errors, 429 and 5xx (default: 4)")
+    parser.add_argument("--timeout", type=_positive, default=10.0, help="seconds per request (default: 10)")
     parser.add_argument(
-        "--backoff", type=float, default=0.5, help="backoff factor between retries, seconds (default: 0.5)"
+        "--retries", type=_count, default=4, help="retries on errors, 429 and 5xx (default: 4)"
+    )
+    parser.add_argument(
+        "--backoff", type=_seconds, default=0.5, help="backoff factor between retries, seconds (default: 0.5)"
     )
     parser.add_argument(
         "--max-retry-after",
@@ -90,6 +92,21 @@ def _common(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="seconds the whole deploy may take; it stops, reporting what was done, when they pass (default: none)",
     )
+
+
+def _positive(text: str) -> float:
+    value = _seconds(text)
+    if value == 0:
+        msg = f"{text!r} is not a number of seconds above 0"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _count(text: str) -> int:
+    if not text.isdigit():
+        msg = f"{text!r} is not a whole number (0 or more)"
+        raise argparse.ArgumentTypeError(msg)
+    return int(text)
 
 
 def _seconds(text: str) -> float:
