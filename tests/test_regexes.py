@@ -103,3 +103,24 @@ def test_a_jsonnet_regex_is_refused_with_the_field(
         in line
         for line in lines
     ), lines
+
+
+def test_a_label_replace_regex_is_refused_though_promtool_passes_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Prometheus compiles label_replace's regex only when it evaluates the rule, which then fails
+    every time; promtool check rules says SUCCESS."""
+    out = _prepare(tmp_path, {"ok.py": HEADER + _slo(name="fine")})
+    (tmp_path / "recording_rules").mkdir()
+    (tmp_path / "recording_rules" / "team.jsonnet").write_text(
+        "{groups: [{name: 'team', rules: [{record: 'host:aurum_http_requests:rate5m', expr: "
+        '\'sum by (host) (label_replace(rate(aurum_http_requests_total[5m]), "host", "$1", '
+        '"instance", "(.*)(?=:)"))\'}]}]}\n'
+    )
+    lines = _refused(tmp_path, out, capsys)
+    assert any(
+        line.startswith("error: recording_rules/team.jsonnet")
+        and "field 'expr': label_replace(): '(.*)(?=:)' is not a regular expression Prometheus accepts"
+        in line
+        for line in lines
+    ), lines

@@ -44,7 +44,7 @@ def metric_names(expr: str) -> set[str]:
 
 
 def regex_problems(tree: Any) -> list[str]:
-    """Every regex matcher of a parsed expression that Prometheus would refuse.
+    """Every regex of a parsed expression (matchers, label_replace) that Prometheus would refuse.
 
     The parser checks regexes with Rust's ``regex`` crate, which accepts some patterns RE2 refuses
     (a possessive ``a++``); Prometheus decides, so RE2 decides here.
@@ -52,6 +52,15 @@ def regex_problems(tree: Any) -> list[str]:
     problems: list[str] = []
 
     def visit(node: object) -> None:
+        if isinstance(node, promql_parser.Call):
+            # label_replace's regex is compiled only when a rule is evaluated (promtool passes it):
+            # refused there, the rule fails on every evaluation.
+            regex = node.args[4] if node.func.name == "label_replace" and len(node.args) == 5 else None
+            if isinstance(regex, promql_parser.StringLiteral):
+                problem = prometheus_regex_problem(str(regex.val))
+                if problem is not None:
+                    problems.append(f"label_replace(): {problem}")
+            return
         if not isinstance(node, promql_parser.VectorSelector):
             return
         groups = [node.matchers.matchers, *(node.matchers.or_matchers or [])]
