@@ -53,11 +53,14 @@ def test_team_repository_builds_lints_and_passes_its_tests_with_the_console_scri
     )
     assert done.returncode == 0, done.stderr
     assert "compiled 4 SLOs" in done.stdout
-    assert "promtool check rules --lint=all --lint-fatal: 5 files OK" in done.stdout
+    assert "promtool check rules --lint=all --lint-fatal: 6 files OK" in done.stdout
     assert "promtool test rules: 7 files OK" in done.stdout
     rules = team_root / "build" / "prometheus" / "rules"
     assert 'billing_charges_total{outcome="error"}' in (rules / "billing-charges.yaml").read_text()
     assert "billing_charge_duration_seconds_bucket" in (rules / "billing-latency.yaml").read_text()
+    assert "- record: provider:billing_charges:rate5m\n" in (rules / "records.billing.yaml").read_text()
+    overview = team_root / "build" / "grafana" / "dashboards" / "billing" / "billing-overview.json"
+    assert '"expr": "provider:billing_charges:rate5m"' in overview.read_text()
     ledgers = team_root / "build" / "grafana" / "dashboards" / "billing" / "billing-ledgers.json"
     assert "billing_ledger_closed_timestamp_seconds" in ledgers.read_text()
 

@@ -166,17 +166,21 @@ def metric_by_name(name: str) -> Metric | None:
 # Named ``<aggregation labels>:<metric>:<operation>`` as Prometheus recommends; the build fails when a
 # dashboard or alert reads one that no recording rule records.
 
-HTTP_REQUEST_RATE_BY_ROUTE = RecordedSeries("path", "http_requests", "rate5m")
+HTTP_REQUEST_RATE_BY_ROUTE = RecordedSeries("path", "http_requests", "rate5m", prefixed=True)
 """Requests per second over 5m, by route template (``path``)."""
-HTTP_REQUEST_RATE_BY_TENANT = RecordedSeries("tenant_id", "http_requests", "rate5m")
+HTTP_REQUEST_RATE_BY_TENANT = RecordedSeries("tenant_id", "http_requests", "rate5m", prefixed=True)
 """Requests per second over 5m, by tenant."""
-HTTP_ERROR_RATIO_BY_ROUTE = RecordedSeries("path", "http_requests_errors", "ratio_rate5m")
+HTTP_ERROR_RATIO_BY_ROUTE = RecordedSeries("path", "http_requests_errors", "ratio_rate5m", prefixed=True)
 """Share of requests answered with a 5xx over 5m, by route template."""
-HTTP_ERROR_RATIO_BY_TENANT = RecordedSeries("tenant_id", "http_requests_errors", "ratio_rate5m")
+HTTP_ERROR_RATIO_BY_TENANT = RecordedSeries(
+    "tenant_id", "http_requests_errors", "ratio_rate5m", prefixed=True
+)
 """Share of requests answered with a 5xx over 5m, by tenant."""
-HTTP_LATENCY_QUANTILE_BY_ROUTE = RecordedSeries("path", "http_request_duration_seconds", "quantile_rate5m")
+HTTP_LATENCY_QUANTILE_BY_ROUTE = RecordedSeries(
+    "path", "http_request_duration_seconds", "quantile_rate5m", prefixed=True
+)
 """Latency quantiles over 5m by route template; label ``quantile`` is ``0.5``, ``0.95`` or ``0.99``."""
-CACHE_HIT_RATIO_BY_CACHE = RecordedSeries("cache_type", "cache_operations", "hit_ratio_rate5m")
+CACHE_HIT_RATIO_BY_CACHE = RecordedSeries("cache_type", "cache_operations", "hit_ratio_rate5m", prefixed=True)
 """Share of cache reads answered from the cache over 5m, by cache."""
 
 PLATFORM_RECORDS: dict[str, RecordedSeries] = {

@@ -216,7 +216,8 @@ class RecordedSeries:
     """The metric part without the prefix (``http_requests``)."""
     operation: str
     """What was computed, with its window (``rate5m``)."""
-    prefixed: bool = True
+    prefixed: bool = False
+    """As for :class:`Metric`: the Aurum platform's records say ``prefixed=True``; a team's are named as declared."""
 
     def name_for(self, prefix: str) -> str:
         metric = f"{prefix}{self.metric}" if self.prefixed else self.metric
