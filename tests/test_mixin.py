@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from aurum.contract.project import DEFAULT_PROJECT, ProjectSettings
+from aurum.monitoring.cli import main
 from aurum.monitoring.io.declarations import DeclarationError
 from aurum.monitoring.io.project import load_project
 from aurum.monitoring.pipeline import BuildFailedError, build, render
@@ -245,3 +246,17 @@ def test_an_alert_on_a_whole_cluster_needs_no_template(repo: Path) -> None:
     _edit(repo, ALERTS, 'absent(up{job="%s"} == 1)', f"{ratio} > 0.5")
     strict = _project(repo, '[tool.aurum-obs.lint.policies."vendor/"]\nstyle = "error"\n')
     assert render(repo, project=strict).files
+
+
+def test_validate_lists_the_waived_findings_and_succeeds(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _edit(repo, ALERTS, SUMMARY, BAD_SUMMARY)
+    assert main(["validate", "--root", str(repo), "--waived", "--no-cache"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "lint: 1 findings waived by policy (vendor/github.com/example/http-mixin/: 1 style)" in out
+    assert (
+        "warning: alerts/http.jsonnet: Alert 'HttpErrorsHigh': field 'annotations.summary': 'a job answers too "
+        "many requests with a server error' is not a plain sentence: one line, a capital first, no template, "
+        "ending in '.' (style, vendor/github.com/example/http-mixin/)"
+    ) in out

@@ -26,6 +26,7 @@ from aurum.monitoring.io.declarations import DeclarationError
 from aurum.monitoring.io.errors import error_lines
 from aurum.monitoring.io.project import LoadedProject, load_project
 from aurum.monitoring.pipeline import BuildFailedError, NothingDeclaredError, build, validate
+from aurum.monitoring.validate.lint_policy import waived_lines
 from aurum.monitoring.validate.promtool import Promtool, PromtoolMissingError
 from aurum.monitoring.validate.proof_cache import ProofCache, default_cache_dir
 
@@ -46,6 +47,11 @@ def _common(command: argparse.ArgumentParser) -> None:
         help=f"where passing promtool runs are remembered by content (default: {default_cache_dir()})",
     )
     cache.add_argument("--no-cache", action="store_true", help="run promtool on every file")
+    command.add_argument(
+        "--waived",
+        action="store_true",
+        help="list every lint finding a source tree's policy made a warning (a vendored mixin's style...)",
+    )
     command.add_argument(
         "--engine",
         choices=[str(engine) for engine in RuleEngine],
@@ -118,9 +124,11 @@ def _build(args: argparse.Namespace) -> int:
         print(LoadedProject(project, loaded.configured).describe())
         promtool = Promtool.find(args.promtool)
         if out is None:
-            validate(root, promtool, cache=_cache(args), settings=settings, project=project)
+            artifacts = validate(root, promtool, cache=_cache(args), settings=settings, project=project)
         else:
-            build(root, out, promtool, cache=_cache(args), jobs=args.jobs, settings=settings, project=project)
+            artifacts = build(
+                root, out, promtool, cache=_cache(args), jobs=args.jobs, settings=settings, project=project
+            )
     except (DeclarationError, NothingDeclaredError) as error:
         print("\n".join(error_lines(error)), file=sys.stderr)
         return EXIT_DECLARATION
@@ -129,6 +137,8 @@ def _build(args: argparse.Namespace) -> int:
         if out is not None:
             print(f"{out} was left unchanged.", file=sys.stderr)
         return EXIT_INVALID
+    if args.waived:
+        print("\n".join(waived_lines(artifacts.waived)) or "no lint finding was waived")
     print(f"wrote {out}" if out is not None else "valid: declarations, lint and promtool check rules")
     return EXIT_OK
 

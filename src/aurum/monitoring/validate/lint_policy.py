@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from aurum.contract.lint_settings import Category, Level, LintSettings
 from aurum.monitoring.validate.lint_inputs import Finding
 
-__all__ = ["Waived", "apply_policies", "describe_waived"]
+__all__ = ["Waived", "apply_policies", "describe_waived", "waived_lines"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,3 +51,13 @@ def describe_waived(waived: Sequence[Waived]) -> str:
         kinds = ", ".join(f"{counts[tree, kind]} {kind}" for kind in Category if counts[tree, kind])
         parts.append(f"{tree}: {kinds}")
     return f"{len(waived)} findings waived by policy ({'; '.join(parts)})"
+
+
+def waived_lines(waived: Sequence[Waived]) -> list[str]:
+    """One ``warning:`` line per waived finding, worded like the errors (``--waived`` prints them)."""
+    lines = []
+    for item in waived:
+        f = item.finding
+        where = f"{f.file}:{f.line}" if f.line else f.file
+        lines.append(f"warning: {where}: {f.obj}: field {f.field!r}: {f.message} ({f.category}, {item.tree})")
+    return lines
