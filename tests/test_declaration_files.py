@@ -214,3 +214,26 @@ def test_an_imported_jsonnet_library_that_is_not_utf8_is_named(
     (line,) = _refused(tmp_path, out, capsys)
     assert line.startswith("error: recording_rules/team.jsonnet:1: Jsonnet: field '(evaluation)': "), line
     assert "import vendor/lib/names.libsonnet is not UTF-8 (byte b'\\xe9' at offset 12)" in line, line
+
+
+def test_broken_alerts_records_and_dashboards_are_reported_together(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """(Broken SLOs are reported alone, first: the rules and dashboards read the SLOs.)"""
+    out = _prepare(tmp_path, {"a.py": HEADER + _slo(name="a")})
+    for directory, name, source in [
+        ("alerts", "team.py", "from aurum.monitoring import Alert\nBAD = Alert(name='TeamDown')\n"),
+        ("recording_rules", "team.py", "from aurum.monitoring import Record\nBAD = Record(record='a:b:c')\n"),
+        ("recording_rules", "cache.jsonnet", "{groups: 'none'}\n"),
+        ("dashboards", "team.jsonnet", "{folder: {uid: 'team', title: 'Team'}, dashboards: 'none'}\n"),
+    ]:
+        (tmp_path / directory).mkdir(exist_ok=True)
+        (tmp_path / directory / name).write_text(source)
+    lines = _refused(tmp_path, out, capsys)
+    files = [line.removeprefix("error: ").split(":")[0] for line in lines]
+    assert sorted(set(files)) == [
+        "alerts/team.py",
+        "dashboards/team.jsonnet",
+        "recording_rules/cache.jsonnet",
+        "recording_rules/team.py",
+    ], lines

@@ -105,15 +105,26 @@ def _stem(path: Path, file: str) -> str:
 
 
 def _python_rules(root: Path) -> list[RuleSource]:
-    sources = []
+    sources: list[RuleSource] = []
     alerts_kind, records_kind = RuleKind.ALERTS, RuleKind.RECORDS
-    for file, alerts in _by_file(load_declarations(root, alerts_kind.directory, Alert)).items():
+    errors = []
+    try:
+        declared_alerts = load_declarations(root, alerts_kind.directory, Alert)
+    except DeclarationError as error:  # the records are loaded still, so that both are reported
+        errors.append(error)
+        declared_alerts = ()
+    try:
+        records = load_declarations(root, records_kind.directory, Record, unique_names=False)
+    except DeclarationError as error:
+        errors.append(error)
+        records = ()
+    raise_all(errors)
+    for file, alerts in _by_file(declared_alerts).items():
         stem = _stem(Path(file), file)
         objects = [d.obj for d in alerts]
         tests = hw.alert_tests(stem, objects)
         lines = {d.obj.name: d.line for d in alerts}
         sources.append(RuleSource(alerts_kind, stem, file, (hw.alert_group(stem, objects),), tests, lines))
-    records = load_declarations(root, records_kind.directory, Record, unique_names=False)
     for file, declared in _by_file(records).items():
         stem = _stem(Path(file), file)
         lines = {d.obj.record: d.line for d in declared}
@@ -144,9 +155,19 @@ def _jsonnet_rules(root: Path, ext: dict[str, Any]) -> list[RuleSource]:
 
 def load_rules(root: Path, slos: Sequence[SLO]) -> list[RuleSource]:
     """Every hand-written rule file, sorted by output file; two declarations of one file are an error."""
-    sources = sorted(
-        [*_python_rules(root), *_jsonnet_rules(root, _ext(slos))], key=lambda s: (s.rule_file, s.file)
-    )
+    errors: list[DeclarationError] = []
+    python: list[RuleSource] = []
+    jsonnet: list[RuleSource] = []
+    try:
+        python = _python_rules(root)
+    except DeclarationError as error:  # the Jsonnet ones are loaded still, so that both are reported
+        errors.append(error)
+    try:
+        jsonnet = _jsonnet_rules(root, _ext(slos))
+    except DeclarationError as error:
+        errors.append(error)
+    raise_all(errors)
+    sources = sorted([*python, *jsonnet], key=lambda s: (s.rule_file, s.file))
     for first, second in itertools.pairwise(sources):
         if first.rule_file == second.rule_file:
             message = f"{first.file} renders to the same rule file {first.rule_file}; rename one of them"

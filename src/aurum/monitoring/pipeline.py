@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 from aurum.contract.build_settings import DEFAULT_BUILD_SETTINGS, BuildSettings
 from aurum.contract.catalogs import using_catalogs
@@ -213,6 +213,18 @@ def _render(root: Path, settings: BuildSettings, project: ProjectSettings) -> Ar
         return _render_all(root)
 
 
+R = TypeVar("R")
+
+
+def _collecting(errors: list[DeclarationError], step: Callable[[], R], instead: R) -> R:
+    """``step()``, or ``instead`` with its DeclarationError added to ``errors``."""
+    try:
+        return step()
+    except DeclarationError as error:
+        errors.append(error)
+        return instead
+
+
 def _render_all(root: Path) -> Artifacts:
     slos = load_slos(root)
     with slo_names.distinguishing([d.obj for d in slos]):
@@ -221,10 +233,15 @@ def _render_all(root: Path) -> Artifacts:
 
 def _compiled(root: Path, slos: tuple[Declared[SLO], ...]) -> Artifacts:
     artifacts = Artifacts()
-    linted = _render_slos(slos, artifacts)
-    rules = load_rules(root, [d.obj for d in slos])
+    # The SLOs, the hand-written rules and the dashboards are independent: report every problem of
+    # all three before stopping, as the lint does.
+    errors: list[DeclarationError] = []
+    objects = [d.obj for d in slos]
+    linted: list[RuleFile] = _collecting(errors, lambda: _render_slos(slos, artifacts), [])
+    rules: list[RuleSource] = _collecting(errors, lambda: load_rules(root, objects), [])
+    dashboards: list[DashboardSource] = _collecting(errors, lambda: load_dashboards(root, objects), [])
+    raise_all(errors)
     linted += _render_rules(rules, artifacts)
-    dashboards = load_dashboards(root, [d.obj for d in slos])
     findings = lint(
         linted,
         [DashboardFile(d.file, d.line, (d.folder.uid, d.folder.title), d.dashboard) for d in dashboards],
