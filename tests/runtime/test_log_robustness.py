@@ -109,6 +109,19 @@ class BadLen(list[Any]):
         raise BoomError
 
 
+class RecursiveRepr:
+    def __repr__(self) -> str:
+        return f"<{self!r}>"  # RecursionError
+
+
+class LyingClass:
+    """isinstance() falls back to __class__, which raises here."""
+
+    @property  # type: ignore[misc]  # hostile on purpose
+    def __class__(self) -> type:
+        raise BoomError
+
+
 class SneakyStr(str):
     __slots__ = ()
 
@@ -136,6 +149,8 @@ hostile_scalars = st.one_of(
     st.builds(BadStrError),
     st.builds(BadRepr),
     st.builds(BadStrAndRepr),
+    st.builds(RecursiveRepr),
+    st.builds(LyingClass),
     st.just(SneakyStr("password=hunter2")),
     st.integers(min_value=5000, max_value=20000).map(lambda digits: 10**digits),
     st.sampled_from(["\udc80", "ok\ud800", "\udfff tail"]),
@@ -219,8 +234,12 @@ def test_unrepresentable_values_and_keys_are_replaced_by_a_note_naming_what_fail
             items_raise=BadItems(a=1),
             huge=10**5000,
             surrogate="a\udc80b",
+            lying=LyingClass(),
+            recursive=RecursiveRepr(),
         )
     record = lines[0]
+    assert record["lying"] == "<unrepresentable LyingClass: redaction raised BoomError>"
+    assert record["recursive"] == "<unrepresentable RecursiveRepr: __repr__ raised RecursionError>"
     assert record["repr_raises"] == "<unrepresentable BadRepr: __repr__ raised BoomError>"
     assert record["key_raises"] == {"<unrepresentable BadStrAndRepr: __str__ raised BoomError>": 1, "kept": 2}
     assert record["items_raise"] == "<unrepresentable BadItems: redaction raised BoomError>"

@@ -146,19 +146,20 @@ def _plan(key: str) -> _KeyPlan:
 def _add_fields(record: dict[str, Any], fields: Mapping[str, Any], renamed: frozenset[str]) -> None:
     """Copy the caller's ``fields`` into ``record``, renamed where they clash and redacted."""
     for key, value in fields.items():
-        secret, accepts, written, auth = _plans.get(key) or _plan(key)
-        if accepts is not None and (key in renamed or not accepts(value)):
-            written = _free_name(key, record, fields)
-            secret = is_secret_key(written)
-        if secret:
-            record[written] = REDACTED
-        elif value.__class__ is str and not auth:  # most values: skip redact_value's dispatch on type
-            record[written] = redact_string(value)
-        else:
-            try:
+        written = key
+        try:
+            secret, accepts, written, auth = _plans.get(key) or _plan(key)
+            if accepts is not None and (key in renamed or not accepts(value)):
+                written = _free_name(key, record, fields)
+                secret = is_secret_key(written)
+            if secret:
+                record[written] = REDACTED
+            elif type(value) is str and not auth:  # most values: skip redact_value's dispatch on type
+                record[written] = redact_string(value)
+            else:
                 record[written] = redact_auth(value) if auth else redact_value(value)
-            except Exception as error:  # a hostile container (items() or __iter__ raising, ...)
-                record[written] = unrepresentable(value, "redaction", error)
+        except Exception as error:  # a hostile value (items(), __iter__ or even __class__ raising)
+            record[safe_text(written)] = unrepresentable(value, "redaction", error)
 
 
 def add_exception(event: dict[str, Any], exc: BaseException) -> None:
