@@ -263,3 +263,20 @@ def test_the_limits_reached_are_in_the_json_results(grafana: Grafana, build: Bui
     assert run.json()["results"]["limits_reached"] == [
         "POST /api/dashboards/db: the server asked to wait 3600s (Retry-After); waited 0.1s, the cap (--max-retry-after)"
     ]
+
+
+def test_a_deadline_reached_before_the_plan_stops_the_deploy_saying_so(
+    grafana: Grafana, build: Build, deploy
+) -> None:
+    _two(build)
+    grafana.faults.add("status", times=10, status=503, retry_after="30", method="GET", path="/api/health")
+    started = time.monotonic()
+    run = deploy("--deadline", "1")
+    assert run.status == 1
+    assert time.monotonic() - started < 10
+    assert (
+        "error: Grafana is unreachable: the deploy's deadline of 1s (--deadline) was reached: "
+        "waiting 30s to retry GET /api/health would pass it"
+    ) in run.err
+    assert grafana.faults.count("GET", "/api/health") == 1
+    assert not grafana.store.folders and not grafana.store.dashboards
