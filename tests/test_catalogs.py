@@ -271,3 +271,17 @@ def test_a_team_catalog_gives_a_built_in_metric_the_label_values_its_tests_need(
 def test_a_closed_set_cannot_be_extended_by_examples() -> None:
     with pytest.raises(ValueError, match="label 'result' is a closed set"):
         catalog.CACHE_OPERATIONS_TOTAL.with_examples(result=("stale",))
+
+
+def test_one_python_name_for_two_metrics_is_refused_for_jsonnet(team_root: Path) -> None:
+    (team_root / "catalog" / "refunds.py").write_text(
+        "from aurum.observability.catalog import Metric, MetricType\n"
+        "\n"
+        'CHARGES_TOTAL = Metric(base_name="refunds_total", type=MetricType.COUNTER, help="h", unit="u", labels=())\n'
+    )
+    problems = _problems(team_root)
+    assert problems.startswith("catalog/refunds.py:3: Metric 'refunds_total': field '(variable)': ")
+    assert (
+        "CHARGES_TOTAL names refunds_total here, but catalog/billing.py:15 gives that name to billing_charges_total"
+        in (problems)
+    )

@@ -80,10 +80,12 @@ class CatalogConflictError(ValueError):
     """One metric name declared with two different shapes (or one Python name given to two
     metrics); names both places. ``second`` is the later declaration, where the error is reported."""
 
-    def __init__(self, name: str, first: Declaration, second: Declaration, message: str) -> None:
+    def __init__(self, name: str, first: Declaration, second: Declaration, message: str, field: str) -> None:
         self.name = name
         self.first = first
         self.second = second
+        self.field = field
+        """What disagrees: ``(shape)``, or ``(variable)`` for a Python name."""
         super().__init__(message)
 
     @classmethod
@@ -94,6 +96,7 @@ class CatalogConflictError(ValueError):
             second,
             f"{name} is declared as {_describe(second.metric)}, but {first.place} declares it as "
             f"{_describe(first.metric)}",
+            "(shape)",
         )
 
     @classmethod
@@ -105,6 +108,7 @@ class CatalogConflictError(ValueError):
             second,
             f"{key} names {second.metric.name} here, but {first.place} gives that name to "
             f"{first.metric.name}; Jsonnet's aurum.metric({key!r}) needs one meaning",
+            "(variable)",
         )
 
 

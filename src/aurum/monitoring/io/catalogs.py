@@ -99,7 +99,7 @@ def _conflict(error: CatalogConflictError) -> DeclarationError:
         file or error.second.place,
         int(line) if line.isdigit() else None,
         f"Metric {error.name!r}",
-        (("(shape)", str(error)),),
+        ((error.field, str(error)),),
     )
 
 
