@@ -21,6 +21,7 @@ from aurum.monitoring.commands.catalog import add_catalog_parser, run_catalog
 from aurum.monitoring.commands.comment import add_comment_parser, run_comment
 from aurum.monitoring.commands.deploy import add_deploy_parser, run_deploy
 from aurum.monitoring.commands.diff import add_diff_parser, run_diff
+from aurum.monitoring.commands.migrate import add_import_parser, run_import
 from aurum.monitoring.commands.report import add_report_parser, run_report
 from aurum.monitoring.io.declarations import DeclarationError
 from aurum.monitoring.io.errors import error_lines
@@ -78,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     add_comment_parser(commands)
     add_report_parser(commands)
     add_catalog_parser(commands)
+    add_import_parser(commands)
     return parser
 
 
@@ -151,6 +153,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "comment": run_comment,
     "report": run_report,
     "catalog": run_catalog,
+    "import": run_import,
 }
 
 

@@ -77,13 +77,15 @@ def _candidates(metric: Metric, selectors: Sequence[Selector]) -> dict[str, list
     for sel in selectors:
         for matcher in sel.matchers:
             literal = matcher.value.split("|") if matcher.op == "=~" else [matcher.value]
-            values[matcher.label] += [
+            # A matcher may be on a target label (job, cluster) the metric itself does not declare.
+            values.setdefault(matcher.label, []).extend(
                 v for v in literal if v and v.replace("_", "").replace("-", "").isalnum()
-            ]
-    for name in metric.label_names:
-        values[name] += [*current_catalogs().values(metric, name), "synthetic"]
-        values[name] = list(dict.fromkeys(values[name]))
-    return values
+            )
+    # Every label a matcher names, the metric's own or a target label, gets the catalogs' values.
+    return {
+        name: list(dict.fromkeys([*found, *current_catalogs().values(metric, name), "synthetic"]))
+        for name, found in values.items()
+    }
 
 
 def labels_for(metric: Metric, must: Sequence[Selector], must_not: Sequence[Selector] = ()) -> dict[str, str]:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from aurum.contract.metrics import Label, Metric, TargetLabels
 from aurum.monitoring.interop.observed import Imported
 
-__all__ = ["catalog_source", "checked_source", "variable_name"]
+__all__ = ["catalog_source", "checked_source", "metric_source", "variable_name"]
 
 _NOT_IDENTIFIER = re.compile(r"[^A-Za-z0-9_]")
 _LINE_LENGTH = 120
@@ -52,7 +52,8 @@ def _labels(labels: Sequence[Label], indent: str) -> str:
     return f"(\n{inner}{indent})"
 
 
-def _metric(variable: str, metric: Metric) -> str:
+def metric_source(variable: str, metric: Metric) -> str:
+    """The ``Metric(...)`` assignment of ``metric`` to ``variable``, as ruff formats it."""
     lines = [
         f"{variable} = Metric(",
         f"    base_name={_text(metric.base_name)},",
@@ -93,7 +94,7 @@ def catalog_source(imported: Imported, targets: Sequence[TargetLabels], origin: 
         while variable in used:  # node:cpu and node_cpu both read NODE_CPU
             variable += "_"
         used.add(variable)
-        blocks.append(_metric(variable, metric))
+        blocks.append(metric_source(variable, metric))
     if imported.skipped:
         listed = "".join(f"# - {skipped.name}: {skipped.reason}\n" for skipped in imported.skipped)
         blocks.append(f"# Not imported:\n{listed.rstrip()}")

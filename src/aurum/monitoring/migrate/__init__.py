@@ -1,0 +1,1 @@
+"""Migration paths: Sloth and OpenSLO specifications in, declaration files out; OpenSLO out."""
