@@ -51,7 +51,7 @@ def _findings(root: Path, project: ProjectSettings = DEFAULT_PROJECT) -> list[st
 def test_the_mixin_builds_with_no_finding_and_its_own_tests_pass(repo: Path, promtool: Promtool) -> None:
     lines: list[str] = []
     artifacts = build(repo, repo / "build", promtool, log=lines.append, jobs=1)
-    assert artifacts.handwritten_rules == 6
+    assert artifacts.handwritten_rules == 8
     assert artifacts.dashboards == 1
     assert "promtool test rules: 1 files OK (0 cached)" in "\n".join(lines)
     assert (repo / "build" / TESTS).is_file()
@@ -260,3 +260,19 @@ def test_validate_lists_the_waived_findings_and_succeeds(
         "many requests with a server error' is not a plain sentence: one line, a capital first, no template, "
         "ending in '.' (style, vendor/github.com/example/http-mixin/)"
     ) in out
+
+
+def test_same_name_records_told_apart_by_a_static_label_are_two_series(repo: Path) -> None:
+    rules = yaml.safe_load(render(repo).files[PurePosixPath("prometheus/rules/records.http.yaml")])
+    kinds = [
+        r["labels"]["kind"]
+        for r in rules["groups"][0]["rules"]
+        if r["record"] == "job_kind:http_requests:rate5m"
+    ]
+    assert kinds == ["read", "write"]
+    # With the same static label, their series would meet: refused.
+    _edit(repo, f"{MIXIN}/rules/rules.libsonnet", "labels: { kind: kind.name }", "labels: { kind: 'any' }")
+    assert _findings(repo) == [
+        "recording_rules/http.jsonnet: Record 'job_kind:http_requests:rate5m{kind=\"any\"}': field 'record': the "
+        "same record with the same labels is already recorded at recording_rules/http.jsonnet"
+    ]
