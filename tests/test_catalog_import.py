@@ -184,6 +184,13 @@ def test_a_broken_exposition_is_refused_naming_the_file_and_line(
     assert out.read_text() == "# the previous import\n"
 
 
+def test_a_prometheus_that_is_not_a_url_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        _import("--prometheus", "localhost:9090", "--out", "catalog/x.py")
+    assert exited.value.code == 2
+    assert "'localhost:9090' is not an http(s) URL" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [

@@ -18,6 +18,7 @@ import os
 import re
 import sys
 import tempfile
+import urllib.parse
 from pathlib import Path
 
 from aurum.contract.metrics import MetricType, TargetLabels
@@ -41,6 +42,14 @@ def _pattern(value: str) -> str:
     return value
 
 
+def _url(value: str) -> str:
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        msg = f"{value!r} is not an http(s) URL such as http://prometheus:9090"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
 def add_catalog_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     catalog = commands.add_parser("catalog", help="metric catalogs: import one from what already runs")
     actions = catalog.add_subparsers(dest="catalog_command", required=True)
@@ -49,7 +58,7 @@ def add_catalog_parser(commands: argparse._SubParsersAction[argparse.ArgumentPar
     )
     source = imports.add_mutually_exclusive_group(required=True)
     source.add_argument(
-        "--prometheus", metavar="URL", help="a running Prometheus to read metadata and series from"
+        "--prometheus", type=_url, metavar="URL", help="a running Prometheus to read metadata and series from"
     )
     source.add_argument(
         "--exposition", type=Path, metavar="FILE", help="a saved /metrics page (text or OpenMetrics)"
