@@ -96,11 +96,16 @@ def test_a_text_exposition_keeps_types_labels_buckets_and_says_what_it_could_not
         'BILLING_BUILD_INFO = Metric(\n    base_name="billing_build_info",\n    type=MetricType.UNKNOWN,\n'
         in text
     )
-    assert text.endswith(
-        "# Not imported:\n"
-        "# - billing_request_seconds: a summary, which the catalog has no type for\n"
-        "# - billing_retries: counter names end in _total\n"
-    )
+    assert (
+        "BILLING_REQUEST_SECONDS = Metric(\n"
+        '    base_name="billing_request_seconds",\n'
+        "    type=MetricType.SUMMARY,\n"
+        '    help="Request latency quantiles.",\n'
+        '    unit="",\n'
+        "    labels=(),\n"  # quantile is the summary's own, as le is a histogram's
+        ")\n"
+    ) in text
+    assert text.endswith("# Not imported:\n# - billing_retries: counter names end in _total\n")
     assert "jobs=" not in text  # no --job: any job may export them
 
 
@@ -112,7 +117,7 @@ def test_importing_again_rewrites_nothing(tmp_path: Path, capsys: pytest.Capture
     assert _import(*arguments) == 0
     assert out.read_bytes() == first
     assert out.stat().st_mtime_ns == modified
-    assert capsys.readouterr().out.splitlines()[-1].startswith(f"unchanged: {out}: 4 metrics")
+    assert capsys.readouterr().out.splitlines()[-1].startswith(f"unchanged: {out}: 5 metrics")
 
 
 def test_examples_are_bounded_and_a_name_filter_applies(tmp_path: Path) -> None:

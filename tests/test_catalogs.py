@@ -285,3 +285,46 @@ def test_one_python_name_for_two_metrics_is_refused_for_jsonnet(team_root: Path)
         "CHARGES_TOTAL names refunds_total here, but catalog/billing.py:15 gives that name to billing_charges_total"
         in (problems)
     )
+
+
+GO_CATALOG = """\
+from aurum.observability.catalog import Metric, MetricType
+
+GC_DURATION_SECONDS = Metric(
+    base_name="go_gc_duration_seconds",
+    type=MetricType.SUMMARY,
+    help="A summary of the pause duration of garbage collection cycles.",
+    unit="seconds",
+    labels=(),
+)
+"""
+
+
+@pytest.mark.parametrize(
+    ("expr", "problem"),
+    [
+        ('max by (job) (go_gc_duration_seconds{quantile="0.5"})', None),
+        (
+            "sum by (job) (rate(go_gc_duration_seconds_sum[5m])) / sum by (job) (rate(go_gc_duration_seconds_count[5m]))",
+            None,
+        ),
+        ("rate(go_gc_duration_seconds[5m])", "rate() of go_gc_duration_seconds, a gauge"),
+        (
+            'go_gc_duration_seconds_count{quantile="0.5"}',
+            "go_gc_duration_seconds_count has no label 'quantile'",
+        ),
+    ],
+)
+def test_a_summarys_quantiles_are_gauges_and_its_count_and_sum_counters(
+    tmp_path: Path, expr: str, problem: str | None
+) -> None:
+    (tmp_path / "catalog").mkdir()
+    (tmp_path / "catalog" / "go.py").write_text(GO_CATALOG)
+    (tmp_path / "recording_rules").mkdir()
+    (tmp_path / "recording_rules" / "go.py").write_text(
+        f"from aurum.monitoring import Record\n\nGC = Record(record='job:go_gc:seconds', expr={expr!r})\n"
+    )
+    if problem is None:
+        render(tmp_path)
+    else:
+        assert problem in _problems(tmp_path)

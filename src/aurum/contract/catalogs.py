@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 from aurum.contract import catalog as aurum_catalog
 from aurum.contract import prometheus
-from aurum.contract.conventions import BUCKET_LABEL
-from aurum.contract.metrics import Label, Metric, TargetLabels
+from aurum.contract.conventions import BUCKET_LABEL, QUANTILE_LABEL
+from aurum.contract.metrics import Label, Metric, MetricType, TargetLabels
 from aurum.contract.prefix import current_prefix
 
 __all__ = [
@@ -232,10 +232,15 @@ class Catalogs:
         return tuple(dict.fromkeys(found))
 
     def label_names(self, metric: Metric, series: str | None = None) -> frozenset[str]:
-        """Every label a series of ``metric`` carries: its own, the target labels, ``le`` on buckets."""
-        bucket = {BUCKET_LABEL} if series is not None and series == f"{metric.name}_bucket" else set()
+        """Every label a series of ``metric`` carries: its own, the target labels, ``le`` on buckets,
+        ``quantile`` on a summary's quantiles."""
+        part: set[str] = set()
+        if series is not None and series == f"{metric.name}_bucket":
+            part = {BUCKET_LABEL}
+        elif series is not None and metric.type is MetricType.SUMMARY and series == metric.name:
+            part = {QUANTILE_LABEL}
         targets = {label.name for label in self.target_labels(metric)}
-        return frozenset({*metric.label_names, *targets, *bucket})
+        return frozenset({*metric.label_names, *targets, *part})
 
     def series(self) -> dict[str, frozenset[str]]:
         """Every declared series name with its label names (what the lint starts from)."""

@@ -46,6 +46,7 @@ __all__ = [
     "PLATFORM_FOLDER_TITLE",
     "PLATFORM_FOLDER_UID",
     "PROVISIONING_FILE",
+    "QUANTILE_LABEL",
     "RESERVED_LABELS",
     "RULES_DIR",
     "RUNBOOK_ANNOTATION",
@@ -113,6 +114,8 @@ DESCRIPTION_LABEL = "description"
 ALERTNAME_LABEL = "alertname"
 ALERTSTATE_LABEL = "alertstate"
 BUCKET_LABEL = "le"
+QUANTILE_LABEL = "quantile"
+"""The label of a summary's quantile series (``go_gc_duration_seconds{quantile="0.5"}``)."""
 METRIC_NAME_LABEL = "__name__"
 
 RESERVED_LABELS = frozenset(

@@ -32,6 +32,9 @@ class MetricType(StrEnum):
     COUNTER = "counter"
     GAUGE = "gauge"
     HISTOGRAM = "histogram"
+    SUMMARY = "summary"
+    """Quantiles an exporter computed (series ``name{quantile}``, ``name_count``, ``name_sum``), as Go
+    and Java clients expose them. Never emitted by the runtime shim."""
     UNKNOWN = "unknown"
     """Exposed untyped (many of node exporter's ``node_vmstat_*`` and ``node_netstat_*``): Prometheus
     stores it like a gauge, but nothing says whether it only grows, so the lint's type rules (a
@@ -144,6 +147,8 @@ class Metric:
         name = self.name_for(prefix)
         if self.type is MetricType.HISTOGRAM:
             return tuple(f"{name}_{part}" for part in _HISTOGRAM_SERIES)
+        if self.type is MetricType.SUMMARY:
+            return (name, f"{name}_count", f"{name}_sum")
         return (name,)
 
     def series_names(self) -> tuple[str, ...]:

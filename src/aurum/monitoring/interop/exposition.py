@@ -14,7 +14,7 @@ from prometheus_client.metrics_core import Metric as Family
 from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse_openmetrics
 from prometheus_client.parser import text_string_to_metric_families as parse_prometheus
 
-from aurum.monitoring.interop.observed import Observed
+from aurum.monitoring.interop.observed import Observed, series_of
 
 __all__ = ["ExpositionError", "is_openmetrics", "observed_families"]
 
@@ -49,10 +49,11 @@ def _observed(family: Family, jobs: Iterable[str], legacy: set[str]) -> Observed
     observed = Observed(
         _stored_name(family, legacy), family.type, family.documentation, family.unit or "", jobs=set(jobs)
     )
+    parts = series_of(observed.name, family.type)
     for sample in family.samples:
         if sample.name.endswith("_created"):
             continue
-        observed.see(sample.labels, bucket=sample.name == f"{family.name}_bucket")
+        observed.see(sample.labels, part=parts.get(sample.name))
     return observed
 
 

@@ -3,7 +3,7 @@
 Both sources (a Prometheus' API, a saved exposition) reduce to :class:`Observed` families: a name,
 the type, help and unit its exposition declared, and the label values seen on its series.
 :func:`to_metrics` turns them into catalog :class:`Metric` objects, or says why one cannot be (a
-summary has no catalog type yet, a counter must end in ``_total``, the built-in catalogs already
+gauge histogram has no catalog type, a counter must end in ``_total``, the built-in catalogs already
 declare it).
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from aurum.contract.catalogs import BUILTIN_CATALOGS
-from aurum.contract.conventions import BUCKET_LABEL
+from aurum.contract.conventions import BUCKET_LABEL, QUANTILE_LABEL
 from aurum.contract.metrics import Label, Metric, MetricType, TargetLabels
 from aurum.contract.prometheus import TARGET_LABELS
 
@@ -34,6 +34,7 @@ _TYPES = {
     "counter": MetricType.COUNTER,
     "gauge": MetricType.GAUGE,
     "histogram": MetricType.HISTOGRAM,
+    "summary": MetricType.SUMMARY,
     # Untyped: not called a gauge, which would make rate() of an untyped counter look like a bug.
     "unknown": MetricType.UNKNOWN,
     "untyped": MetricType.UNKNOWN,
@@ -56,14 +57,15 @@ class Observed:
     buckets: set[float] = field(default_factory=set)
     jobs: set[str] = field(default_factory=set)
 
-    def see(self, labels: Mapping[str, str], *, bucket: bool = False) -> None:
-        """Record one series of this family with ``labels`` (``__name__`` already removed)."""
+    def see(self, labels: Mapping[str, str], *, part: str | None = None) -> None:
+        """Record one series of this family with ``labels`` (``__name__`` already removed); ``part``
+        is the label the series' kind adds (``le`` of a bucket, ``quantile`` of a summary), not the
+        family's own."""
         for name, value in labels.items():
             if not value:  # Prometheus stores an empty value as no label at all
                 continue
-            if name == BUCKET_LABEL and bucket:
-                bound = float(value)
-                if not math.isinf(bound):
+            if name == part:
+                if name == BUCKET_LABEL and not math.isinf(bound := float(value)):
                     self.buckets.add(bound)
             elif name == "job":
                 self.jobs.add(value)
@@ -71,16 +73,17 @@ class Observed:
                 self.labels.setdefault(name, set()).add(value)
 
 
-def series_of(name: str, kind: str) -> dict[str, bool]:
-    """The series names a family ``name`` of type ``kind`` stores, each with whether it is a bucket.
+def series_of(name: str, kind: str) -> dict[str, str | None]:
+    """The series names a family ``name`` of type ``kind`` stores, each with the label its part
+    adds (``le`` on buckets, ``quantile`` on a summary's quantiles).
 
     ``_created`` series belong to nobody: they are timestamps the catalog does not declare.
     """
     if kind == "histogram":
-        return {f"{name}_bucket": True, f"{name}_count": False, f"{name}_sum": False}
+        return {f"{name}_bucket": BUCKET_LABEL, f"{name}_count": None, f"{name}_sum": None}
     if kind == "summary":
-        return {name: False, f"{name}_count": False, f"{name}_sum": False}
-    return {name: False}
+        return {name: QUANTILE_LABEL, f"{name}_count": None, f"{name}_sum": None}
+    return {name: None}
 
 
 @dataclass(frozen=True, slots=True)

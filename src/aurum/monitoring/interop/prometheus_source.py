@@ -123,9 +123,9 @@ class PrometheusSource:
             if not any(part in by_name for part in parts):
                 continue  # filtered out, or no longer scraped
             family = Observed(stored, kind, entry.get("help", ""), entry.get("unit", ""))
-            for part, bucket in parts.items():
+            for part, label in parts.items():
                 for labels in by_name.get(part, ()):
-                    family.see(labels, bucket=bucket)
+                    family.see(labels, part=label)
             claimed |= {*parts, f"{name}_created"}
             families.append(family)
         families += [Observed(name, NO_METADATA) for name in sorted(set(by_name) - claimed)]

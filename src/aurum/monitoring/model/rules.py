@@ -31,6 +31,8 @@ __all__ = ["Alert", "AlertTest", "Fired", "Record", "Series", "bucket", "series"
 
 _NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?"
 _VALUES_RE = re.compile(rf"^(?:_|stale|{_NUMBER})(?:(?:[+-]{_NUMBER})?x\d+)?$")
+_PARTS = {MetricType.HISTOGRAM: ("bucket", "count", "sum"), MetricType.SUMMARY: ("", "count", "sum")}
+"""The series parts a unit-test series of each metric type may name."""
 _ALERT_LABELS = frozenset({conv.ALERTNAME_LABEL, conv.SEVERITY_LABEL, conv.METRIC_NAME_LABEL})
 
 
@@ -88,8 +90,11 @@ class Series(BaseModel):
         if not catalogs.declares(metric):
             msg = f"{metric.name} {NOT_DECLARED}"
             raise ValueError(msg)
-        if (metric.type is MetricType.HISTOGRAM) != bool(self.part):
-            msg = f"{metric.name}: give part='bucket', 'count' or 'sum' for histograms, and only for them"
+        if self.part not in _PARTS.get(metric.type, ("",)):
+            msg = (
+                f"{metric.name}: give part='bucket', 'count' or 'sum' for histograms, 'count' or 'sum' "
+                "(or none, for the quantiles) for summaries, and none for other metrics"
+            )
             raise ValueError(msg)
         allowed = catalogs.label_names(metric, self.name)
         for name, value in self.labels.items():

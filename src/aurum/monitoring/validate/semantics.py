@@ -41,13 +41,16 @@ _MIN_SAMPLES = 4
 
 
 def _metric_type(node: pp.VectorSelector) -> tuple[str, MetricType] | None:
-    """The selected series' name and type, when a catalog declares it; histogram series are counters."""
+    """The selected series' name and type, when a catalog declares it; histogram series are counters,
+    and so are a summary's ``_count`` and ``_sum``, while its quantiles are gauges."""
     name = selector_name(node)
     metric = current_catalogs().lookup(name) if name else None
     if name is None or metric is None:
         return None
     if metric.type is MetricType.HISTOGRAM:
         return name, MetricType.COUNTER  # _bucket, _count and _sum only ever grow
+    if metric.type is MetricType.SUMMARY:
+        return name, MetricType.GAUGE if name == metric.name else MetricType.COUNTER
     return name, metric.type
 
 
