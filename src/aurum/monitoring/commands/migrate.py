@@ -19,6 +19,7 @@ import yaml
 from aurum.monitoring.io.declarations import DeclarationError
 from aurum.monitoring.io.project import load_project
 from aurum.monitoring.migrate.draft import ImportRefusedError, Problem, SLODraft
+from aurum.monitoring.migrate.openslo import openslo_drafts
 from aurum.monitoring.migrate.render import render
 from aurum.monitoring.migrate.sloth import SlothWindows, sloth_drafts, sloth_windows
 from aurum.monitoring.migrate.write import check, write
@@ -47,7 +48,11 @@ def add_import_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
         metavar="FILE",
         help="a Sloth AlertWindows file: its period and page/ticket windows replace the defaults",
     )
-    for parser in (sloth,):
+    openslo = formats.add_parser(
+        "openslo", help="OpenSLO v1 documents: SLO, SLI, AlertPolicy, AlertCondition, Service"
+    )
+    openslo.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    for parser in (sloth, openslo):
         parser.add_argument("--root", type=Path, default=Path(), help="repository root (default: .)")
         parser.add_argument("--promtool", default="promtool", help="promtool binary (default: from PATH)")
 
@@ -85,6 +90,10 @@ def _sloth(args: argparse.Namespace, problems: list[Problem]) -> list[SLODraft]:
     return drafts
 
 
+def _openslo(args: argparse.Namespace, problems: list[Problem]) -> list[SLODraft]:
+    return openslo_drafts([(str(path), _documents(path, problems)) for path in args.files], problems)
+
+
 def _identity(drafts: list[SLODraft], problems: list[Problem]) -> None:
     seen: dict[tuple[str, str], str] = {}
     for draft in drafts:
@@ -119,7 +128,7 @@ def _severities(drafts: list[SLODraft], declared: tuple[str, ...], problems: lis
 
 def run_import(args: argparse.Namespace) -> int:
     problems: list[Problem] = []
-    drafts = _sloth(args, problems)
+    drafts = (_sloth if args.import_format == "sloth" else _openslo)(args, problems)
     _identity(drafts, problems)
     root: Path = args.root.resolve()
     if not root.is_dir():

@@ -13,12 +13,15 @@ from decimal import Decimal
 __all__ = [
     "AlertDraft",
     "BurnWindowDraft",
+    "FreshnessDraft",
     "ImportRefusedError",
+    "LatencyDraft",
     "MatcherDraft",
     "MetricUse",
     "Problem",
     "PromQLDraft",
     "RatioDraft",
+    "SLIDraft",
     "SLODraft",
     "SelectorDraft",
     "TierDraft",
@@ -81,6 +84,25 @@ class PromQLDraft:
 
 
 @dataclass(frozen=True)
+class LatencyDraft:
+    """Requests at or under ``threshold`` seconds, from a histogram (``metric`` is its family name)."""
+
+    histogram: SelectorDraft
+    threshold: Decimal
+
+
+@dataclass(frozen=True)
+class FreshnessDraft:
+    """A timestamp gauge younger than ``max_age``."""
+
+    gauge: SelectorDraft
+    max_age: str
+
+
+SLIDraft = RatioDraft | PromQLDraft | LatencyDraft | FreshnessDraft
+
+
+@dataclass(frozen=True)
 class BurnWindowDraft:
     long: str
     short: str
@@ -97,6 +119,7 @@ class TierDraft:
     alert_name: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
     annotations: dict[str, str] = field(default_factory=dict)
+    for_: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,8 +147,9 @@ class SLODraft:
     service: str
     description: str
     objective: Decimal  # percent
-    sli: RatioDraft | PromQLDraft
+    sli: SLIDraft
     period_days: int = 30
     labels: dict[str, str] = field(default_factory=dict)
     alerting: AlertDraft = field(default_factory=AlertDraft)
     metrics: tuple[MetricUse, ...] = ()
+    runbook_url: str | None = None

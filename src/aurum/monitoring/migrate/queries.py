@@ -28,6 +28,7 @@ __all__ = [
     "counter_selector",
     "merge_uses",
     "metric_uses",
+    "selector_matchers",
     "with_placeholder",
 ]
 
@@ -68,7 +69,7 @@ def _parse(query: str) -> pp.Expr:
         raise QueryError(msg) from error
 
 
-def _matchers(selector: pp.VectorSelector) -> tuple[MatcherDraft, ...]:
+def selector_matchers(selector: pp.VectorSelector) -> tuple[MatcherDraft, ...]:
     return tuple(
         sorted(
             (MatcherDraft(m.name, _OPS[str(m.op)], str(m.value)) for m in selector.matchers.matchers),
@@ -95,7 +96,7 @@ def counter_selector(query: str) -> SelectorDraft | None:
         return None
     if vector.matchers.or_matchers or any(m.name == "__name__" for m in vector.matchers.matchers):
         return None
-    return SelectorDraft(vector.name, _matchers(vector))
+    return SelectorDraft(vector.name, selector_matchers(vector))
 
 
 def _selectors(query: str) -> list[pp.VectorSelector]:
@@ -139,7 +140,7 @@ def metric_uses(query: str) -> list[MetricUse]:
     for selector in _selectors(query):
         if not selector.name:
             continue
-        matchers = _matchers(selector)
+        matchers = selector_matchers(selector)
         jobs = tuple(m.value for m in matchers if m.label == "job" and m.op == "=")
         labels: dict[str, list[MatcherDraft]] = {}
         for matcher in matchers:

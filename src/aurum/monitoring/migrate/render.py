@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 import aurum.observability.catalog as builtin_catalog
 from aurum.contract.catalogs import current_catalogs
@@ -17,10 +18,12 @@ from aurum.contract.metrics import Label, Metric, MetricType
 from aurum.monitoring.interop.catalog_file import metric_source, variable_name
 from aurum.monitoring.migrate.draft import (
     AlertDraft,
+    FreshnessDraft,
+    LatencyDraft,
     MetricUse,
     PromQLDraft,
-    RatioDraft,
     SelectorDraft,
+    SLIDraft,
     SLODraft,
     TierDraft,
 )
@@ -91,6 +94,11 @@ def _builtin_key(metric_name: str) -> str | None:
     return ""  # declared by a built-in catalog, under no name this module exports
 
 
+def _decimal(value: Decimal) -> str:
+    """``Decimal("1E+1")`` -> ``10``, ``Decimal("99.900")`` -> ``99.9``: plain digits, no exponent."""
+    return format(value.normalize(), "f")
+
+
 def _variable(family: str, module: str) -> str:
     """The Python name of an imported metric; catalogs share one namespace of names (Jsonnet's keys)."""
     variable = variable_name(family)
@@ -111,7 +119,7 @@ def _labels(labels: dict[str, str]) -> Dict:
 
 
 def _tier(tier: TierDraft) -> Expr:
-    default = _DEFAULT_WINDOWS[tier.name]
+    default = _DEFAULT_WINDOWS.get(tier.name, "")
     if (
         tier.windows is None
         and tier.severity is None
@@ -129,7 +137,7 @@ def _tier(tier: TierDraft) -> Expr:
                     kwargs=[
                         ("long", string(w.long)),
                         ("short", string(w.short)),
-                        ("budget_percent", Call("Decimal", (string(str(w.budget_percent)),))),
+                        ("budget_percent", Call("Decimal", (string(_decimal(w.budget_percent)),))),
                     ],
                 )
                 for w in tier.windows
@@ -138,6 +146,8 @@ def _tier(tier: TierDraft) -> Expr:
     kwargs: list[tuple[str, Expr]] = [("name", string(tier.name)), ("windows", windows)]
     if tier.severity is not None:
         kwargs.append(("severity", string(tier.severity)))
+    if tier.for_ is not None:
+        kwargs.append(("for_", string(tier.for_)))
     if tier.alert_name:
         kwargs.append(("alert_name", string(tier.alert_name)))
     if tier.labels:
@@ -164,7 +174,15 @@ def _policy(alerting: AlertDraft) -> Call | None:
     return Call("AlertPolicy", kwargs=kwargs) if kwargs else None
 
 
-def _sli(sli: RatioDraft | PromQLDraft, variable_of: Callable[[str], str]) -> Call:
+def _sli(sli: SLIDraft, variable_of: Callable[[str], str]) -> Call:
+    if isinstance(sli, LatencyDraft):
+        histogram = _selector(sli.histogram, variable_of(sli.histogram.metric + "_bucket"))
+        return Call(
+            "LatencySLI", kwargs=[("histogram", histogram), ("threshold", Raw(_decimal(sli.threshold)))]
+        )
+    if isinstance(sli, FreshnessDraft):
+        gauge = _selector(sli.gauge, variable_of(sli.gauge.metric))
+        return Call("FreshnessSLI", kwargs=[("gauge", gauge), ("max_age", string(sli.max_age))])
     if isinstance(sli, PromQLDraft):
         parts = [("errors", sli.errors), ("total", sli.total), ("error_ratio", sli.error_ratio)]
         return Call("PromQLSLI", kwargs=[(key, text(q)) for key, q in parts if q is not None])
@@ -180,7 +198,7 @@ def _slo(draft: SLODraft, variable_of: Callable[[str], str]) -> Call:
         ("name", string(draft.name)),
         ("service", string(draft.service)),
         ("description", string(draft.description)),
-        ("objective", Raw(str(draft.objective))),
+        ("objective", Raw(_decimal(draft.objective))),
     ]
     if draft.period_days != 30:
         kwargs.append(("period_days", Raw(str(draft.period_days))))
@@ -190,6 +208,8 @@ def _slo(draft: SLODraft, variable_of: Callable[[str], str]) -> Call:
     policy = _policy(draft.alerting)
     if policy is not None:
         kwargs.append(("alerting", policy))
+    if draft.runbook_url is not None:
+        kwargs.append(("runbook_url", string(draft.runbook_url)))
     return Call("SLO", kwargs=kwargs)
 
 
@@ -251,15 +271,27 @@ def render(drafts: Sequence[SLODraft], tool: str) -> Rendered:
             if key:
                 imports.setdefault("aurum.observability.catalog", set()).add(key)
                 return key
-            variable = _variable(metric_name, home[metric_name])
-            imports.setdefault(f"catalog.{home[metric_name]}", set()).add(variable)
+            family = _family(MetricUse(metric_name, {}))[0]
+            variable = _variable(family, home[family])
+            imports.setdefault(f"catalog.{home[family]}", set()).add(variable)
             return variable
 
         body = [assignment(variable_name(d.name), _slo(d, variable_of)) for d in mine]
         code = "\n\n".join(body)
         monitoring = _names_used(
             code,
-            ["PAGE", "SLO", "TICKET", "AlertPolicy", "AlertTier", "BurnWindow", "PromQLSLI", "RatioSLI"],
+            [
+                "PAGE",
+                "SLO",
+                "TICKET",
+                "AlertPolicy",
+                "AlertTier",
+                "BurnWindow",
+                "FreshnessSLI",
+                "LatencySLI",
+                "PromQLSLI",
+                "RatioSLI",
+            ],
         ) + _names_used(code, ["not_equal", "not_regex", "regex", "select"])
         lines = []
         if "Decimal(" in code:
