@@ -167,8 +167,8 @@ def test_diff_against_a_ref_shows_slo_rule_and_alert_changes(tmp_path: Path, cap
     assert (
         "- changed alert `DemoAvailabilityErrorBudgetBurnPage` in aurum-slo-demo-availability-alerts" in out
     )
-    assert '  -  slo:sli_error:ratio_rate5m{slo="demo-availability"} / 0.001 > 14.4\n' in out
-    assert '  +  slo:sli_error:ratio_rate5m{slo="demo-availability"} / 0.005 > 14.4\n' in out
+    assert '  -slo:sli_error:ratio_rate5m{slo="demo-availability", service="demo"} / 0.001\n' in out
+    assert '  +slo:sli_error:ratio_rate5m{slo="demo-availability", service="demo"} / 0.005\n' in out
 
 
 def test_each_revision_is_rendered_by_its_own_compiler(tmp_path: Path, capsys) -> None:
