@@ -195,6 +195,8 @@ CASES = [
         "sli.bad",
     ),
     ("syntax-error", "BAD = SLO(name='x'\n", "module", "(syntax)"),
+    ("return-outside-function", "return 5\n", "module", "(syntax)"),
+    ("await-outside-function", "await something\n", "module", "(syntax)"),
     ("undefined-name", _slo("sli=RatioSLI(bad=MISSPELT, total=REQUESTS)"), "SLO 'bad-slo'", "(code)"),
 ]
 

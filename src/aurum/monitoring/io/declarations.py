@@ -168,6 +168,7 @@ def run_file(path: Path, shown: str, package: str, *, module_name: str | None = 
     if spec is None:
         raise DeclarationError(shown, None, "module", (("(file)", "cannot be loaded as a Python module"),))
     module = importlib.util.module_from_spec(spec)
+    module.__doc__ = ast.get_docstring(tree, clean=False)  # as running the file whole would set it
     sys.modules[name] = module
     errors: list[DeclarationError] = []
     unbound: set[str] = set()
@@ -175,7 +176,13 @@ def run_file(path: Path, shown: str, package: str, *, module_name: str | None = 
     try:
         for statement in tree.body:
             flags |= _future_flags(statement)
-            code = compile(ast.Module([statement], []), str(path), "exec", flags=flags, dont_inherit=True)
+            try:
+                code = compile(ast.Module([statement], []), str(path), "exec", flags=flags, dont_inherit=True)
+            except SyntaxError as error:  # what parses but cannot compile: 'return' outside a function
+                line = error.lineno or statement.lineno
+                errors.append(DeclarationError(shown, line, "module", (("(syntax)", str(error.msg)),)))
+                unbound |= _targets(statement)
+                continue
             try:
                 exec(code, module.__dict__)  # running the declaration is the point of loading it
             except BaseException as error:  # whatever a declaration raises is its own error
