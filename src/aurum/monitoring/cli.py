@@ -21,7 +21,7 @@ from aurum.monitoring.commands.catalog import add_catalog_parser, run_catalog
 from aurum.monitoring.commands.comment import add_comment_parser, run_comment
 from aurum.monitoring.commands.deploy import add_deploy_parser, run_deploy
 from aurum.monitoring.commands.diff import add_diff_parser, run_diff
-from aurum.monitoring.commands.migrate import add_import_parser, run_import
+from aurum.monitoring.commands.migrate import add_export_parser, add_import_parser, run_export, run_import
 from aurum.monitoring.commands.report import add_report_parser, run_report
 from aurum.monitoring.io.declarations import DeclarationError
 from aurum.monitoring.io.errors import error_lines
@@ -80,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     add_report_parser(commands)
     add_catalog_parser(commands)
     add_import_parser(commands)
+    add_export_parser(commands)
     return parser
 
 
@@ -154,6 +155,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "report": run_report,
     "catalog": run_catalog,
     "import": run_import,
+    "export": run_export,
 }
 
 

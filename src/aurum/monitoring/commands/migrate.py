@@ -16,16 +16,22 @@ from pathlib import Path
 
 import yaml
 
-from aurum.monitoring.io.declarations import DeclarationError
+from aurum.contract.build_settings import DEFAULT_BUILD_SETTINGS
+from aurum.contract.catalogs import using_catalogs
+from aurum.monitoring.build_context import building_with
+from aurum.monitoring.io.catalogs import repository_catalogs
+from aurum.monitoring.io.declarations import DeclarationError, load_slos
 from aurum.monitoring.io.project import load_project
+from aurum.monitoring.io.render import dump_yaml
 from aurum.monitoring.migrate.draft import ImportRefusedError, Problem, SLODraft
+from aurum.monitoring.migrate.export import openslo_documents
 from aurum.monitoring.migrate.openslo import openslo_drafts
-from aurum.monitoring.migrate.render import render
+from aurum.monitoring.migrate.render import Rendered, render
 from aurum.monitoring.migrate.sloth import SlothWindows, sloth_drafts, sloth_windows
 from aurum.monitoring.migrate.write import check, write
 from aurum.monitoring.validate.promtool import Promtool, PromtoolMissingError
 
-__all__ = ["add_import_parser", "run_import"]
+__all__ = ["add_export_parser", "add_import_parser", "run_export", "run_import"]
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -55,6 +61,42 @@ def add_import_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     for parser in (sloth, openslo):
         parser.add_argument("--root", type=Path, default=Path(), help="repository root (default: .)")
         parser.add_argument("--promtool", default="promtool", help="promtool binary (default: from PATH)")
+
+
+def add_export_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    command = commands.add_parser("export", help="write the declarations in another tool's format")
+    formats = command.add_subparsers(dest="export_format", required=True)
+    openslo = formats.add_parser(
+        "openslo", help="OpenSLO v1 YAML: a Service per service, an SLO per declaration"
+    )
+    openslo.add_argument("--root", type=Path, default=Path(), help="repository root (default: .)")
+    openslo.add_argument(
+        "--out", type=Path, default=None, metavar="FILE", help="write here (default: stdout)"
+    )
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Exit status: 0 written, 2 a declaration that does not load (named as the build names it)."""
+    root: Path = args.root.resolve()
+    try:
+        project = load_project(root).settings
+        with (
+            building_with(DEFAULT_BUILD_SETTINGS, project),
+            repository_catalogs(root) as catalogs,
+            using_catalogs(catalogs),
+        ):
+            slos = [declared.obj for declared in load_slos(root)]
+    except DeclarationError as error:
+        for line in str(error).splitlines():
+            print(f"error: {line}", file=sys.stderr)
+        return EXIT_USAGE
+    text = "".join(f"---\n{dump_yaml(document).decode()}" for document in openslo_documents(slos))
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        write(args.out.parent.resolve(), Rendered({args.out.name: text}))
+        print(f"wrote {args.out}: {len(slos)} SLOs", file=sys.stderr)
+    return EXIT_OK
 
 
 def _documents(path: Path, problems: list[Problem]) -> list[object]:
