@@ -88,6 +88,7 @@ INLINED_MUTATIONS = [
         '(sum(rate(aurum_http_requests_total{status=~"4.."}[5m])) or vector(0))',
     ),
     ("the inlined burn rate uses the wrong budget", ") / 0.001\n", ") / 0.01\n"),
+    ("the page's 1h window summed over 30m in the alert", "[1h]))", "[30m]))"),
     ("the inlined budget remaining is not one minus the burn", "1 - ((", "0.5 - (("),
 ]
 

@@ -170,6 +170,23 @@ def _meta_group(slo: SLO) -> RuleGroup:
     return RuleGroup(slo_names.group_name(slo, SLOGroup.META), rules)
 
 
+def _burn_input(slo: SLO, window: int) -> str:
+    """The error ratio over ``window`` as an alert reads it. For vmalert, computed from what is a
+    step nearer the raw series, each one write through VictoriaMetrics fewer: the 5-minute ratio
+    from the raw series, a shorter window from the base series; without labels on every side, so
+    any pair of them matches."""
+    record = _own(conv.slo_error_ratio(format_duration(window)), slo)
+    if not _inlined():
+        return record
+    if window == conv.BASE_WINDOW_SECONDS:
+        return f"(\n{_ratio_expr(slo, window)}\n)"
+    if window >= slo_names.LONG_WINDOW_FROM:
+        return f"sum({record})"
+    w = format_duration(window)
+    bad, total = (_own(series, slo) for series in (conv.SLO_BAD_EVENTS, conv.SLO_TOTAL_EVENTS))
+    return f"(sum(sum_over_time({bad}[{w}])) / (sum(sum_over_time({total}[{w}])) > 0))"
+
+
 def tier_condition(slo: SLO, tier: AlertTier) -> str:
     """Any window pair burning faster than its factor; the value is the short window's burn rate.
 
@@ -179,9 +196,7 @@ def tier_condition(slo: SLO, tier: AlertTier) -> str:
     pairs = []
     for window in tier.windows:
         factor = exact_number(window.burn_factor(slo.period_seconds))
-        short, long = (
-            _own(conv.slo_error_ratio(format_duration(w)), slo) for w in (window.short, window.long)
-        )
+        short, long = (_burn_input(slo, w) for w in (window.short, window.long))
         pairs.append(f"(\n  {short} / {budget} > {factor}\nand\n  {long} / {budget} > {factor}\n)")
     return "\nor\n".join(pairs)
 
