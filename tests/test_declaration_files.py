@@ -237,3 +237,15 @@ def test_broken_alerts_records_and_dashboards_are_reported_together(
         "recording_rules/cache.jsonnet",
         "recording_rules/team.py",
     ], lines
+
+
+def test_a_declaration_folder_that_loops_is_named_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """recording_rules/ holds Python and Jsonnet declarations: both loaders meet the loop, one line says so."""
+    out = _prepare(tmp_path, {"ok.py": HEADER + _slo(name="fine")})
+    (tmp_path / "recording_rules").symlink_to("recording_rules")
+    (line,) = _refused(tmp_path, out, capsys)
+    assert (
+        line == "error: recording_rules: file: field '(file)': a symbolic link that loops back on itself"
+    ), line

@@ -49,12 +49,14 @@ class CombinedDeclarationError(DeclarationError):
 
 
 def raise_all(errors: Sequence[DeclarationError]) -> None:
-    """Raise ``errors`` together (one line per problem), if there are any."""
-    flat = [
-        line
+    """Raise ``errors`` together (one line per problem, each once), if there are any."""
+    found = {
+        (line.file, line.line, line.obj, line.problems): line
         for error in errors
         for line in (error.errors if isinstance(error, CombinedDeclarationError) else (error,))
-    ]
+    }
+    # One problem met twice (a folder both the Python and the Jsonnet loaders list) is told once.
+    flat = list(found.values())
     if len(flat) == 1:
         raise flat[0]
     if flat:
