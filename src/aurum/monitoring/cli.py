@@ -17,6 +17,7 @@ from pathlib import Path
 from aurum.contract.build_settings import BuildSettings, BuildSettingsError
 from aurum.contract.conventions import RuleEngine
 from aurum.monitoring.commands.arguments import positive
+from aurum.monitoring.commands.backtest import add_backtest_parser, run_backtest
 from aurum.monitoring.commands.catalog import add_catalog_parser, run_catalog
 from aurum.monitoring.commands.comment import add_comment_parser, run_comment
 from aurum.monitoring.commands.deploy import add_deploy_parser, run_deploy
@@ -78,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     add_diff_parser(commands)
     add_comment_parser(commands)
     add_report_parser(commands)
+    add_backtest_parser(commands)
     add_catalog_parser(commands)
     add_import_parser(commands)
     add_export_parser(commands)
@@ -153,6 +155,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "diff": run_diff,
     "comment": run_comment,
     "report": run_report,
+    "backtest": run_backtest,
     "catalog": run_catalog,
     "import": run_import,
     "export": run_export,
