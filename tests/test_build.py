@@ -88,19 +88,23 @@ def test_period_window_is_event_weighted_over_recorded_rollups(bundled_build: tu
     long = groups["aurum-slo-api-availability-long"]
     assert long["interval"] == "5m"
     rules = {rule["record"]: rule["expr"] for rule in long["rules"]}
-    # Rollups sum the recorded 5m rates; the period sums rollups: never raw series over 30 days,
-    # never an average of ratios.
+    # Rollups sum five recorded one-minute tiles; the period sums rollups: never raw series over
+    # 30 days, never an average of ratios.
     assert (
-        rules["slo:sli_bad_events:rollup5m"]
-        == 'sum_over_time(slo:sli_bad_events:rate5m{slo="api-availability", service="aurum-api"}[5m])'
+        rules["slo:sli_bad_events:increase5m"]
+        == 'sum_over_time(slo:sli_bad_events:increase1m{slo="api-availability", service="aurum-api"}[5m] offset 30s)'
     )
     period = rules[catalog.slo_error_ratio("30d")]
-    assert "sum_over_time(slo:sli_bad_events:rollup5m" in period
-    assert "sum_over_time(slo:sli_total_events:rollup5m" in period
+    assert "sum_over_time(slo:sli_bad_events:increase5m" in period
+    assert "sum_over_time(slo:sli_total_events:increase5m" in period
     assert "avg_over_time" not in period
     everything = [r["expr"] for g in document["groups"] for r in g["rules"]]
     raw = [expr for expr in everything if "aurum_http_requests_total" in expr]
-    assert raw and all("[5m]" in expr and "[30d]" not in expr and "[1d]" not in expr for expr in raw)
+    # Raw series are read only by the tiles, and never further back than the gap tolerance.
+    assert raw and all(
+        "[35m] offset 1m" in expr and "[30d]" not in expr and "[1d]" not in expr for expr in raw
+    )
+    assert all(g["interval"] == "1m" for g in document["groups"] if g["name"].endswith("-sli"))
 
 
 @pytest.mark.parametrize("slo", SLOS)

@@ -40,8 +40,8 @@ MUTATIONS = [
     (
         "api-availability",
         "no-traffic guard removed (NaN)",
-        'rate5m{slo="api-availability", service="aurum-api"} > 0)',
-        'rate5m{slo="api-availability", service="aurum-api"})',
+        'increase1m{slo="api-availability", service="aurum-api"}[4m30s]) > 0)',
+        'increase1m{slo="api-availability", service="aurum-api"}[4m30s]))',
     ),
     (
         "api-availability",

@@ -203,3 +203,17 @@ def test_models_are_frozen() -> None:
     built = slo()
     with pytest.raises(ValidationError):
         built.objective = Decimal(50)  # type: ignore[misc]  # mypy knows it is frozen; this proves pydantic does too
+
+
+@pytest.mark.parametrize(
+    ("long", "short", "message"),
+    [
+        ("1h", "30s", "the short window (30s) is shorter than a tile (1m), the resolution of SLO windows"),
+        ("1h", "90s", "the short window (90s) is not a whole number of 1m"),
+        ("86460s", "1h", "the long window (1441m) is not a whole number of 5m"),
+    ],
+)
+def test_windows_between_tiles_are_refused_at_declaration(long: str, short: str, message: str) -> None:
+    """A window is a whole number of one-minute tiles (5-minute rollups from a day on), or refused."""
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        BurnWindow(long=long, short=short, budget_percent=2)

@@ -27,32 +27,37 @@ def _labels(history: History, name: str) -> str:
     return f'{name}{{service="bench",slo="{history.tenant}"}}'
 
 
-def base_rates(histories: list[History], minutes: range) -> Iterator[str]:
-    """``slo:sli_bad_events:rate5m`` and ``slo:sli_total_events:rate5m``: our compiler's base series."""
-    for index, name in enumerate(("slo:sli_bad_events:rate5m", "slo:sli_total_events:rate5m")):
+def _tile(history: History, minute: int) -> tuple[int, int]:
+    """Bad and total events of the minute ending at ``minute`` (0 at the first sample)."""
+    if minute == 0:
+        return 0, 0
+    bad = sum(values[minute] - values[minute - 1] for values in history.bad.values())
+    good = sum(values[minute] - values[minute - 1] for values in history.good.values())
+    return bad, bad + good
+
+
+def tiles(histories: list[History], minutes: range) -> Iterator[str]:
+    """``slo:sli_*_events:increase1m``: our compiler's one-minute tiles, exact counter increases."""
+    for index, name in enumerate(("slo:sli_bad_events:increase1m", "slo:sli_total_events:increase1m")):
         for history in histories:
             labels = _labels(history, name)
             for minute in minutes:
-                value = _rates(history, minute)[index]
-                yield f"{labels} {value!r} {history.start + minute * STEP}\n"
+                yield f"{labels} {_tile(history, minute)[index]} {history.start + minute * STEP}\n"
 
 
 def rollups(histories: list[History], minutes: range) -> Iterator[str]:
-    """``slo:sli_*_events:rollup5m``: our long windows' input, every 5 minutes as in production.
+    """``slo:sli_*_events:increase5m``: our long windows' input, every 5 minutes as in production.
 
-    The base series is evaluated every minute in production; the rollup sums its samples of the
-    preceding 5 minutes.
+    The rollup sums the tiles of the five minutes before it (its range ends 30 s back).
     """
-    for bad_or_total, name in enumerate(("slo:sli_bad_events:rollup5m", "slo:sli_total_events:rollup5m")):
+    for index, name in enumerate(("slo:sli_bad_events:increase5m", "slo:sli_total_events:increase5m")):
         for history in histories:
             labels = _labels(history, name)
             for minute in minutes:
                 if (history.start // STEP + minute) % SPAN:
                     continue
-                value = sum(
-                    _rates(history, m)[bad_or_total] for m in range(max(1, minute - SPAN + 1), minute + 1)
-                )
-                yield f"{labels} {value!r} {history.start + minute * STEP}\n"
+                value = sum(_tile(history, m)[index] for m in range(max(0, minute - SPAN), minute))
+                yield f"{labels} {value} {history.start + minute * STEP}\n"
 
 
 def ratio_5m(histories: list[History], name: str, minutes: range) -> Iterator[str]:

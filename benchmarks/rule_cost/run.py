@@ -37,6 +37,8 @@ class Shape:
     rules: dict[str, Any]
     prefix: str
     record: str
+    lag: int = 0
+    """Minutes its period window ends before the evaluation (ours: the rollups' 30 s offset)."""
 
 
 @dataclass
@@ -68,7 +70,7 @@ def _prepare(directory: Path, histories: list[synthetic.History], quiet_seconds:
         source = directory / "block.om"
         with source.open("w") as out:
             out.writelines(synthetic.openmetrics_lines(histories, catalog.HTTP_REQUESTS_TOTAL.name, minutes))
-            out.writelines(backfill.base_rates(histories, minutes))
+            out.writelines(backfill.tiles(histories, minutes))
             out.writelines(backfill.rollups(histories, minutes))
             out.writelines(backfill.ratio_5m(histories, f"{rulesets.AVERAGE_RATIO}5m", minutes))
             out.write("# EOF\n")
@@ -122,7 +124,7 @@ def _measure(
             values[rule["labels"]["slo"]] = float(result[0]["value"][1]) if result else float("nan")  # type: ignore[index]
     errors = []
     for history in histories:
-        last = _last_rollup_minute(history)
+        last = _last_rollup_minute(history) - shape.lag
         first = max(0, last - args.days * 1440)
         exact = history.exact_error_ratio(first, last)
         errors.append((abs(values.get(history.tenant, float("nan")) - exact), exact))
@@ -153,7 +155,7 @@ def run_size(count: int, args: argparse.Namespace) -> list[Result]:
         directory = Path(work)
         template = _prepare(directory, histories, args.settle)
         shapes = [
-            Shape("ours", rulesets.ours(objects), "aurum-slo-", catalog.slo_error_ratio(period)),
+            Shape("ours", rulesets.ours(objects), "aurum-slo-", catalog.slo_error_ratio(period), lag=1),
             Shape(
                 "average of ratios",
                 rulesets.average_of_ratios(objects),

@@ -25,9 +25,10 @@ def copy_rules(built: Path, into: Path) -> list[Path]:
     The SLO long-window groups (``aurum-slo-<slo>-long``) are evaluated every 5 minutes in production,
     and Prometheus starts each group at an offset within its interval, so their first 1d, 3d and 30d
     ratios, period burn rate and budget remaining could take five minutes to appear. Here every group
-    runs at the stack's global interval. The 5-minute rollups then overlap instead of tiling: each
-    base sample is counted many times, but bad and total events alike, so the ratios keep their
-    meaning (the last five minutes weigh less). The production files in ``build/`` are not touched.
+    runs at the stack's global interval. The one-minute tiles and 5-minute rollups then overlap
+    instead of tiling: each event is counted many times, but bad and total events alike, so the
+    ratios keep their meaning (the window's edges weigh less). The production files in ``build/``
+    are not touched.
     """
     into.mkdir(parents=True, exist_ok=True)
     copied = []

@@ -98,7 +98,9 @@ def healthy(running: Running) -> Healthy:
             f'{name}{{slo="{slo}"}}' for name, slo in records if prom.value(f'{name}{{slo="{slo}"}}') is None
         ]
 
-    still_missing, _ = poll(missing, lambda m: not m, timeout=60)
+    # A tile counts a counter's increase since its sample a minute before, so the first tiles (and
+    # every window built on them) need a minute of history, the long windows' rollups 30 s more.
+    still_missing, _ = poll(missing, lambda m: not m, timeout=150)
     time.sleep(HEALTHY_HOLD_SECONDS)
     seconds = math.ceil(time.time() - running.started)  # every evaluation since Prometheus started
     alerts = prom.query(f'count_over_time(ALERTS{{slo!=""}}[{seconds}s])')
@@ -154,9 +156,13 @@ def stale(running: Running, outage: Outage) -> Stale:
     stack, prom = running.stack, running.stack.prom
     stack.set_faults(stale_data=True)
     ratio = 'slo:sli_error:ratio_rate5m{slo="data-freshness"}'
-    poll(lambda: prom.value(ratio), lambda value: value == 1, timeout=60)
+    bad = 'slo:sli_bad_events:rate5m{slo="data-freshness"}'
+    # The slice turns bad at once; the 5m window fills with bad slices over 5 minutes (of real time
+    # here too: the stack evaluates every second, but windows span what they declare).
+    poll(lambda: prom.value(bad), lambda value: value == 1, timeout=60)
+    poll(lambda: prom.value(ratio), lambda value: value is not None and value > 0, timeout=30)
     return Stale(
-        bad=prom.value('slo:sli_bad_events:rate5m{slo="data-freshness"}'),
+        bad=prom.value(bad),
         error_ratio_5m=prom.value(ratio),
         error_ratio_30m=prom.value('slo:sli_error:ratio_rate30m{slo="data-freshness"}'),
     )

@@ -83,14 +83,21 @@ def test_labels_are_cached_and_a_second_call_skips_the_guard_and_collector(metri
     guarded = metrics.business_transactions
     guard, collector = count_slow_path(guarded)
     first = guarded.labels(transaction="scenario_create", category="scenario", status="success")
-    assert (guard.calls, collector.calls) == (1, 1)
-    assert guarded._children == {("scenario_create", "scenario", "success"): first}
+    # One admission; two children: the one asked for and its failure beside it, at 0.
+    assert (guard.calls, collector.calls) == (1, 2)
+    assert list(guarded._children) == [
+        ("scenario_create", "scenario", "success"),
+        ("scenario_create", "scenario", "failure"),
+    ]
+    assert guarded._children["scenario_create", "scenario", "success"] is first
     # Keywords in another order and positions are the same key: served from the cache.
     again = guarded.labels(status="success", category="scenario", transaction="scenario_create")
     positional = guarded.labels("scenario_create", "scenario", "success")
+    failure = guarded.labels("scenario_create", "scenario", "failure")
     assert again is first
     assert positional is first
-    assert (guard.calls, collector.calls) == (1, 1)
+    assert failure is guarded._children["scenario_create", "scenario", "failure"]
+    assert (guard.calls, collector.calls) == (1, 2)
 
 
 def test_a_single_label_is_cached_under_its_bare_value(metrics):
@@ -108,9 +115,43 @@ def test_record_http_request_caches_both_children_of_a_request(metrics):
     metrics.record_http_request("GET", "/a", 200, "acme", 0.1)
     assert list(metrics._http_pairs) == [("GET", "/a", 200, "acme")]
     metrics.record_http_request("GET", "/a", 200, "acme", 0.1)
-    assert [c.calls for c in (counter_guard, counter, latency_guard, latency)] == [1, 1, 1, 1]
+    # The counter's second child is the route's 500, created at 0 beside its first response.
+    assert [c.calls for c in (counter_guard, counter, latency_guard, latency)] == [1, 2, 1, 1]
     labels = {"method": "GET", "path": "/a", "status": "200", "tenant_id": "acme"}
     assert sample_value(metrics, "aurum_http_requests_total", **labels) == 2
+    assert sample_value(metrics, "aurum_http_requests_total", **{**labels, "status": "500"}) == 0
+
+
+def test_a_counter_creates_the_other_values_of_its_closed_label_at_0(metrics):
+    """The bad series exist before the first bad event, so that event is an increase."""
+    metrics.cache_operations.labels("redis", "get", "hit").inc()
+    metrics.business_transactions.labels("scenario_run", "scenario", "success").inc()
+    for result in ("miss", "error"):
+        assert (
+            sample_value(
+                metrics, "aurum_cache_operations_total", cache_type="redis", operation="get", result=result
+            )
+            == 0
+        )
+    assert (
+        sample_value(
+            metrics,
+            "aurum_business_transactions_total",
+            transaction="scenario_run",
+            category="scenario",
+            status="failure",
+        )
+        == 0
+    )
+
+
+def test_children_created_ahead_take_free_room_only_and_never_fold(metrics):
+    """At the cardinality cap a counter creates no child ahead of its first event, and counts no overflow."""
+    metrics.set_limits(max_label_sets=1, max_tenants=10)
+    metrics.record_http_request("GET", "/a", 200, "acme", 0.1)
+    labels = {"method": "GET", "path": "/a", "status": "500", "tenant_id": "acme"}
+    assert sample_value(metrics, "aurum_http_requests_total", **labels) is None
+    assert overflow_count(metrics, "aurum_http_requests_total", "label_sets") == 0
 
 
 @pytest.mark.parametrize(
@@ -141,10 +182,12 @@ def test_default_cap_is_1000_label_sets_and_the_excess_folds_and_is_counted(metr
         for sample in family.samples
         if sample.name == name
     ]
-    assert len(series) == 1001  # 1000 admitted label sets and the overflow one
+    # 1000 admitted label sets and the overflow one: each kind's failure with its success created
+    # beside it at 0, so the cap holds 500 kinds and the other 505 fold.
+    assert len(series) == 1001
     folded = {"transaction": OVERFLOW_LABEL_VALUE, "category": OVERFLOW_LABEL_VALUE, "status": "failure"}
-    assert sample_value(metrics, name, **folded) == 5
-    assert overflow_count(metrics, name, "label_sets") == 5
+    assert sample_value(metrics, name, **folded) == 505
+    assert overflow_count(metrics, name, "label_sets") == 505
     # Admitted label sets keep working after the cap is reached.
     increment_business_transactions("kind-0", "scenario", "failure")
     assert sample_value(metrics, name, transaction="kind-0", category="scenario", status="failure") == 2
@@ -178,8 +221,9 @@ def test_caps_are_configurable_and_folding_keeps_method_and_status():
             "status": "201",
             "tenant_id": OVERFLOW_LABEL_VALUE,
         }
-        assert sample_value(metrics, name, **labels) == 2
-        assert overflow_count(metrics, name, "label_sets") == 2
+        # /a and its 500 created beside it at 0 fill the counter's cap; /b, /c and /d fold.
+        assert sample_value(metrics, name, **labels) == 3
+        assert overflow_count(metrics, name, "label_sets") == 3
         latency = catalog.HTTP_REQUEST_DURATION_SECONDS.name
         assert sample_value(metrics, f"{latency}_count", method="POST", path=OVERFLOW_LABEL_VALUE) == 2
 

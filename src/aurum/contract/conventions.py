@@ -36,6 +36,8 @@ __all__ = [
     "DESCRIPTION_ANNOTATION",
     "DESCRIPTION_LABEL",
     "FOLDERS_FILE",
+    "GAP_TOLERANCE",
+    "GAP_TOLERANCE_SECONDS",
     "GENERATED_TAG",
     "GRAFANA_DIR",
     "GRAFANA_UID_PATTERN",
@@ -56,6 +58,7 @@ __all__ = [
     "SLOS_DIRECTORY",
     "SLO_BAD_EVENTS",
     "SLO_BAD_EVENTS_ROLLUP",
+    "SLO_BAD_EVENTS_TILE",
     "SLO_CURRENT_BURN_RATE",
     "SLO_DETAIL_NAME",
     "SLO_DETAIL_UID",
@@ -74,10 +77,13 @@ __all__ = [
     "SLO_TIME_PERIOD",
     "SLO_TOTAL_EVENTS",
     "SLO_TOTAL_EVENTS_ROLLUP",
+    "SLO_TOTAL_EVENTS_TILE",
     "STANDARD_WINDOWS",
     "SUMMARY_ANNOTATION",
     "TESTS_DIR",
     "TIER_LABEL",
+    "TILE",
+    "TILE_SECONDS",
     "WINDOWS_GROUP_SUFFIX",
     "NamePrefixes",
     "RuleEngine",
@@ -166,15 +172,28 @@ BASE_WINDOW = format_duration(BASE_WINDOW_SECONDS)
 STANDARD_WINDOWS = (300, 1_800, 3_600, 7_200, 21_600, 86_400, 259_200)
 """5m, 30m, 1h, 2h, 6h, 1d and 3d: recorded for every SLO so dashboards can rely on them."""
 
+TILE_SECONDS = 60
+TILE = format_duration(TILE_SECONDS)
+"""Every SLI records its events per tile: a minute, the resolution of every window shorter than a day."""
+
+GAP_TOLERANCE_SECONDS = 2_100
+GAP_TOLERANCE = format_duration(GAP_TOLERANCE_SECONDS)
+"""A counter's tile is read against its last sample this far back: scrape gaps up to this long lose no
+event (the first sample after the gap carries the whole increase across it)."""
+
 # --- Recorded series of the SLO output contract ------------------------------------------------
+# Events of the last tile (one minute), counted exactly from counter samples; for time-based SLIs,
+# the evaluation slice itself: 1 bad or 0, out of 1. Every window sums them.
+SLO_BAD_EVENTS_TILE = f"slo:sli_bad_events:increase{TILE}"
+SLO_TOTAL_EVENTS_TILE = f"slo:sli_total_events:increase{TILE}"
 # Rates (per second, over the base window) of bad and of all events; for time-based SLIs, the
 # evaluation slice itself: 1 bad or 0, out of 1.
 SLO_BAD_EVENTS = f"slo:sli_bad_events:rate{BASE_WINDOW}"
 SLO_TOTAL_EVENTS = f"slo:sli_total_events:rate{BASE_WINDOW}"
-# The base series summed over the base window, recorded at that interval: what windows of a day or
-# more add up.
-SLO_BAD_EVENTS_ROLLUP = f"slo:sli_bad_events:rollup{BASE_WINDOW}"
-SLO_TOTAL_EVENTS_ROLLUP = f"slo:sli_total_events:rollup{BASE_WINDOW}"
+# The tiles summed over the base window, recorded at that interval: what windows of a day or more
+# add up.
+SLO_BAD_EVENTS_ROLLUP = f"slo:sli_bad_events:increase{BASE_WINDOW}"
+SLO_TOTAL_EVENTS_ROLLUP = f"slo:sli_total_events:increase{BASE_WINDOW}"
 SLO_OBJECTIVE = "slo:objective:ratio"
 SLO_ERROR_BUDGET = "slo:error_budget:ratio"
 SLO_TIME_PERIOD = "slo:time_period:days"

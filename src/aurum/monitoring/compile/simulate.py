@@ -5,12 +5,14 @@ Rather than guessing safe times, the generator replays the synthetic input throu
 exact fractions and asserts only at minutes where the result is far from any threshold or rounding
 boundary, so float noise in Prometheus cannot flip the outcome.
 
-Semantics modelled (Prometheus 2.x, as shipped by Debian and Ubuntu): one-minute input steps and
-an evaluation step of one minute or a whole number of them (a scenario spanning days is evaluated
-every 5 minutes, see :mod:`promtool_tests`); range selectors include both ends; ``rate()`` over counters that start at 0 needs
-no extrapolation (the zero-point clamp), so every base rate is the window's increase over 300 s,
-a factor common to bad and total events that ratios cancel. promtool evaluates every group at every
-step whatever its ``interval``, so the 5-minute rollups are taken every minute in tests.
+Semantics modelled: one-minute input steps and an evaluation step of one minute or a whole number of
+them (a scenario spanning days is evaluated every 5 minutes, see :mod:`promtool_tests`). promtool
+evaluates every group at every step whatever its ``interval``, and at the same instants, so the
+model evaluates every rule at each step too. A counter SLI's tile at an evaluation is the increase
+of its counters since the minute before (the input has a sample every minute), a sampled SLI's tile
+the evaluation's own value. Range selectors are modelled in both of Prometheus' semantics
+(:class:`Semantics`): 2.x includes both ends of a range, 3.x leaves its start out. The rules' ranges
+are chosen so that both give the same samples; the generator asserts only what both agree on.
 """
 
 from __future__ import annotations
@@ -21,22 +23,35 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 from fractions import Fraction
 
-from aurum.contract.conventions import BASE_WINDOW_SECONDS
-from aurum.monitoring.compile.slo_names import LONG_WINDOW_FROM
+from aurum.contract.conventions import BASE_WINDOW_SECONDS, TILE_SECONDS
+from aurum.monitoring.compile.slo_names import LONG_GROUP_INTERVAL, LONG_WINDOW_FROM
+from aurum.monitoring.compile.slo_rules import span_before
 from aurum.monitoring.model import SLO, AlertTier, BurnWindow
 
-__all__ = ["BaseSeries", "Replay", "humanize", "shown_burn_rate"]
+__all__ = ["BaseSeries", "Replay", "Semantics", "humanize", "shown_burn_rate"]
 
 STEP_SECONDS = 60
 _MARGIN = Fraction(1, 10**9)
+_ROLLUP_BACK = TILE_SECONDS // 2
+"""The rollup's ``offset`` (see :func:`slo_rules._long_group`)."""
+
+
+class Semantics(StrEnum):
+    """Which samples a range selector ``[r]`` evaluated at ``t`` holds."""
+
+    V2 = "2.x"
+    """``[t - r, t]``: both ends included (Prometheus 2.x, as Debian and Ubuntu ship it)."""
+    V3 = "3.x"
+    """``(t - r, t]``: left-open (Prometheus 3.0 and later)."""
 
 
 @dataclass(frozen=True)
 class BaseSeries:
-    """The recorded base series, one value per evaluation (``step`` seconds apart), as whole numbers
-    times ``unit``.
+    """The recorded tiles, one value per evaluation (``step`` seconds apart), as whole numbers
+    times ``unit``; and what the rules built on them record.
 
     Integers keep replays exact and fast: a test replays thousands of windows per minute of input.
     """
@@ -44,7 +59,11 @@ class BaseSeries:
     bad: tuple[int, ...]
     total: tuple[int, ...]
     unit: Fraction = Fraction(1)
+    """What one unit of a tile is in the base series (``rate5m``): 1/300 of an event per second for
+    counted events, 1 for sampled tiles (which the base series copies)."""
     step: int = STEP_SECONDS
+    semantics: Semantics = Semantics.V2
+    counted: bool = True
     _bad_sums: tuple[int, ...] = field(init=False, repr=False)
     _total_sums: tuple[int, ...] = field(init=False, repr=False)
     _rollup_bad_sums: tuple[int, ...] = field(init=False, repr=False)
@@ -55,40 +74,75 @@ class BaseSeries:
         total = tuple(itertools.accumulate(self.total, initial=0))
         object.__setattr__(self, "_bad_sums", bad)
         object.__setattr__(self, "_total_sums", total)
-        # The 5-minute rollup at evaluation s sums the base samples of [s - 5m, s] (both ends included).
-        span = BASE_WINDOW_SECONDS // self.step
         for name, sums in (("_rollup_bad_sums", bad), ("_rollup_total_sums", total)):
-            rollups = (sums[s + 1] - sums[max(0, s - span)] for s in range(len(self.bad)))
+            rollups = []
+            for index in range(len(self.bad)):
+                first, last = self.selected(index, LONG_GROUP_INTERVAL, _ROLLUP_BACK)
+                rollups.append(sums[last + 1] - sums[first] if last >= first else 0)
             object.__setattr__(self, name, tuple(itertools.accumulate(rollups, initial=0)))
 
     @classmethod
     def from_increments(cls, bad: Sequence[int], total: Sequence[int]) -> BaseSeries:
-        """Events per minute (index 0 is the first sample, always 0) -> per-second rates over 5m."""
-        span = BASE_WINDOW_SECONDS // STEP_SECONDS
+        """Events per minute (index 0 is the first sample, always 0) -> one-minute tiles."""
+        return cls(tuple(bad), tuple(total), Fraction(1, BASE_WINDOW_SECONDS))
 
-        def windowed(events: Sequence[int]) -> tuple[int, ...]:
-            return tuple(sum(events[max(1, t - span + 1) : t + 1]) for t in range(len(events)))
-
-        return cls(windowed(bad), windowed(total), Fraction(1, BASE_WINDOW_SECONDS))
+    @classmethod
+    def sampled(cls, bad: Sequence[int], total: Sequence[int]) -> BaseSeries:
+        """One slice per minute: 1 bad or 0, out of 1 (or 0 where there is nothing to judge)."""
+        return cls(tuple(bad), tuple(total), Fraction(1), counted=False)
 
     def every(self, minutes: int) -> BaseSeries:
-        """The series as recorded when the rules are evaluated every ``minutes`` (on minute 0, then
-        every ``minutes``): the one-minute input is the same, the rules just read it less often."""
+        """The tiles as recorded when the rules are evaluated every ``minutes`` (on minute 0, then
+        every ``minutes``): a counter tile still covers the minute before its evaluation only."""
         if minutes == self.step // STEP_SECONDS:
             return self
         if self.step != STEP_SECONDS or (BASE_WINDOW_SECONDS // STEP_SECONDS) % minutes:
             msg = f"cannot evaluate every {minutes} minutes: the base window must be a whole number of steps"
             raise ValueError(msg)
-        return BaseSeries(self.bad[::minutes], self.total[::minutes], self.unit, minutes * STEP_SECONDS)
+        return BaseSeries(
+            self.bad[::minutes],
+            self.total[::minutes],
+            self.unit,
+            minutes * STEP_SECONDS,
+            self.semantics,
+            self.counted,
+        )
+
+    def under(self, semantics: Semantics) -> BaseSeries:
+        """The same tiles read with ``semantics``' range selectors."""
+        return BaseSeries(self.bad, self.total, self.unit, self.step, semantics, self.counted)
+
+    def selected(self, index: int, range_seconds: int, offset: int = 0) -> tuple[int, int]:
+        """Evaluations ``first..last`` whose samples ``[range] offset`` holds at evaluation ``index``."""
+        end = index * self.step - offset
+        start = end - range_seconds
+        last = end // self.step
+        first = -(-start // self.step) if self.semantics is Semantics.V2 else start // self.step + 1
+        return max(0, first), min(last, len(self.bad) - 1)
 
     def sums(self, first: int, last: int, *, rollups: bool = False) -> tuple[int, int]:
-        """Sums of bad and total over evaluations ``first..last`` inclusive, in ``unit``: of the base
-        series, or of its 5-minute rollups."""
+        """Sums of bad and total over evaluations ``first..last`` inclusive, in ``unit``: of the
+        tiles, or of their 5-minute rollups."""
+        if last < first:
+            return 0, 0
         if rollups:
             bad, total = self._rollup_bad_sums, self._rollup_total_sums
         else:
             bad, total = self._bad_sums, self._total_sums
         return bad[last + 1] - bad[first], total[last + 1] - total[first]
+
+    def window(self, window_seconds: int, index: int) -> tuple[int, int]:
+        """Bad and total events of ``slo:sli_error:ratio_rate<window>`` at evaluation ``index``."""
+        long = window_seconds >= LONG_WINDOW_FROM
+        step = LONG_GROUP_INTERVAL if long else TILE_SECONDS
+        first, last = self.selected(index, span_before(window_seconds, step))
+        return self.sums(first, last, rollups=long)
+
+    def base(self, index: int) -> tuple[int, int]:
+        """The base series (``rate5m``) at evaluation ``index``, in ``unit``."""
+        if not self.counted:
+            return self.sums(index, index)
+        return self.window(BASE_WINDOW_SECONDS, index)
 
 
 @dataclass(frozen=True)
@@ -117,17 +171,10 @@ class Replay:
 
     def base_sums(self, t: int) -> tuple[int, int]:
         """The base series (bad, total) recorded at minute ``t``, in ``base.unit``."""
-        index = t // self.step_minutes
-        return self.base.sums(index, index)
+        return self.base.base(t // self.step_minutes)
 
     def _window(self, window_seconds: int, t: int) -> tuple[int, int]:
-        index = t // self.step_minutes
-        first = (
-            index
-            if window_seconds == BASE_WINDOW_SECONDS
-            else max(0, index - window_seconds // self.base.step)
-        )
-        return self.base.sums(first, index, rollups=window_seconds >= LONG_WINDOW_FROM)
+        return self.base.window(window_seconds, t // self.step_minutes)
 
     def ratio(self, window_seconds: int, t: int) -> Fraction | None:
         """``slo:sli_error:ratio_rate<window>`` at minute ``t``; None where the rule yields nothing."""

@@ -19,6 +19,7 @@ from contextvars import ContextVar
 from aurum.contract import conventions as conv
 from aurum.contract.project import current_project
 from aurum.monitoring.model import SLO, AlertTier
+from aurum.monitoring.model.alerting import LONG_WINDOW_SECONDS
 
 # The names more than one service uses in the build running here.
 _shared: ContextVar[frozenset[str]] = ContextVar("aurum_shared_slo_names", default=frozenset())
@@ -42,7 +43,7 @@ __all__ = [
 # evaluated every 5 minutes: a 30-day window then reads 8,640 samples per series instead of one per
 # evaluation of the base (43,200 at a one-minute interval), and is no less event-weighted, because
 # rollups taken every 5 minutes tile the base series' samples.
-LONG_WINDOW_FROM = 86_400
+LONG_WINDOW_FROM = LONG_WINDOW_SECONDS
 LONG_GROUP_INTERVAL = 300
 
 

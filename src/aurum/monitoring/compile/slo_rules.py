@@ -1,20 +1,23 @@
 """SLO -> Prometheus rule groups: SLI windows, metadata, and multi-window multi-burn-rate alerts.
 
-Windows are event-weighted and cheap at once. The base window's bad and total event rates are
-recorded once from raw series; a window W shorter than a day is
-``sum_over_time(bad[W]) / sum_over_time(total[W])`` over those recorded series. Summing rates sampled
-at a fixed interval counts every event the same number of times, so the ratio is total bad events
-over total events (not an average of 5-minute ratios, in which a quiet night weighs as much as a busy
-day). Windows of a day or more sum 5-minute rollups of the base series instead, recorded every
-5 minutes, which keeps the weighting and reads 5x fewer samples (30x at a 10 s interval).
+Every SLI records its bad and total events per minute (a *tile*, see :mod:`sli_queries`), evaluated
+every minute; a window W shorter than a day is ``sum_over_time(bad_tile[W - 30s]) /
+sum_over_time(total_tile[W - 30s])``: exactly the events of the last W/1m tiles, bad over total, so
+windows are event-weighted (not an average of ratios, in which a quiet night weighs as much as a
+busy day) and span what they declare. Windows of a day or more sum 5-minute rollups of the tiles
+instead, recorded every 5 minutes, which reads 5x fewer samples.
+
+Ranges end half a step short of a whole window: recorded samples lie on the group's evaluation
+times, so ``[W - step/2]`` holds the same W/step samples whether the range includes its start
+(Prometheus 2.x) or not (3.x). A range of exactly W would hold one sample more under 2.x.
 
 For vmalert (:class:`~aurum.contract.conventions.RuleEngine`), no rule reads what another rule of
 its group records in the same evaluation, at an instant or as the newest sample of a range: the
-5-minute ratio and the current burn rate are computed from the raw series, as the base rates are;
-the windows, which sum the recorded base series (or rollups), are a group of their own
-(``<group>-windows``); the period burn rate and budget remaining are computed there from the
-rollups. promtool evaluates the groups of a file in order at each instant, so the values are
-Prometheus's, and the same generated tests prove both shapes.
+windows and the base rates, which sum the tiles (or rollups), are a group of their own
+(``<group>-windows``), where the current burn rate, the period burn rate and the budget remaining
+compute their ratio inline. The tiles tell whether the rules ran a minute ago from the base rate
+of the windows group (``offset 1m``). promtool evaluates the groups of a file in order at each
+instant, so the values are Prometheus's, and the same generated tests prove both shapes.
 """
 
 from __future__ import annotations
@@ -28,10 +31,17 @@ from aurum.contract.project import current_project
 from aurum.monitoring.compile import slo_names
 from aurum.monitoring.compile.promql import exact_number, selector
 from aurum.monitoring.compile.rules import AlertingRule, RecordingRule, RuleGroup
-from aurum.monitoring.compile.sli_queries import base_queries
+from aurum.monitoring.compile.sli_queries import Tiles, tile_queries
 from aurum.monitoring.model import SLO, AlertTier, format_duration
 
-__all__ = ["VALUE_TEMPLATE", "alert_annotations", "alert_labels", "compile_slo", "tier_condition"]
+__all__ = [
+    "VALUE_TEMPLATE",
+    "alert_annotations",
+    "alert_labels",
+    "compile_slo",
+    "span_before",
+    "tier_condition",
+]
 
 _TEMPLATES = re.compile(r"{{.*?}}")
 VALUE_TEMPLATE = "{{ $value | humanize }}"
@@ -48,19 +58,33 @@ def _inlined() -> bool:
     return current_project().rule_engine is RuleEngine.VMALERT
 
 
+def span_before(window: int, step: int) -> int:
+    """Seconds of the range that holds the last ``window / step`` samples recorded every ``step``."""
+    return window - step // 2
+
+
+def _range(seconds: int) -> str:
+    """A PromQL duration in compound units: ``3570`` -> ``59m30s``."""
+    parts, rest = [], seconds
+    for unit, size in (("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)):
+        if rest >= size:
+            parts.append(f"{rest // size}{unit}")
+            rest %= size
+    return "".join(parts)
+
+
+def _sum_over(record: str, slo: SLO, window: int, step: int) -> str:
+    return f"sum_over_time({_own(record, slo)}[{_range(span_before(window, step))}])"
+
+
 def _ratio_expr(slo: SLO, window: int) -> str:
-    if window == conv.BASE_WINDOW_SECONDS and _inlined():
-        bad, total = base_queries(slo.sli)
-        return f"({bad})\n/\n(({total}) > 0)"
     long = window >= slo_names.LONG_WINDOW_FROM
-    bad_record = conv.SLO_BAD_EVENTS_ROLLUP if long else conv.SLO_BAD_EVENTS
-    total_record = conv.SLO_TOTAL_EVENTS_ROLLUP if long else conv.SLO_TOTAL_EVENTS
-    bad, total = _own(bad_record, slo), _own(total_record, slo)
-    if window == conv.BASE_WINDOW_SECONDS:
-        return f"{bad}\n/\n({total} > 0)"
-    w = format_duration(window)
+    bad_record = conv.SLO_BAD_EVENTS_ROLLUP if long else conv.SLO_BAD_EVENTS_TILE
+    total_record = conv.SLO_TOTAL_EVENTS_ROLLUP if long else conv.SLO_TOTAL_EVENTS_TILE
+    step = slo_names.LONG_GROUP_INTERVAL if long else conv.TILE_SECONDS
+    bad, total = (_sum_over(record, slo, window, step) for record in (bad_record, total_record))
     # "> 0" leaves the ratio empty, not NaN, when the window saw no event at all.
-    return f"sum_over_time({bad}[{w}])\n/\n(sum_over_time({total}[{w}]) > 0)"
+    return f"{bad}\n/\n({total} > 0)"
 
 
 def _read(slo: SLO, window: int) -> str:
@@ -76,7 +100,7 @@ def _windows(slo: SLO, *, long: bool) -> list[RecordingRule]:
     return [
         RecordingRule(conv.slo_error_ratio(format_duration(w)), _ratio_expr(slo, w), labels)
         for w in slo_names.windows(slo)
-        if (w >= slo_names.LONG_WINDOW_FROM) == long and not (_inlined() and w == conv.BASE_WINDOW_SECONDS)
+        if (w >= slo_names.LONG_WINDOW_FROM) == long
     ]
 
 
@@ -86,50 +110,68 @@ def _split(
     *,
     first: list[RecordingRule],
     windows: list[RecordingRule],
-    then: list[RecordingRule],
     interval: str | None = None,
 ) -> tuple[RuleGroup, ...]:
     """One group, or for vmalert the windows in a group of their own (after ``name``'s in the file,
     where promtool evaluates them after it at the same instant, as Prometheus does within a group)."""
     own = slo_names.group_name(slo, name)
     if not _inlined():
-        return (RuleGroup(own, tuple(first + windows + then), interval),)
+        return (RuleGroup(own, tuple(first + windows), interval),)
     return (
-        RuleGroup(own, tuple(first + then), interval),
+        RuleGroup(own, tuple(first), interval),
         RuleGroup(f"{own}-{conv.WINDOWS_GROUP_SUFFIX}", tuple(windows), interval),
     )
 
 
+def _base_rates(slo: SLO, tiles: Tiles) -> list[RecordingRule]:
+    """The base series: counted events as a rate per second over the base window; a sampled tile
+    already is the base value (a slice, or the query's own rate)."""
+    labels = slo_names.record_labels(slo)
+    rules = []
+    for rate, tile, query in (
+        (conv.SLO_BAD_EVENTS, conv.SLO_BAD_EVENTS_TILE, tiles.bad),
+        (conv.SLO_TOTAL_EVENTS, conv.SLO_TOTAL_EVENTS_TILE, tiles.total),
+    ):
+        if tiles.counted:
+            expr = f"{_sum_over(tile, slo, conv.BASE_WINDOW_SECONDS, conv.TILE_SECONDS)} / {conv.BASE_WINDOW_SECONDS}"
+        else:
+            expr = query if _inlined() else _own(tile, slo)
+        rules.append(RecordingRule(rate, expr, labels))
+    return rules
+
+
 def _sli_groups(slo: SLO) -> tuple[RuleGroup, ...]:
     labels = slo_names.record_labels(slo)
-    bad, total = base_queries(slo.sli)
-    base: list[RecordingRule] = [
-        RecordingRule(conv.SLO_BAD_EVENTS, bad, labels),
-        RecordingRule(conv.SLO_TOTAL_EVENTS, total, labels),
+    # A series the rules record every minute, read a minute back: did they run then? (For vmalert,
+    # one of the windows group, which this group's rules may read.)
+    previous = _own(conv.SLO_TOTAL_EVENTS if _inlined() else conv.SLO_TOTAL_EVENTS_TILE, slo)
+    tiles = tile_queries(slo.sli, previous)
+    recorded: list[RecordingRule] = [
+        RecordingRule(conv.SLO_BAD_EVENTS_TILE, tiles.bad, labels),
+        RecordingRule(conv.SLO_TOTAL_EVENTS_TILE, tiles.total, labels),
     ]
     budget = exact_number(slo.error_budget)
-    burn = [
-        RecordingRule(
-            conv.SLO_CURRENT_BURN_RATE, f"{_read(slo, conv.BASE_WINDOW_SECONDS)} / {budget}", labels
-        )
-    ]
-    if _inlined():  # the 5-minute ratio from raw series, beside the base rates
-        base.append(
-            RecordingRule(
-                conv.slo_error_ratio(conv.BASE_WINDOW), _ratio_expr(slo, conv.BASE_WINDOW_SECONDS), labels
-            )
-        )
-    return _split(slo, SLOGroup.SLI, first=base, windows=_windows(slo, long=False), then=burn)
+    burn = RecordingRule(
+        conv.SLO_CURRENT_BURN_RATE, f"{_read(slo, conv.BASE_WINDOW_SECONDS)} / {budget}", labels
+    )
+    windows = [*_base_rates(slo, tiles), *_windows(slo, long=False), burn]
+    # The tiles are one minute each: the group must run every minute, whatever the global interval.
+    return _split(slo, SLOGroup.SLI, first=recorded, windows=windows, interval=conv.TILE)
 
 
 def _long_groups(slo: SLO) -> tuple[RuleGroup, ...]:
     labels = slo_names.record_labels(slo)
-    base = conv.BASE_WINDOW
+    # The tiles come from another group, whose evaluations are not in step with this one: a range
+    # of exactly 5 minutes holds 5 of them at any phase, and ending it 30 s back keeps a tile from
+    # sitting on its start when the phases coincide (as in promtool, or by chance), where 2.x would
+    # count it twice.
+    back = format_duration(conv.TILE_SECONDS // 2)
+    rollup_range = format_duration(slo_names.LONG_GROUP_INTERVAL)
     rollups: list[RecordingRule] = [
-        RecordingRule(rollup, f"sum_over_time({_own(record, slo)}[{base}])", labels)
-        for rollup, record in (
-            (conv.SLO_BAD_EVENTS_ROLLUP, conv.SLO_BAD_EVENTS),
-            (conv.SLO_TOTAL_EVENTS_ROLLUP, conv.SLO_TOTAL_EVENTS),
+        RecordingRule(rollup, f"sum_over_time({_own(tile, slo)}[{rollup_range}] offset {back})", labels)
+        for rollup, tile in (
+            (conv.SLO_BAD_EVENTS_ROLLUP, conv.SLO_BAD_EVENTS_TILE),
+            (conv.SLO_TOTAL_EVENTS_ROLLUP, conv.SLO_TOTAL_EVENTS_TILE),
         )
     ]
     burn = f"{_read(slo, slo.period_seconds)} / {exact_number(slo.error_budget)}"
@@ -139,17 +181,8 @@ def _long_groups(slo: SLO) -> tuple[RuleGroup, ...]:
         RecordingRule(conv.SLO_PERIOD_BUDGET_REMAINING, remaining, labels),
     ]
     interval = format_duration(slo_names.LONG_GROUP_INTERVAL)
-    if _inlined():  # the period's burn rate is read from the rollups, so it goes with the windows
-        return _split(
-            slo,
-            SLOGroup.LONG,
-            first=rollups,
-            windows=_windows(slo, long=True) + period,
-            then=[],
-            interval=interval,
-        )
     return _split(
-        slo, SLOGroup.LONG, first=rollups, windows=_windows(slo, long=True), then=period, interval=interval
+        slo, SLOGroup.LONG, first=rollups, windows=_windows(slo, long=True) + period, interval=interval
     )
 
 

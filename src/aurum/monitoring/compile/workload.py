@@ -234,7 +234,7 @@ class FreshnessWorkload(Workload):
         total = [int(v is not None) for v in gauge]
         labels = labels_for(sli.gauge.metric, [sli.gauge])
         series = (_entry(sli.gauge.metric.name, labels, gauge),) if any(v is not None for v in gauge) else ()
-        return Realized(series, BaseSeries(tuple(stale), tuple(total)))
+        return Realized(series, BaseSeries.sampled(stale, total))
 
     def series(self, bad: Sequence[int], total: Sequence[int]) -> tuple[dict[str, str], ...]:
         msg = "a freshness workload is realised from refresh schedules, not event counts"

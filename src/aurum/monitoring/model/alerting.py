@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from aurum.contract import conventions as conv
 from aurum.contract.conventions import RESERVED_LABELS
 from aurum.contract.metrics import is_label_name, is_label_syntax
 from aurum.monitoring.model.duration import Duration, format_duration
@@ -31,6 +32,9 @@ __all__ = ["DEFAULT_SEVERITIES", "PAGE", "TICKET", "AlertPolicy", "AlertTier", "
 
 DEFAULT_SEVERITIES = {"page": "critical", "ticket": "warning"}
 """Severity label of a tier that does not set one, by tier name."""
+
+LONG_WINDOW_SECONDS = 86_400
+"""Windows from this length on are sums of 5-minute rollups (see ``compile.slo_names``)."""
 
 _TIER_NAME_RE = re.compile(r"^[a-z][a-z0-9]*$")
 _ALERT_NAME_RE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
@@ -98,6 +102,25 @@ class BurnWindow(BaseModel):
     long: Duration
     short: Duration
     budget_percent: Decimal = Field(gt=0, le=100)
+
+    @field_validator("long", "short")
+    @classmethod
+    def _whole_tiles(cls, seconds: int, info: ValidationInfo) -> int:
+        # Windows are sums of one-minute tiles, and from a day on of 5-minute rollups: a window
+        # between two of them would silently mean the next one up.
+        step = conv.BASE_WINDOW_SECONDS if seconds >= LONG_WINDOW_SECONDS else conv.TILE_SECONDS
+        window = f"the {info.field_name} window ({format_duration(seconds)})"
+        if seconds < conv.TILE_SECONDS:
+            msg = f"{window} is shorter than a tile ({conv.TILE}), the resolution of SLO windows"
+            raise ValueError(msg)
+        if seconds % step:
+            unit = format_duration(step)
+            msg = (
+                f"{window} is not a whole number of {unit}: SLO windows are counted in tiles of 1m, "
+                "and from a day on in 5-minute rollups, so it would not mean what it says"
+            )
+            raise ValueError(msg)
+        return seconds
 
     @model_validator(mode="after")
     def _short_shorter(self) -> BurnWindow:

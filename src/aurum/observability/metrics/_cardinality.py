@@ -110,6 +110,18 @@ class CardinalityGuard:
         self._on_overflow(self.name, "label_sets")
         return values, True
 
+    def reserve(self, values: tuple[str, ...]) -> bool:
+        """Room for ``values`` (already admitted label values with one closed label changed), taken
+        only if there is some: the series a counter creates ahead of its first event never fold and
+        never count as an overflow."""
+        with self._lock:
+            if values in self._seen:
+                return True
+            if len(self._seen) < self._max_label_sets:
+                self._seen.add(values)
+                return True
+            return False
+
     def _admit_tenant(self, values: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
         tenant = values[self._tenant_index]
         if tenant in self._tenants or tenant == OVERFLOW_LABEL_VALUE:

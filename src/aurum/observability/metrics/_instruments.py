@@ -30,6 +30,9 @@ __all__ = ["AurumMetrics", "GuardedMetric", "exposed_name"]
 
 CollectorT = TypeVar("CollectorT", bound=MetricWrapperBase)
 
+SERVER_ERROR_STATUS = 500
+"""The status created at 0 beside a route's first response: what an availability SLO counts as bad."""
+
 # How each gauge merges across worker processes in multiprocess mode: the freshest timestamp wins,
 # pool connections add up over the workers that are alive.
 GaugeMode = Literal["max", "livesum"]
@@ -116,7 +119,27 @@ class GuardedMetric(Generic[CollectorT]):
             # go through the guard every time, which is what counts each fold.
             with suppress(TypeError):  # an unhashable label value: recorded, just not cached
                 self._children[key] = child
+            self._create_siblings(admitted)
         return child
+
+    def _create_siblings(self, admitted: tuple[str, ...]) -> None:
+        """A counter's children for the other values of each closed label, at 0.
+
+        A series created by its first event shows that event in its first sample, which no
+        ``rate()`` or tile sees: the first failure of a business transaction, the first cache miss
+        would be lost. Created beside the first child, the series exist at 0 before their first
+        event. They take free room under the cardinality cap only, never folding anything.
+        """
+        if self.metric.type is not MetricType.COUNTER:
+            return
+        for index, label in enumerate(self.metric.labels):
+            for value in label.allowed:
+                if value == admitted[index]:
+                    continue
+                sibling = (*admitted[:index], value, *admitted[index + 1 :])
+                key = sibling if len(sibling) > 1 else sibling[0]
+                if key not in self._children and self.guard.reserve(sibling):
+                    self._children[key] = self.collector.labels(*sibling)
 
 
 class AurumMetrics:
@@ -248,6 +271,12 @@ class AurumMetrics:
         )
         if not (counter_folded or latency_folded):
             self._http_pairs[(method, route, status, tenant)] = pair
+        if not counter_folded and not SERVER_ERROR_STATUS <= status < SERVER_ERROR_STATUS + 100:
+            # The route's server-error series, at 0 beside its first response, so its first 5xx
+            # is an increase the SLO rules count (see GuardedMetric._create_siblings).
+            failing = (*counter_values[:2], str(SERVER_ERROR_STATUS), *counter_values[3:])
+            if self.http_requests.guard.reserve(failing):
+                self.http_requests.collector.labels(*failing)
         return pair
 
     def _count_overflow(self, metric_name: str, reason: str) -> None:
