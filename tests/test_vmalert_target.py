@@ -83,9 +83,9 @@ def test_the_same_generated_tests_prove_both_shapes(
 INLINED_MUTATIONS = [
     # (what the bug is, text replaced, replacement): each in an expression only the vmalert shape has
     (
-        "the inlined 5m ratio reads 4xx",
-        '(sum(rate(aurum_http_requests_total{status=~"5.."}[5m])) or vector(0))',
-        '(sum(rate(aurum_http_requests_total{status=~"4.."}[5m])) or vector(0))',
+        "the inlined 5m ratio counts 30 minutes of bad events",
+        '(\n      sum_over_time(slo:sli_bad_events:increase1m{slo="api-availability", service="aurum-api"}[4m30s])',
+        '(\n      sum_over_time(slo:sli_bad_events:increase1m{slo="api-availability", service="aurum-api"}[29m30s])',
     ),
     ("the inlined burn rate uses the wrong budget", ") / 0.001\n", ") / 0.01\n"),
     ("the page's 1h window summed over 30m in the alert", "[1h]))", "[30m]))"),
