@@ -169,7 +169,7 @@ def test_the_imported_catalog_loads_and_is_usable_in_an_slo(tmp_path: Path) -> N
     artifacts = render(root)
     assert artifacts.slos == 2
     rules = artifacts.files[next(p for p in artifacts.files if p.name == "billing-latency.yaml")].decode()
-    assert "rate(billing_charge_duration_seconds_bucket{le=~" in rules
+    assert "last_over_time(billing_charge_duration_seconds_bucket{le=~" in rules
 
 
 def test_a_broken_exposition_is_refused_naming_the_file_and_line(

@@ -27,7 +27,7 @@ def _labels(history: History, name: str) -> str:
     return f'{name}{{service="bench",slo="{history.tenant}"}}'
 
 
-def _tile(history: History, minute: int) -> tuple[int, int]:
+def tile(history: History, minute: int) -> tuple[int, int]:
     """Bad and total events of the minute ending at ``minute`` (0 at the first sample)."""
     if minute == 0:
         return 0, 0
@@ -42,7 +42,7 @@ def tiles(histories: list[History], minutes: range) -> Iterator[str]:
         for history in histories:
             labels = _labels(history, name)
             for minute in minutes:
-                yield f"{labels} {_tile(history, minute)[index]} {history.start + minute * STEP}\n"
+                yield f"{labels} {tile(history, minute)[index]} {history.start + minute * STEP}\n"
 
 
 def rollups(histories: list[History], minutes: range) -> Iterator[str]:
@@ -56,7 +56,7 @@ def rollups(histories: list[History], minutes: range) -> Iterator[str]:
             for minute in minutes:
                 if (history.start // STEP + minute) % SPAN:
                     continue
-                value = sum(_tile(history, m)[index] for m in range(max(0, minute - SPAN), minute))
+                value = sum(tile(history, m)[index] for m in range(max(0, minute - SPAN), minute))
                 yield f"{labels} {value} {history.start + minute * STEP}\n"
 
 

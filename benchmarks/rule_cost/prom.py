@@ -39,6 +39,12 @@ class Server:
         body = json.loads(self.get("/api/v1/query", **params))
         return list(body["data"]["result"])
 
+    def query_range(self, expr: str, start: float, end: float, step: int) -> list[tuple[float, float]]:
+        """The values of a one-series expression from ``start`` to ``end`` every ``step`` seconds."""
+        params = {"query": expr, "start": str(start), "end": str(end), "step": str(step)}
+        result = json.loads(self.get("/api/v1/query_range", **params))["data"]["result"]
+        return [(float(t), float(v)) for t, v in result[0]["values"]] if result else []
+
     def metric(self, name: str) -> float:
         match = re.search(rf"^{name} (\S+)$", self.get("/metrics"), re.MULTILINE)
         return float(match.group(1)) if match else 0.0

@@ -25,7 +25,7 @@ from typing import Any
 from aurum.monitoring.io.render import dump_yaml
 from aurum.monitoring.model import parse_duration
 from aurum.observability import catalog
-from benchmarks.rule_cost import backfill, rulesets, synthetic
+from benchmarks.rule_cost import accuracy, backfill, rulesets, synthetic
 from benchmarks.rule_cost.prom import measure_groups, prometheus, settle
 
 
@@ -49,6 +49,9 @@ class Result:
     peak_mb: float
     abs_error: float
     rel_error: float
+    windows: dict[str, accuracy.Errors]
+    tiles: tuple[int, float] | None
+    """Ours: (minutes compared, largest difference) of the tile rules against the backfilled tiles."""
 
 
 def _prepare(directory: Path, histories: list[synthetic.History], quiet_seconds: float) -> Path:
@@ -122,6 +125,17 @@ def _measure(
         for rule in period_rules:
             result = server.query(rule["expr"], at=end)
             values[rule["labels"]["slo"]] = float(result[0]["value"][1]) if result else float("nan")  # type: ignore[index]
+        first = histories[0]
+        last_minute = _last_rollup_minute(first)
+        windows = accuracy.window_errors(
+            server,
+            shape.rules,
+            shape.record.removesuffix(f"{args.days}d"),
+            [*rulesets.WINDOWS, f"{args.days}d"],
+            history=first,
+            last=last_minute,
+        )
+        tiles = accuracy.tile_mismatch(server, shape.rules, first, last_minute) if shape.lag else None
     errors = []
     for history in histories:
         last = _last_rollup_minute(history) - shape.lag
@@ -137,6 +151,8 @@ def _measure(
         peak,
         statistics.mean(e for e, _ in errors),
         statistics.mean(e / exact for e, exact in errors),
+        windows,
+        tiles,
     )
 
 
@@ -186,6 +202,29 @@ def table(count: int, results: list[Result], args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
+def accuracy_table(count: int, results: list[Result], args: argparse.Namespace) -> str:
+    """Every window's relative error over the last day: median / p95 / max."""
+    windows = [*rulesets.WINDOWS, f"{args.days}d"]
+    lines = [
+        f"N = {count}: each window's relative error against the exact event ratio over the last day "
+        "of the history (first SLO; median / p95 / max)",
+        "| rule set | " + " | ".join(windows) + " |",
+        "|---|" + "---:|" * len(windows),
+    ]
+    for r in results:
+        cells = [
+            f"{e.median:.2%} / {e.p95:.2%} / {e.max:.2%}" if (e := r.windows.get(w)) else "-" for w in windows
+        ]
+        lines.append(f"| {r.name} | " + " | ".join(cells) + " |")
+    lines += [
+        f"{r.name}: tile rules evaluated over the day against the backfilled tiles: {r.tiles[0]} tiles, "
+        f"largest difference {r.tiles[1]:g}"
+        for r in results
+        if r.tiles
+    ]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> dict[int, list[Result]]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="5,20", help="comma-separated SLO counts")
@@ -202,6 +241,7 @@ def main(argv: list[str] | None = None) -> dict[int, list[Result]]:
         started = time.monotonic()
         results[count] = run_size(count, args)
         print(table(count, results[count], args))
+        print(accuracy_table(count, results[count], args))
         print(f"(size {count} took {time.monotonic() - started:.0f} s)\n", flush=True)
     return results
 

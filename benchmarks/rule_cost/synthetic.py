@@ -30,6 +30,12 @@ class History:
     good: dict[tuple[str, str, str], list[int]]
     bad: dict[tuple[str, str, str], list[int]]
 
+    def events(self, first: int, last: int) -> tuple[int, int]:
+        """Bad and all events between minutes ``first`` and ``last`` (counter increases)."""
+        bad = sum(values[last] - values[first] for values in self.bad.values())
+        good = sum(values[last] - values[first] for values in self.good.values())
+        return bad, bad + good
+
     def exact_error_ratio(self, first: int, last: int) -> float:
         """Bad events over all events between minutes ``first`` and ``last`` (counter increases)."""
         bad = sum(values[last] - values[first] for values in self.bad.values())

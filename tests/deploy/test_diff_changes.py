@@ -78,10 +78,10 @@ def test_adding_an_slo_is_one_line_per_thing_with_the_rules_folded(base, tmp_pat
     [slo] = _of(changes, "SLO")
     assert (slo.name, slo.kind) == ("billing-charges", "added")
     assert "objective 0.999, over 30d, service aurum-billing" in slo.summary
-    # The new SLO's 19 recording rules and 2 alerts are its rule file, folded: none is listed on its own.
+    # The new SLO's 21 recording rules and 2 alerts are its rule file, folded: none is listed on its own.
     assert _of(changes, "recording rule") == [] and _of(changes, "alert") == []
     assert (
-        "- added rule file `billing-charges.yaml`: 4 groups, 19 recording rules, 2 alerts\n  <details>"
+        "- added rule file `billing-charges.yaml`: 4 groups, 21 recording rules, 2 alerts\n  <details>"
         in report
     )
     assert "- added generated tests `billing-charges.test.yaml`" in report
