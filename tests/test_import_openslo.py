@@ -68,7 +68,7 @@ def test_referenced_sli_with_two_objectives_is_two_slos(imported: Path) -> None:
 
 def test_inline_sli_and_policy(imported: Path) -> None:
     records = _records(imported, "api-errors")
-    assert 'api_requests_total{code=~"5.."}' in records["slo:sli_bad_events:rate5m"]
+    assert 'api_requests_total{code=~"5.."}' in records["slo:sli_bad_events:increase1m"]
     alerts = _alerts(imported, "api-errors")
     assert sorted(alerts) == ["ApiTicket"]
     assert _conditions(alerts["ApiTicket"]["expr"], Fraction("0.001")) == {("6h", "3d", Fraction(1))}
@@ -79,14 +79,14 @@ def test_raw_ratio_and_threshold_metrics(imported: Path) -> None:
     cache = _records(imported, "cache-satisfaction")
     assert (
         "1 - (avg_over_time((avg(cache_client_satisfaction_ratio))[5m:]))"
-        in cache["slo:sli_bad_events:rate5m"]
+        in cache["slo:sli_bad_events:increase1m"]
     )
     assert cache["slo:time_period:days"] == "vector(28)"  # 4w
     alert = _alerts(imported, "cache-satisfaction")["CacheTicket"]
     assert _conditions(alert["expr"], Fraction("0.05")) == {("14h", "7d", Fraction(1))}
     assert alert["labels"]["severity"] == "warning"
     queue = _records(imported, "queue-lag")
-    assert "((max(api_queue_lag_seconds)) > bool 60)[5m:]" in queue["slo:sli_bad_events:rate5m"]
+    assert "((max(api_queue_lag_seconds)) > bool 60)[5m:]" in queue["slo:sli_bad_events:increase1m"]
     assert sorted(_alerts(imported, "queue-lag")) == [
         "QueueLagErrorBudgetBurnPage",
         "QueueLagErrorBudgetBurnTicket",

@@ -185,7 +185,7 @@ def test_getting_started_alerts_are_sloths(imported: Path) -> None:
         for rule in _rules(imported, "requests-availability.myservice")
         if "record" in rule
     }
-    bad = records["slo:sli_bad_events:rate5m"]["expr"]
+    bad = records["slo:sli_bad_events:increase1m"]["expr"]
     assert 'http_request_duration_seconds_count{job="myservice",code=~"(5..|429)"}[5m]' in bad
 
 
@@ -221,12 +221,13 @@ def test_several_slos_and_documents_in_one_file(imported: Path) -> None:
 def test_raw_sli_is_the_error_ratio_query_per_window(imported: Path) -> None:
     rules = _rules(imported, "wifi-client-satisfaction")
     ratio = {rule["record"]: rule["expr"] for rule in rules if "record" in rule}
-    # The query at 5m is the base series; longer windows average it (time-weighted, as Sloth's raw
+    # The query at 5m, sampled every minute, is the tile; windows average it (time-weighted, as Sloth's raw
     # SLI is an average of ratios), where Sloth runs the query once per window.
     assert (
-        "sum(sum_over_time(unifipoller_client_satisfaction_ratio[5m]))" in ratio["slo:sli_bad_events:rate5m"]
+        "sum(sum_over_time(unifipoller_client_satisfaction_ratio[5m]))"
+        in ratio["slo:sli_bad_events:increase1m"]
     )
-    assert "slo:sli_bad_events:rate5m" in ratio["slo:sli_error:ratio_rate1h"]
+    assert "slo:sli_bad_events:increase1m" in ratio["slo:sli_error:ratio_rate1h"]
     alerts = _alerts(imported, "wifi-client-satisfaction")
     assert sorted(alerts) == ["WifiClientSatisfactionTicket"]  # page_alert.disable
     ticket = alerts["WifiClientSatisfactionTicket"]
@@ -245,7 +246,7 @@ def test_disabled_alerts_are_not_generated(imported: Path) -> None:
     records = {
         rule["record"]: rule["expr"] for rule in _rules(imported, "grpc-availability") if "record" in rule
     }
-    assert 'grpc_code!="OK"' in records["slo:sli_bad_events:rate5m"]
+    assert 'grpc_code!="OK"' in records["slo:sli_bad_events:increase1m"]
 
 
 def test_kubernetes_resource_maps_like_the_spec(imported: Path) -> None:
