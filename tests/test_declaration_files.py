@@ -40,13 +40,17 @@ def test_a_file_that_is_not_utf8_is_refused_naming_it(
     assert "coding line" in line, line
 
 
-def test_a_file_declaring_its_encoding_builds(tmp_path: Path) -> None:
-    _prepare(tmp_path, {})
+def test_a_file_declaring_its_encoding_builds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = _prepare(tmp_path, {})
     source = "# -*- coding: latin-1 -*-\n" + HEADER + _slo('description="Caf\xe9 latency."', name="cafe")
     (tmp_path / "slos" / "latin.py").write_bytes(source.encode("latin-1"))
     artifacts = render(tmp_path)
     manifest = next(content for path, content in artifacts.files.items() if path.name == "slos.json")
     assert '"description": "Caf\u00e9 latency."' in manifest.decode("utf-8")
+    assert main(["build", "--root", str(tmp_path), "--out", str(out), "--jobs", "1"]) == 0, (
+        capsys.readouterr().err
+    )
+    assert "Café latency." in (out / "slos.json").read_text(encoding="utf-8")
 
 
 def test_a_jsonnet_file_that_is_not_utf8_is_refused_naming_it(
