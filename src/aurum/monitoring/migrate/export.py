@@ -20,6 +20,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from aurum.contract.conventions import BUCKET_LABEL
 from aurum.contract.durations import format_duration
 from aurum.monitoring.compile.promql import selector_for
 from aurum.monitoring.migrate.openslo import ANNOTATION_PREFIX, OPENSLO_API
@@ -59,7 +60,9 @@ def _indicator(slo: SLO) -> tuple[dict[str, Any], dict[str, Any]]:
         return {"metadata": name, "spec": spec}, {}
     if isinstance(sli, LatencySLI):
         histogram = sli.histogram
-        bucket = selector_for(histogram, f"{histogram.metric.name}_bucket", [("le", "=", str(sli.threshold))])
+        bucket = selector_for(
+            histogram, f"{histogram.metric.name}_bucket", [(BUCKET_LABEL, "=", str(sli.threshold))]
+        )
         count = selector_for(histogram, f"{histogram.metric.name}_count")
         spec = {"ratioMetric": {"counter": True, "good": _source(bucket), "total": _source(count)}}
         return {"metadata": name, "spec": spec}, {}

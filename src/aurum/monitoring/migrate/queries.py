@@ -16,8 +16,8 @@ import promql_parser as pp
 import re2
 from prometheus_client import Histogram
 
-from aurum.contract.conventions import BUCKET_LABEL
-from aurum.contract.prometheus import SCRAPE_LABELS
+from aurum.contract.conventions import BUCKET_LABEL, METRIC_NAME_LABEL
+from aurum.contract.prometheus import JOB, SCRAPE_LABELS
 from aurum.monitoring.migrate.draft import MatcherDraft, MetricUse, SelectorDraft
 from aurum.monitoring.model.sli import WINDOW_PLACEHOLDER
 
@@ -94,7 +94,7 @@ def counter_selector(query: str) -> SelectorDraft | None:
     vector = matrix.vector_selector
     if not vector.name or not vector.name.endswith("_total") or vector.offset or vector.at:
         return None
-    if vector.matchers.or_matchers or any(m.name == "__name__" for m in vector.matchers.matchers):
+    if vector.matchers.or_matchers or any(m.name == METRIC_NAME_LABEL for m in vector.matchers.matchers):
         return None
     return SelectorDraft(vector.name, selector_matchers(vector))
 
@@ -141,7 +141,7 @@ def metric_uses(query: str) -> list[MetricUse]:
         if not selector.name:
             continue
         matchers = selector_matchers(selector)
-        jobs = tuple(m.value for m in matchers if m.label == "job" and m.op == "=")
+        jobs = tuple(m.value for m in matchers if m.label == JOB.name and m.op == "=")
         labels: dict[str, list[MatcherDraft]] = {}
         for matcher in matchers:
             if matcher.label not in _SCRAPED and matcher.label != BUCKET_LABEL:

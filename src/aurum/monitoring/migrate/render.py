@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import aurum.observability.catalog as builtin_catalog
 from aurum.contract.catalogs import current_catalogs
+from aurum.contract.conventions import BUCKET_LABEL
 from aurum.contract.metrics import Label, Metric, MetricType
 from aurum.monitoring.interop.catalog_file import metric_source, variable_name
 from aurum.monitoring.migrate.draft import (
@@ -72,7 +73,7 @@ def _metric(family: str, kind: MetricType, uses: Sequence[MetricUse], readers: S
     for use in uses:
         for name, values in use.labels.items():
             labels[name] = tuple(dict.fromkeys((*labels.get(name, ()), *values)))
-    bounds = sorted({float(v) for v in labels.pop("le", ()) if v not in {"+Inf", "Inf", "inf"}})
+    bounds = sorted({float(v) for v in labels.pop(BUCKET_LABEL, ()) if v not in {"+Inf", "Inf", "inf"}})
     return Metric(
         base_name=family,
         type=kind,

@@ -15,11 +15,11 @@ sets (``tier``, ``severity`` on the series...), unknown fields.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from aurum.contract.conventions import RESERVED_LABELS
+from aurum.contract.conventions import RESERVED_LABELS, SEVERITY_LABEL, SUMMARY_ANNOTATION
 from aurum.monitoring.migrate.draft import (
     AlertDraft,
     BurnWindowDraft,
@@ -36,7 +36,9 @@ __all__ = ["SLOTH_K8S_API", "SLOTH_VERSION", "SlothWindows", "sloth_drafts", "sl
 
 SLOTH_VERSION = "prometheus/v1"
 SLOTH_K8S_API = "sloth.slok.dev/v1"
-_SEVERITY = "severity"
+_SEVERITY = SEVERITY_LABEL
+# Sloth's own field names (they happen to spell some of ours: they are Sloth's, not conventions).
+_SLO_FIELDS = frozenset(["name", "objective", "description", "labels", "sli", "alerting", "plugins"])
 _TIERS = ("page", "ticket")
 # Sloth's own alert templates name its labels; the same series here carry slo and service.
 _SLOTH_TEMPLATE_LABELS = {"sloth_service": "service", "sloth_slo": "slo"}
@@ -134,7 +136,7 @@ class _Reader:
                 del labels[name]
         return labels
 
-    def closed(self, value: Mapping[str, Any], allowed: set[str], slo: str, field: str) -> None:
+    def closed(self, value: Mapping[str, Any], allowed: Set[str], slo: str, field: str) -> None:
         for unknown in sorted(set(value) - allowed):
             self.refuse(
                 slo, f"{field}{unknown}", "not a field this import knows; nothing it means is lost silently"
@@ -152,9 +154,9 @@ def _template_labels(annotations: dict[str, str]) -> dict[str, str]:
 
 def _sentence(annotations: dict[str, str]) -> dict[str, str]:
     # The lint wants a summary that is a sentence; Sloth's examples leave the final period out.
-    summary = annotations.get("summary")
+    summary = annotations.get(SUMMARY_ANNOTATION)
     if summary and not summary.rstrip().endswith((".", "!", "?")):
-        return {**annotations, "summary": summary.rstrip() + "."}
+        return {**annotations, SUMMARY_ANNOTATION: summary.rstrip() + "."}
     return annotations
 
 
@@ -242,7 +244,7 @@ def _slo(
         return None
     reader.closed(
         spec,
-        {"name", "objective", "description", "labels", "sli", "alerting", "plugins"},
+        _SLO_FIELDS,
         name,
         f"slos[{name}].",
     )
