@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import textwrap
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,6 +24,7 @@ import yaml
 from aurum.monitoring import SLO, AlertPolicy, RatioSLI, regex, select
 from aurum.monitoring.backtest.history import read_history
 from aurum.monitoring.backtest.replay import SLOBacktest, replay
+from aurum.monitoring.cli import main
 from aurum.monitoring.compile import slo_names
 from aurum.monitoring.compile.rules import rule_file
 from aurum.monitoring.compile.slo_rules import compile_slo
@@ -99,15 +102,21 @@ def _minutes(result: SLOBacktest) -> dict[str, list[bool]]:
 
 
 @pytest.fixture(scope="module")
-def backtest(tmp_path_factory: pytest.TempPathFactory) -> SLOBacktest:
+def history_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Prometheus over the backfilled history, without rules."""
     directory = tmp_path_factory.mktemp("backtest")
     data = _backfill(directory)
     with prometheus(data, None, "1m", directory / "prometheus.log") as server:
-        reader = PrometheusReader(server.url)
-        try:
-            history = read_history(reader, SLO_UNDER_TEST, T0, T0 + MINUTES * 60)
-        finally:
-            reader.close()
+        yield server.url
+
+
+@pytest.fixture(scope="module")
+def backtest(history_url: str) -> SLOBacktest:
+    reader = PrometheusReader(history_url)
+    try:
+        history = read_history(reader, SLO_UNDER_TEST, T0, T0 + MINUTES * 60)
+    finally:
+        reader.close()
     return replay(SLO_UNDER_TEST, history)
 
 
@@ -175,3 +184,52 @@ def test_the_history_reports_its_gap_and_each_incident_with_the_first_tier_to_fi
     page = next(tier for tier in backtest.tiers if tier.tier.name == "page")
     assert page.firings[0].start == outage.start + 13 * 60
     assert slow.caught_by is not None and slow.delay is not None and slow.delay > outage.delay
+
+
+DECLARATION = """
+from aurum.monitoring import SLO, AlertPolicy, RatioSLI, regex, select
+from aurum.monitoring.model import PAGE
+from aurum.observability.catalog import HTTP_REQUESTS_TOTAL
+
+CHECKOUT = SLO(
+    name="checkout",
+    service="shop",
+    description="Share of checkout requests answered without a server error.",
+    objective=99.5,
+    sli=RatioSLI(bad=select(HTTP_REQUESTS_TOTAL, status=regex("5..")), total=select(HTTP_REQUESTS_TOTAL)),
+    alerting=AlertPolicy(tiers=(PAGE{page},)),
+)
+"""
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+
+def test_against_a_revision_with_another_page_tier_reports_what_the_change_does(
+    history_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The revision pages at once; the working tree waits 5 minutes (``for``): as many pages, each
+    incident caught 5 minutes later (both last longer than that)."""
+    root = tmp_path / "repo"
+    (root / "slos").mkdir(parents=True)
+    declaration = root / "slos" / "checkout.py"
+    declaration.write_text(textwrap.dedent(DECLARATION.format(page="")))
+    _git(root, "init", "-q")
+    _git(root, "add", ".")
+    _git(root, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "page at once")
+    declaration.write_text(textwrap.dedent(DECLARATION.format(page='.model_copy(update={"for_": 300})')))
+    argv = ["backtest", "--prometheus", history_url, "--from", str(T0), "--to", str(T0 + MINUTES * 60)]
+    code = main([*argv, "--root", str(root), "--against", "HEAD", "--format", "markdown"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    # Both counters restart at RESET; the 5xx one is read by bad and total, and counted once.
+    assert "Counter resets in the raw series: 2 " in out
+    assert (
+        "Gaps (no raw sample within the 5m lookback; the base rules record 0 events there): 2025-11-11 12:45 for 15m."
+        in out
+    )
+    assert "- page: as many alerts in 30 days" in out
+    assert "- incident of 10 Nov 10:00 caught 5m later" in out
+    assert "- incident of 11 Nov 01:03 caught 5m later" in out
+    assert "| 2025-11-10 10:00 | 79.2x | page after 13m | page after 18m |" in out

@@ -56,7 +56,7 @@ def read_history(
     """``slo``'s base series at every minute from ``start`` to ``end`` (aligned down to the minute)."""
     start, end = start - start % STEP_SECONDS, end - end % STEP_SECONDS
     bad_expr, total_expr = base_expressions(slo)
-    present = " or ".join(f"count({selector})" for selector in _raw_selectors(slo))
+    present = " or ".join(f"count({selector})" for _, selector in _raw_selectors(slo))
     bad: dict[int, float] = {}
     total: dict[int, float] = {}
     seen: dict[int, float] = {}
@@ -80,22 +80,23 @@ def read_history(
 
 
 def resets(reader: PrometheusReader, slo: SLO, start: int, end: int) -> int:
-    """Counter resets of the raw series the SLI reads over the history (``rate()`` handles them)."""
-    counted = 0
-    for selector in _raw_selectors(slo):
-        seconds = max(end - start, STEP_SECONDS)
-        value = reader.at(f"sum(resets({selector}[{seconds}s]))", end)
-        counted += int(value or 0)
-    return counted
+    """Counter resets of the raw series the SLI reads over the history (``rate()`` handles them);
+    a series two selectors read (bad and total) is counted once."""
+    seconds = max(end - start, STEP_SECONDS)
+    found: dict[tuple[str, frozenset[tuple[str, str]]], float] = {}
+    for name, selector in _raw_selectors(slo):
+        for samples in reader.range(f"resets({selector}[{seconds}s])", end, end, STEP_SECONDS):
+            found[name, frozenset(samples.labels.items())] = samples.points[-1][1] if samples.points else 0.0
+    return int(sum(found.values()))
 
 
-def _raw_selectors(slo: SLO) -> list[str]:
-    """The raw series selectors the base expressions read, as parsed by ``promql-parser``."""
-    found: list[str] = []
+def _raw_selectors(slo: SLO) -> list[tuple[str, str]]:
+    """Metric name and selector of each raw selector the base expressions read (``promql-parser``)."""
+    found: list[tuple[str, str]] = []
 
     def visit(node: object) -> None:
-        if isinstance(node, promql_parser.VectorSelector) and str(node) not in found:
-            found.append(str(node))
+        if isinstance(node, promql_parser.VectorSelector) and (str(node.name), str(node)) not in found:
+            found.append((str(node.name), str(node)))
 
     for expr in base_expressions(slo):
         promql_parser.walk(promql_parser.parse(expr), visit)

@@ -159,7 +159,7 @@ def render_against(
                 summary.append(f"{name}: tier {'added' if a else 'removed'}")
         earlier = {i.start: i for i in before.incidents} if before else {}
         summary += [_incident_change(i, earlier.get(i.start)) for i in now.incidents]
-        lines += ["", *(f"- {line}" for line in summary), ""] if markdown else [", ".join(summary) + ".", ""]
+        lines += [*(f"- {line}" for line in summary), ""] if markdown else [", ".join(summary) + ".", ""]
         lines += _table(
             ("tier", f"per 30 days ({ref})", "per 30 days (this tree)", "alerts added"),
             rows,
