@@ -1,9 +1,9 @@
-"""Reading an SLO's base series from Prometheus, as its compiled rules would have recorded them.
+"""Reading an SLO's one-minute tiles from Prometheus, as its compiled rules would have recorded them.
 
-The base recording rules are the only ones that read the raw series; the backtest asks Prometheus
-to evaluate their very expressions (from the compiled rule groups, not rewritten) with
-``query_range`` at the rules' one-minute step, so ``rate()``, counter resets and staleness are
-handled by Prometheus exactly as the rules would have met them. Everything built on the base series
+The tile recording rules are the only ones that read the raw series; the backtest asks Prometheus
+to evaluate their queries (the compiler's own, see :func:`tile_expressions`) with ``query_range``
+at the rules' one-minute step, so counter resets, scrape gaps and new series are handled by
+Prometheus exactly as the rules would have met them. Everything built on the base series
 is replayed by :mod:`aurum.monitoring.backtest.replay`. The range is read in chunks of
 :data:`CHUNK_POINTS` evaluations, well under Prometheus' 11,000 points per series.
 """
@@ -15,16 +15,14 @@ from collections.abc import Callable
 import promql_parser
 
 from aurum.contract import conventions as conv
-from aurum.contract.conventions import SLOGroup
 from aurum.monitoring.backtest.replay import History
-from aurum.monitoring.compile import slo_names
-from aurum.monitoring.compile.rules import RecordingRule
 from aurum.monitoring.compile.simulate import STEP_SECONDS
-from aurum.monitoring.compile.slo_rules import compile_slo
+from aurum.monitoring.compile.sli_queries import Tiles, tile_queries
 from aurum.monitoring.model import SLO
+from aurum.monitoring.model.prometheus import UP
 from aurum.monitoring.report.reader import PrometheusReader
 
-__all__ = ["CHUNK_POINTS", "base_expressions", "read_history", "resets"]
+__all__ = ["CHUNK_POINTS", "read_history", "resets", "tile_expressions"]
 
 CHUNK_POINTS = 1440
 """Evaluations per ``query_range`` request: one day at the one-minute step."""
@@ -32,14 +30,20 @@ CHUNK_POINTS = 1440
 Progress = Callable[[str], None]
 
 
-def base_expressions(slo: SLO) -> tuple[str, str]:
-    """The expressions of ``slo``'s compiled bad and total base recording rules."""
-    sli_group = slo_names.group_name(slo, SLOGroup.SLI)
-    found: dict[str, str] = {}
-    for group in compile_slo(slo):
-        if group.name == sli_group:
-            found |= {r.record: r.expr for r in group.rules if isinstance(r, RecordingRule)}
-    return found[conv.SLO_BAD_EVENTS], found[conv.SLO_TOTAL_EVENTS]
+_RAN = "aurum_backtest_rules_ran"
+"""Where the tile queries ask whether the rules ran a minute before (their own recorded tile)."""
+
+
+def tile_expressions(slo: SLO) -> Tiles:
+    """The queries of ``slo``'s two tile recording rules, as the compiler writes them, except that
+    "did the rules run a minute before" is always true: the backtest supposes they ran throughout."""
+    tiles = tile_queries(slo.sli, _RAN)
+    ran = f"{_RAN} offset {conv.TILE}"
+
+    def always(query: str) -> str:
+        return query.replace(ran, "vector(1)")
+
+    return Tiles(always(tiles.bad), always(tiles.total), tiles.counted)
 
 
 def _series(reader: PrometheusReader, expr: str, start: int, end: int) -> dict[int, float]:
@@ -55,7 +59,8 @@ def read_history(
 ) -> History:
     """``slo``'s base series at every minute from ``start`` to ``end`` (aligned down to the minute)."""
     start, end = start - start % STEP_SECONDS, end - end % STEP_SECONDS
-    bad_expr, total_expr = base_expressions(slo)
+    tiles = tile_expressions(slo)
+    bad_expr, total_expr = tiles.bad, tiles.total
     present = " or ".join(f"count({selector})" for _, selector in _raw_selectors(slo))
     bad: dict[int, float] = {}
     total: dict[int, float] = {}
@@ -76,6 +81,7 @@ def read_history(
         tuple(bad.get(t) for t in times),
         tuple(total.get(t) for t in times),
         tuple(t in seen for t in times),
+        tiles.counted,
     )
 
 
@@ -91,13 +97,17 @@ def resets(reader: PrometheusReader, slo: SLO, start: int, end: int) -> int:
 
 
 def _raw_selectors(slo: SLO) -> list[tuple[str, str]]:
-    """Metric name and selector of each raw selector the base expressions read (``promql-parser``)."""
+    """Metric name and selector of each SLI series the tiles read now (``promql-parser``): not the
+    look-backs (``offset``) nor ``up``, which only say whether a new series was scraped before."""
     found: list[tuple[str, str]] = []
 
     def visit(node: object) -> None:
-        if isinstance(node, promql_parser.VectorSelector) and (str(node.name), str(node)) not in found:
+        if not isinstance(node, promql_parser.VectorSelector) or node.offset or node.name == UP.name:
+            return
+        if (str(node.name), str(node)) not in found:
             found.append((str(node.name), str(node)))
 
-    for expr in base_expressions(slo):
+    tiles = tile_expressions(slo)
+    for expr in (tiles.bad, tiles.total):
         promql_parser.walk(promql_parser.parse(expr), visit)
     return found

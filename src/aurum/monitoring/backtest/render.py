@@ -69,9 +69,9 @@ def _heading(result: SLOBacktest, extras: Extras, *, markdown: bool) -> list[str
     return [
         f"## {title}" if markdown else title,
         "",
-        f"History: {_clock(history.start)} to {_clock(history.end)} UTC, {len(history.total)} evaluations "
-        f"every {history.step}s. Gaps (no raw sample within the 5m lookback; the base rules record 0 events there): {gap_text}. "
-        f"Counter resets in the raw series: {extras.resets} (rate() handles them, as in the rules).",
+        f"Replayed with {SEMANTICS[result.semantics]}. History: {_clock(history.start)} to {_clock(history.end)} UTC, {len(history.total)} evaluations "
+        f"every {history.step}s. Gaps (no raw sample within the 5m lookback; the tiles record 0 events there): {gap_text}. "
+        f"Counter resets in the raw series: {extras.resets} (the tiles count from 0 after one, as the rules do).",
         "",
     ]
 
@@ -85,7 +85,7 @@ def _incidents_note(markdown: bool) -> str:
 
 
 def render(results: Sequence[tuple[SLOBacktest, Extras]], *, markdown: bool) -> str:
-    lines = [f"Replayed with {SEMANTICS}.", ""]
+    lines = []
     for result, extras in results:
         lines += _heading(result, extras, markdown=markdown)
         rows = [
@@ -140,7 +140,7 @@ def render_against(
     pairs: Sequence[tuple[SLOBacktest, SLOBacktest | None, Extras]], ref: str, *, markdown: bool
 ) -> str:
     """This tree's backtest beside ``ref``'s, SLO by SLO: alerts per tier, then each incident."""
-    lines = [f"Replayed with {SEMANTICS}; this tree against {ref}.", ""]
+    lines = [f"This tree against {ref}.", ""]
     for now, before, extras in pairs:
         lines += _heading(now, extras, markdown=markdown)
         old = {t.tier.name: t for t in before.tiers} if before else {}

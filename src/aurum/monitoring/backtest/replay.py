@@ -1,11 +1,11 @@
 """An SLO's alert tiers replayed over a recorded history: firing intervals, incidents, delays. Pure.
 
-The history is the SLO's two base series (bad and total event rates over the base window) as the
-compiled rules would have recorded them at each evaluation; everything built on them (the windows,
-the tier conditions, ``for``) is replayed by :class:`aurum.monitoring.compile.simulate.Replay`, the
-same exact model the generated promtool tests are proved with. Its semantics are the replay's:
-range selectors include both ends (Prometheus 2.x) and every group is evaluated at every step, as
-promtool does.
+The history is the SLO's two one-minute tiles (bad and total events) as the compiled rules would
+have recorded them at each evaluation; everything built on them (the base series, the windows, the
+rollups, the tier conditions, ``for``) is replayed by :class:`aurum.monitoring.compile.simulate.Replay`,
+the exact model the generated promtool tests are proved with, in either of Prometheus' range
+semantics (:class:`~aurum.monitoring.compile.simulate.Semantics`). Every group is evaluated at
+every one-minute step, as promtool does.
 
 An *incident* is a stretch of evaluations in which the base window's error ratio exceeds
 :data:`INCIDENT_BURN` times the error budget (a burn that spends a 30-day budget in 3 days), with
@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from aurum.monitoring.compile.simulate import STEP_SECONDS, BaseSeries, Replay
+from aurum.contract.conventions import BASE_WINDOW_SECONDS
+from aurum.monitoring.compile.simulate import STEP_SECONDS, BaseSeries, Replay, Semantics
 from aurum.monitoring.model import SLO, AlertTier
 
 __all__ = [
@@ -34,7 +35,10 @@ __all__ = [
 
 INCIDENT_BURN = 10
 INCIDENT_MERGE_SECONDS = 15 * 60
-SEMANTICS = "Prometheus 2.x (ranges include both ends; every group evaluated at every step, as promtool does)"
+SEMANTICS = {
+    Semantics.V2: "Prometheus 2.x semantics (a range includes both ends)",
+    Semantics.V3: "Prometheus 3.x semantics (a range leaves its start out)",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,8 @@ class History:
     bad: tuple[float | None, ...]
     total: tuple[float | None, ...]
     seen: tuple[bool, ...] = ()
+    counted: bool = True
+    """Tiles that count events (counters); False for sampled slices (see ``sli_queries.Tiles``)."""
 
     @property
     def end(self) -> int:
@@ -97,6 +103,7 @@ class Incident:
 class SLOBacktest:
     slo: SLO
     history: History
+    semantics: Semantics
     tiers: tuple[TierBacktest, ...]
     incidents: tuple[Incident, ...]
 
@@ -123,17 +130,21 @@ def _exact(values: Sequence[float | None]) -> list[Fraction]:
     return [Fraction(v) if v is not None else Fraction(0) for v in values]
 
 
-def _base_series(history: History) -> BaseSeries:
+def _base_series(history: History, semantics: Semantics) -> BaseSeries:
     """Floats are binary fractions: over their common denominator they are exact whole numbers."""
     if history.step != STEP_SECONDS:
         msg = f"the replay models a {STEP_SECONDS}s evaluation step, not {history.step}s"
         raise ValueError(msg)
     bad, total = _exact(history.bad), _exact(history.total)
     denominator = max((v.denominator for v in (*bad, *total)), default=1)
+    # A counted tile is events per minute; the base series is their rate per second over 5m.
+    unit = Fraction(1, BASE_WINDOW_SECONDS if history.counted else 1) / denominator
     return BaseSeries(
         tuple(int(v * denominator) for v in bad),
         tuple(int(v * denominator) for v in total),
-        Fraction(1, denominator),
+        unit,
+        semantics=semantics,
+        counted=history.counted,
     )
 
 
@@ -185,8 +196,8 @@ def _incidents(model: Replay, history: History, tiers: Sequence[TierBacktest]) -
     return incidents
 
 
-def replay(slo: SLO, history: History) -> SLOBacktest:
-    """What ``slo``'s enabled tiers would have done over ``history``."""
-    model = Replay(slo, _base_series(history))
+def replay(slo: SLO, history: History, semantics: Semantics = Semantics.V2) -> SLOBacktest:
+    """What ``slo``'s enabled tiers would have done over ``history`` under ``semantics``."""
+    model = Replay(slo, _base_series(history, semantics))
     tiers = tuple(_tier(model, history, tier) for tier in slo.alerting.enabled_tiers)
-    return SLOBacktest(slo, history, tiers, tuple(_incidents(model, history, tiers)))
+    return SLOBacktest(slo, history, semantics, tiers, tuple(_incidents(model, history, tiers)))

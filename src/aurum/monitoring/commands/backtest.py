@@ -18,6 +18,7 @@ from pathlib import Path
 
 from aurum.contract.catalogs import using_catalogs
 from aurum.monitoring.commands.report import parse_time
+from aurum.monitoring.compile.simulate import Semantics
 from aurum.monitoring.io.catalogs import repository_catalogs
 from aurum.monitoring.io.declarations import DeclarationError, load_slos
 from aurum.monitoring.io.errors import error_lines
@@ -42,6 +43,12 @@ def add_backtest_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
     backtest.add_argument("--against", metavar="REF", help="also replay this git revision's declarations")
     backtest.add_argument("--root", type=Path, default=Path(), help="repository root (default: .)")
     backtest.add_argument("--format", choices=["text", "markdown"], default="text", help="markdown for a PR")
+    backtest.add_argument(
+        "--semantics",
+        choices=[s.value for s in Semantics],
+        default=Semantics.V2.value,
+        help="the range semantics of the Prometheus that runs the rules (default: 2.x)",
+    )
 
 
 def _slos(root: Path) -> dict[str, SLO]:
@@ -92,7 +99,10 @@ def run_backtest(args: argparse.Namespace) -> int:
             history = read_history(reader, slo, start, end, progress)
             extras = Extras(resets(reader, slo, start, end))
             old = before.get(slo.name)
-            pairs.append((replay(slo, history), replay(old, history) if old else None, extras))
+            semantics = Semantics(args.semantics)
+            pairs.append(
+                (replay(slo, history, semantics), replay(old, history, semantics) if old else None, extras)
+            )
     except ReadError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_UNREADABLE
