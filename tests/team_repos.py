@@ -136,3 +136,30 @@ def routed_repo(root: Path, project: str = PAYMENTS_PROJECT, service: str = "aur
         ROUTED_SLO_FILE.format(name="checkout-availability", service=service)
     )
     return root
+
+
+GROUPED_SLO_FILE = """
+from aurum.monitoring import SLO, RatioSLI, regex, select
+from aurum.observability.catalog import HTTP_REQUESTS_TOTAL
+
+CHECKOUT = SLO(
+    name="{name}",
+    service="{service}",
+    description="Share of requests answered without a server error, per tenant.",
+    objective=99.5,
+    sli=RatioSLI(
+        bad=select(HTTP_REQUESTS_TOTAL, status=regex("5..")),
+        total=select(HTTP_REQUESTS_TOTAL),
+    ),
+    group_by=("tenant_id",),
+)
+"""
+"""An SLO measured per tenant: every window, burn rate, budget and alert per ``tenant_id``."""
+
+
+def grouped_repo(root: Path, project: str | None = None, service: str = "aurum-api") -> Path:
+    team_repo(root, project, dashboard=None)
+    (root / "slos" / "checkout.py").write_text(
+        GROUPED_SLO_FILE.format(name="tenant-availability", service=service)
+    )
+    return root

@@ -24,6 +24,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    SerializerFunctionWrapHandler,
     model_serializer,
     model_validator,
 )
@@ -153,6 +154,16 @@ class SLODefinition(BaseModel):
     description: str = ""
     labels: dict[str, str] = Field(default_factory=dict)
     sli: SLI
+    group_by: tuple[str, ...] = ()
+    """Labels the SLO is measured per group of; written only when there are some, so the manifest
+    of an SLO measured as a whole is as it was."""
+
+    @model_serializer(mode="wrap")
+    def _without_empty_grouping(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        document: dict[str, Any] = handler(self)
+        if not self.group_by:
+            document.pop("group_by", None)
+        return document
 
     @property
     def target(self) -> Objective:

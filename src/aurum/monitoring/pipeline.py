@@ -28,6 +28,7 @@ from aurum.monitoring.compile.manifest import manifest
 from aurum.monitoring.compile.promtool_tests import promtool_tests
 from aurum.monitoring.compile.provisioning import datasource_document, folders_document, provisioning_document
 from aurum.monitoring.compile.rules import AlertingRule, Rule, RuleGroup, rule_file
+from aurum.monitoring.compile.series_cost import series_statement
 from aurum.monitoring.compile.slo_rules import compile_slo
 from aurum.monitoring.compile.workload import SynthesisError
 from aurum.monitoring.io.catalogs import repository_catalogs
@@ -71,6 +72,8 @@ class Artifacts:
     rules: int = 0
     handwritten_rules: int = 0
     dashboards: int = 0
+    series_notes: list[str] = field(default_factory=list)
+    """What each grouped SLO costs in series, worst case."""
     waived: list[Waived] = field(default_factory=list)
     """Lint findings the policy of their source tree makes warnings (a vendored mixin's style...)."""
 
@@ -108,6 +111,9 @@ def _render_slo(declared: Declared[SLO], artifacts: Artifacts) -> RuleFile:
     slo = declared.obj
     groups = compile_slo(slo)
     _check_promql(declared, groups)
+    note = series_statement(slo, groups)
+    if note is not None:
+        artifacts.series_notes.append(note)
     rules_path = RULES_DIR / slo_names.rule_file_name(slo)
     try:
         tests = promtool_tests(slo, f"../rules/{rules_path.name}", [group.name for group in groups])
@@ -342,6 +348,8 @@ def _rendered(
         f"{artifacts.handwritten_rules} hand-written rules and {artifacts.dashboards} dashboards, "
         f"and linted them in {elapsed:.2f}s"
     )
+    for note in artifacts.series_notes:
+        log(f"series: {note}")
     if artifacts.waived:
         log(f"lint: {describe_waived(artifacts.waived)}")
     _guard(artifacts)

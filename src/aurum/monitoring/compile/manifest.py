@@ -56,6 +56,7 @@ def manifest_entry(slo: SLO) -> m.SLODefinition:
         description=slo.description,
         labels=slo.labels,
         sli=_sli(slo),
+        group_by=slo.group_by,
     )
 
 

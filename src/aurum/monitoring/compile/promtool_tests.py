@@ -33,7 +33,7 @@ from aurum.monitoring.compile import slo_names
 from aurum.monitoring.compile.promql import exact_number, selector
 from aurum.monitoring.compile.simulate import STEP_SECONDS, Replay, Semantics, shown_burn_rate
 from aurum.monitoring.compile.slo_rules import alert_annotations, alert_labels
-from aurum.monitoring.compile.workload import Phase, SynthesisError, Workload, workload_for
+from aurum.monitoring.compile.workload import Phase, SynthesisError, Workload, group_values, workload_for
 from aurum.monitoring.model import SLO, AlertTier, FreshnessSLI, format_duration
 
 __all__ = ["promtool_tests"]
@@ -69,6 +69,8 @@ class _Scenario:
         self, slo: SLO, workload: Workload, name: str, phases: list[Phase], timing: conv.SLOTests = DETAILED
     ) -> None:
         self.slo, self.name, self.timing = slo, name, timing
+        self.group = dict(workload.group)
+        """The group whose series this scenario feeds and checks (empty for an ungrouped SLO)."""
         self.step = STEP_MINUTES[timing]
         self.tiers = sorted(slo.alerting.enabled_tiers, key=lambda tier: -_speed(tier, slo))
         realized = workload.realize(phases)
@@ -104,7 +106,7 @@ class _Scenario:
                     continue
                 expected.append(
                     {
-                        "exp_labels": alert_labels(self.slo, tier),
+                        "exp_labels": {**alert_labels(self.slo, tier), **self.group},
                         "exp_annotations": alert_annotations(self.slo, tier, shown),
                     }
                 )
@@ -137,13 +139,17 @@ class _Scenario:
 
     @property
     def own(self) -> list[tuple[str, str, str]]:
-        """The matcher selecting this SLO's recorded series."""
-        return slo_names.own_matchers(self.slo)
+        """The matchers selecting this SLO's recorded series (of this scenario's group)."""
+        return [
+            *slo_names.own_matchers(self.slo),
+            *((name, "=", value) for name, value in self.group.items()),
+        ]
 
     @property
     def labels(self) -> list[tuple[str, str, str]]:
-        """Every label of this SLO's recorded series, as matchers."""
-        return [(name, "=", value) for name, value in slo_names.record_labels(self.slo).items()]
+        """Every label of this SLO's recorded series (of this scenario's group), as matchers."""
+        labels = {**slo_names.record_labels(self.slo), **self.group}
+        return [(name, "=", value) for name, value in sorted(labels.items())]
 
     def check_windows(self, minute: int) -> None:
         """Every recorded window, the burn rates and the budget remaining at ``minute``."""
@@ -187,7 +193,9 @@ def _healthy_scenario(slo: SLO, workload: Workload) -> _Scenario:
     for minute in (30, 60, 120, 180):
         scenario.check_alerts(minute)
     scenario.check_windows(scenario.end)
-    labels = scenario.labels
+    # The SLO's constants are one series each, not one per group.
+    own = slo_names.own_matchers(slo)
+    labels = [(name, "=", value) for name, value in slo_names.record_labels(slo).items()]
     exact = [
         (conv.SLO_OBJECTIVE, slo.objective_ratio),
         (conv.SLO_ERROR_BUDGET, slo.error_budget),
@@ -196,7 +204,7 @@ def _healthy_scenario(slo: SLO, workload: Workload) -> _Scenario:
     for record, value in exact:
         scenario.expr_tests.append(
             {
-                "expr": selector(record, scenario.own),
+                "expr": selector(record, own),
                 "eval_time": _at(scenario.end),
                 "exp_samples": [{"labels": selector(record, labels), "value": value}],
             }
@@ -209,7 +217,7 @@ def _healthy_scenario(slo: SLO, workload: Workload) -> _Scenario:
     ]
     scenario.expr_tests.append(
         {
-            "expr": selector(conv.SLO_INFO, scenario.own),
+            "expr": selector(conv.SLO_INFO, own),
             "eval_time": _at(scenario.end),
             "exp_samples": [{"labels": selector(conv.SLO_INFO, sorted(info)), "value": 1}],
         }
@@ -297,6 +305,22 @@ def _flawless_scenario(slo: SLO, workload: Workload) -> _Scenario:
     return scenario
 
 
+def _two_groups_scenario(slo: SLO, burning: Workload, healthy: Workload, tier: AlertTier) -> _Scenario:
+    """One group in a full outage, another healthy beside it: only the burning group alerts, and each
+    group's windows are its own events only."""
+    scenario = _outage_scenario(slo, burning, tier)
+    quiet = _Scenario(slo, healthy, "beside", [Phase(scenario.replay.minutes - 1, _healthy(slo))])
+    shown = ", ".join(f"{name}={value}" for name, value in scenario.group.items())
+    others = ", ".join(f"{name}={value}" for name, value in quiet.group.items())
+    scenario.name = f"two groups: {shown} in a full outage pages ({tier.name}), {others} healthy does not"
+    # Every alert check lists the burning group's alert alone: promtool fails on any other.
+    scenario.series = (*scenario.series, *quiet.series)
+    scenario.check_windows(scenario.end)
+    quiet.check_windows(quiet.end)
+    scenario.expr_tests += quiet.expr_tests
+    return scenario
+
+
 def _scenarios(slo: SLO, workload: Workload) -> Iterable[_Scenario]:
     yield _healthy_scenario(slo, workload)
     if not isinstance(slo.sli, FreshnessSLI):  # a fresh gauge is already the healthy scenario
@@ -304,6 +328,10 @@ def _scenarios(slo: SLO, workload: Workload) -> Iterable[_Scenario]:
     tiers = sorted(slo.alerting.enabled_tiers, key=lambda tier: -_speed(tier, slo))
     if tiers:
         yield _outage_scenario(slo, workload, tiers[0])
+    if slo.group_by and tiers:
+        other = workload_for(slo, group_values(slo)[1])
+        assert other is not None  # the same kind as ``workload``
+        yield _two_groups_scenario(slo, workload, other, tiers[0])
     for index in range(1, len(tiers)):
         scenario = _burn_scenario(slo, workload, tiers[index], tiers[:index])
         if scenario is not None:
@@ -314,7 +342,7 @@ def _scenarios(slo: SLO, workload: Workload) -> Iterable[_Scenario]:
 def promtool_tests(slo: SLO, rule_file: str, groups: Iterable[str]) -> dict[conv.SLOTests, dict[str, Any]]:
     """The promtool test files for ``slo`` by timing (:data:`DETAILED`, :data:`LONG`), one file per
     evaluation interval; none for raw PromQL SLIs, whose input series are unknown."""
-    workload = workload_for(slo)
+    workload = workload_for(slo, group_values(slo)[0] if slo.group_by else ())
     if workload is None:
         return {}
     order = list(groups)

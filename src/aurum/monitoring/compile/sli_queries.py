@@ -15,7 +15,10 @@ every minute add up to exactly the events of any window. Per series:
   series looks new.
 
 Each query is an aggregate without grouping, so it yields one series (to which the recording rule
-adds the SLO's labels) or nothing; ``or vector(0)`` turns "no series yet" into zero.
+adds the SLO's labels) or nothing; ``or vector(0)`` turns "no series yet" into zero. A grouped SLO
+(``group_by``) aggregates ``by`` its group labels instead, one series per group value; where a group
+has no bad event, bad is zero by the group's total (``or 0 * total``), since ``vector(0)`` carries
+no group labels.
 
 Time-based SLIs (freshness, a raw ``error_ratio``) and raw PromQL event queries are sampled: a tile
 is the evaluation's own value (a slice, or the query's rate over the base window).
@@ -44,13 +47,31 @@ class Tiles:
     """True when the tiles count events exactly (counters); False when they are sampled values."""
 
 
-def increase_tile(series: str, previous: str) -> str:
+@dataclass(frozen=True, slots=True)
+class _Grouping:
+    labels: tuple[str, ...] = ()
+
+    def by(self, aggregation: str) -> str:
+        """``sum`` or ``sum by (tenant_id)``."""
+        return f"{aggregation} by ({', '.join(self.labels)}) " if self.labels else aggregation
+
+    def zero(self, total: str) -> str:
+        """What fills in zero: ``vector(0)``, or per group the group's total times zero."""
+        return f" or 0 * {total}" if self.labels else _ZERO
+
+    def total(self, total: str) -> str:
+        """A group exists while it has events; an ungrouped total is zero-filled."""
+        return total if self.labels else total + _ZERO
+
+
+def increase_tile(series: str, previous: str, group: _Grouping | None = None) -> str:
     """Events of the last tile over the raw ``series`` (a selector); ``previous`` selects a series
     the rules record every tile, to tell whether they ran a tile ago."""
+    group = group or _Grouping()
     before = f"last_over_time({series}[{GAP_TOLERANCE}] offset {TILE})"
     targets = ", ".join(TARGET_LABELS)
     return (
-        "sum(\n"
+        f"{group.by('sum')}(\n"
         f"  ({series} - {before} >= 0)\n"
         f"  or ({series} and {before})\n"
         f"  or (({series} unless on({targets}) ({UP.name} offset {TILE} == 0)) and on() {previous} offset {TILE})\n"
@@ -59,33 +80,42 @@ def increase_tile(series: str, previous: str) -> str:
 
 
 def _tile(
-    sel: Selector, previous: str, series: str | None = None, extra: tuple[tuple[str, str, str], ...] = ()
+    group: _Grouping,
+    sel: Selector,
+    previous: str,
+    series: str | None = None,
+    extra: tuple[tuple[str, str, str], ...] = (),
 ) -> str:
-    return increase_tile(selector_for(sel, series, extra), previous)
+    return increase_tile(selector_for(sel, series, extra), previous, group)
 
 
-def _ratio(sli: RatioSLI, previous: str) -> Tiles:
-    total = _tile(sli.total, previous)
+def _ratio(sli: RatioSLI, previous: str, group: _Grouping) -> Tiles:
+    total = _tile(group, sli.total, previous)
     if sli.bad is not None:
-        return Tiles(_tile(sli.bad, previous) + _ZERO, total + _ZERO, counted=True)
+        return Tiles(_tile(group, sli.bad, previous) + group.zero(total), group.total(total), counted=True)
     assert sli.good is not None  # guaranteed by RatioSLI's validator
     # Counters scraped a moment apart can make good exceed total for one tile; clamp at 0.
-    bad = f"clamp_min({total} - ({_tile(sli.good, previous)}{_ZERO}), 0){_ZERO}"
-    return Tiles(bad, total + _ZERO, counted=True)
+    good = _tile(group, sli.good, previous) + group.zero(total)
+    bad = f"clamp_min({total} - ({good}), 0){group.zero(total)}"
+    return Tiles(bad, group.total(total), counted=True)
 
 
-def _latency(sli: LatencySLI, previous: str) -> Tiles:
+def _latency(sli: LatencySLI, previous: str, group: _Grouping) -> Tiles:
     name = sli.histogram.metric.name
-    total = _tile(sli.histogram, previous, f"{name}_count")
-    fast = _tile(sli.histogram, previous, f"{name}_bucket", ((BUCKET_LABEL, "=~", le_regex(sli.threshold)),))
-    return Tiles(f"clamp_min({total} - ({fast}{_ZERO}), 0){_ZERO}", total + _ZERO, counted=True)
+    total = _tile(group, sli.histogram, previous, f"{name}_count")
+    bucket = ((BUCKET_LABEL, "=~", le_regex(sli.threshold)),)
+    fast = _tile(group, sli.histogram, previous, f"{name}_bucket", bucket) + group.zero(total)
+    return Tiles(f"clamp_min({total} - ({fast}), 0){group.zero(total)}", group.total(total), counted=True)
 
 
-def _freshness(sli: FreshnessSLI) -> Tiles:
+def _freshness(sli: FreshnessSLI, group: _Grouping) -> Tiles:
     # One slice per evaluation: bad when the oldest matching dataset is older than max_age. With no
     # gauge at all there is no slice to judge (the target-down alert covers a missing exporter).
-    oldest = f"min({selector_for(sli.gauge)})"
-    return Tiles(f"(time() - {oldest} > bool {sli.max_age}){_ZERO}", f"count({oldest}){_ZERO}", counted=False)
+    oldest = f"{group.by('min')}({selector_for(sli.gauge)})"
+    total = group.total(f"{group.by('count')}({oldest})")
+    if group.labels:
+        return Tiles(f"(time() - {oldest} > bool {sli.max_age})", total, counted=False)
+    return Tiles(f"(time() - {oldest} > bool {sli.max_age}){_ZERO}", total, counted=False)
 
 
 def _promql(sli: PromQLSLI) -> Tiles:
@@ -103,12 +133,14 @@ def _promql(sli: PromQLSLI) -> Tiles:
     return Tiles(f"sum({fill(sli.errors)}){_ZERO}", f"sum({fill(sli.total)}){_ZERO}", counted=False)
 
 
-def tile_queries(sli: SLI, previous: str) -> Tiles:
-    """The PromQL of ``sli``'s two tiles; ``previous`` is the SLO's recorded total tile."""
+def tile_queries(sli: SLI, previous: str, group_by: tuple[str, ...] = ()) -> Tiles:
+    """The PromQL of ``sli``'s two tiles (per group of ``group_by`` if any); ``previous`` is the
+    SLO's recorded total tile."""
+    group = _Grouping(group_by)
     if isinstance(sli, RatioSLI):
-        return _ratio(sli, previous)
+        return _ratio(sli, previous, group)
     if isinstance(sli, LatencySLI):
-        return _latency(sli, previous)
+        return _latency(sli, previous, group)
     if isinstance(sli, FreshnessSLI):
-        return _freshness(sli)
-    return _promql(sli)
+        return _freshness(sli, group)
+    return _promql(sli)  # never grouped (the model refuses it)

@@ -25,6 +25,7 @@ from aurum.monitoring.compile.panels import (
 )
 from aurum.monitoring.compile.promql import selector
 from aurum.monitoring.compile.slo_detail import slo_detail
+from aurum.monitoring.compile.slo_groups import group_labels, group_matchers, group_variables
 from aurum.monitoring.compile.slo_panels import BURN_UNIT, alerts_firing, budget_steps, fastest_burn, stat
 from aurum.monitoring.model import SLO
 from aurum.monitoring.model.dashboard import Board, Row
@@ -33,14 +34,14 @@ __all__ = ["slo_dashboards", "slo_overview"]
 
 
 def _slo_row(slo: SLO) -> Row:
-    own = slo_names.own_matchers(slo)
+    own = [*slo_names.own_matchers(slo), *group_matchers(slo.group_by)]
     period = slo.target.period
     links = [
         panel_link(f"{slo.name} in detail", current_project().slo_detail_uid, {conv.SLO_LABEL: slo.name})
     ]
     objective = float(slo.objective_ratio)
     panels = (
-        stat("Objective", selector(conv.SLO_OBJECTIVE, own), "percentunit", steps("blue"), links=links, decimals=2),
+        stat("Objective", selector(conv.SLO_OBJECTIVE, slo_names.own_matchers(slo)), "percentunit", steps("blue"), links=links, decimals=2),
         stat(f"SLI over {period}", f"1 - {selector(conv.slo_error_ratio(period), own)}", "percentunit",
              steps("red", (objective, "green")), links=links, decimals=3),
         stat("Error budget remaining", selector(conv.SLO_PERIOD_BUDGET_REMAINING, own), "percentunit",
@@ -54,19 +55,21 @@ def _slo_row(slo: SLO) -> Row:
     return Row(title=f"{name}: {slo.description}", panels=panels, height=4)
 
 
-def _by_slo(record: str) -> str:
-    return f"sum by ({conv.SLO_LABEL}, {conv.SERVICE_LABEL}) ({record})"
+def _by_slo(record: str, aggregation: str = "sum") -> str:
+    return f"{aggregation} by ({conv.SLO_LABEL}, {conv.SERVICE_LABEL}) ({record})"
 
 
-def _budget_table() -> Table:
+def _budget_table(grouped: bool) -> Table:
+    # One row per SLO; a grouped SLO shows its worst group (least budget left, fastest burn).
+    least, most = ("min", "max") if grouped else ("sum", "sum")
     columns = {"Value #A": "Budget remaining", "Value #B": "Burn rate now", "Value #C": "Objective"}
     units = {"Budget remaining": "percentunit", "Burn rate now": BURN_UNIT, "Objective": "percentunit"}
     return Table(
         title="Error budget remaining, worst first",
         description="Every SLO, sorted by the share of its period's error budget still unspent.",
         targets=[
-            target(_by_slo(conv.SLO_PERIOD_BUDGET_REMAINING), instant=True, table=True),
-            target(_by_slo(conv.SLO_CURRENT_BURN_RATE), instant=True, table=True),
+            target(_by_slo(conv.SLO_PERIOD_BUDGET_REMAINING, least), instant=True, table=True),
+            target(_by_slo(conv.SLO_CURRENT_BURN_RATE, most), instant=True, table=True),
             target(_by_slo(conv.SLO_OBJECTIVE), instant=True, table=True),
         ],
         unit="percentunit",
@@ -92,7 +95,7 @@ def slo_overview(slos: Sequence[SLO]) -> Board:
     summary = Row(
         title="All SLOs",
         panels=(
-            _budget_table(),
+            _budget_table(grouped=bool(group_labels(slos))),
             stat("SLOs out of budget", out_of_budget, "none", steps("green", (1, "red")), span=2),
             stat("SLO alerts firing", firing, "none", steps("green", (1, "red")), span=2),
         ),
@@ -105,6 +108,7 @@ def slo_overview(slos: Sequence[SLO]) -> Board:
         tags=(conv.DASHBOARD_TAG, conv.SLO_TAG, conv.GENERATED_TAG),
         description="Is every service within its objective, and which error budget is closest to spent?",
         rows=(summary, *(_slo_row(slo) for slo in sorted(slos, key=lambda s: s.name))),
+        variables=group_variables(group_labels(slos)),
         links=(
             link_to(current_project().slo_detail_uid, "SLO Detail"),
             link_to(ALERT_STATUS_UID, "Alert Status"),

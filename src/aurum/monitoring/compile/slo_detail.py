@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextvars import ContextVar
 from decimal import Decimal
 
 from grafanalib.core import Table, TimeSeries
@@ -20,6 +21,7 @@ from aurum.monitoring.compile.panels import (
     target,
 )
 from aurum.monitoring.compile.promql import exact_number, selector
+from aurum.monitoring.compile.slo_groups import group_labels, group_matchers, group_variables
 from aurum.monitoring.compile.slo_panels import BURN_UNIT, alerts_firing, budget_steps, stat
 from aurum.monitoring.model import SLO, format_duration
 from aurum.monitoring.model.alerting import BurnWindow
@@ -30,6 +32,8 @@ __all__ = ["slo_detail"]
 
 _OWN = [(conv.SLO_LABEL, "=", f"${conv.SLO_LABEL}")]
 """The series of the SLO chosen in the dashboard's ``slo`` variable."""
+# The group labels of the SLOs being drawn (set by slo_detail): their variables narrow every panel.
+_groups: ContextVar[tuple[str, ...]] = ContextVar("aurum_slo_detail_groups", default=())
 _THRESHOLD = "threshold"
 
 Window = tuple[str, int, int, Decimal]
@@ -37,7 +41,7 @@ Window = tuple[str, int, int, Decimal]
 
 
 def _series(record: str, extra: Sequence[tuple[str, str, str]] = ()) -> str:
-    return selector(record, [*_OWN, *extra])
+    return selector(record, [*_OWN, *group_matchers(_groups.get(), record), *extra])
 
 
 def _period_ratio(slos: Sequence[SLO]) -> str:
@@ -148,6 +152,14 @@ def _events() -> Row:
 
 def slo_detail(slos: Sequence[SLO]) -> Board:
     """One SLO in depth; the burn-rate panels cover every alert window the SLOs declare."""
+    token = _groups.set(group_labels(slos))
+    try:
+        return _board(slos)
+    finally:
+        _groups.reset(token)
+
+
+def _board(slos: Sequence[SLO]) -> Board:
     names = sorted(slo.name for slo in slos)
     windows = _windows(slos)
     burn = tuple(_burn_panel(window, users, len(users) == len(slos)) for window, users in windows.items())
@@ -167,6 +179,7 @@ def slo_detail(slos: Sequence[SLO]) -> Board:
             query_variable(
                 conv.SLO_LABEL, f"label_values({conv.SLO_INFO}, {conv.SLO_LABEL})", "SLO", names[0]
             ),
+            *group_variables(_groups.get()),
         ),
         links=(
             link_to(current_project().slo_overview_uid, "SLO Overview"),

@@ -145,7 +145,7 @@ def _sli_groups(slo: SLO) -> tuple[RuleGroup, ...]:
     # A series the rules record every minute, read a minute back: did they run then? (For vmalert,
     # one of the windows group, which this group's rules may read.)
     previous = _own(conv.SLO_TOTAL_EVENTS if _inlined() else conv.SLO_TOTAL_EVENTS_TILE, slo)
-    tiles = tile_queries(slo.sli, previous)
+    tiles = tile_queries(slo.sli, previous, slo.group_by)
     recorded: list[RecordingRule] = [
         RecordingRule(conv.SLO_BAD_EVENTS_TILE, tiles.bad, labels),
         RecordingRule(conv.SLO_TOTAL_EVENTS_TILE, tiles.total, labels),

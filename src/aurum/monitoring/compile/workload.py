@@ -23,8 +23,9 @@ from aurum.contract.metrics import Metric
 from aurum.monitoring.compile.promql import selector
 from aurum.monitoring.compile.simulate import STEP_SECONDS, BaseSeries
 from aurum.monitoring.model import SLO, FreshnessSLI, LatencySLI, RatioSLI, Selector
+from aurum.monitoring.model.grouping import sli_selectors
 
-__all__ = ["Phase", "Realized", "SynthesisError", "Workload", "workload_for"]
+__all__ = ["Phase", "Realized", "SynthesisError", "Workload", "group_values", "workload_for"]
 
 
 class SynthesisError(ValueError):
@@ -88,16 +89,27 @@ def _candidates(metric: Metric, selectors: Sequence[Selector]) -> dict[str, list
     }
 
 
-def labels_for(metric: Metric, must: Sequence[Selector], must_not: Sequence[Selector] = ()) -> dict[str, str]:
-    """Label values of one series of ``metric`` selected by every ``must`` and no ``must_not``."""
-    candidates = _candidates(metric, [*must, *must_not])
-    constrained = sorted({m.label for sel in (*must, *must_not) for m in sel.matchers})
+def labels_for(
+    metric: Metric,
+    must: Sequence[Selector],
+    must_not: Sequence[Selector] = (),
+    pinned: Sequence[tuple[str, str]] = (),
+) -> dict[str, str]:
+    """Label values of one series of ``metric`` selected by every ``must`` and no ``must_not``, with
+    the ``pinned`` labels (a group's) at their values."""
+    candidates = _candidates(metric, [*must, *must_not]) | {name: [value] for name, value in pinned}
+    constrained = sorted({m.label for sel in (*must, *must_not) for m in sel.matchers} | dict(pinned).keys())
     fixed = {name: values[0] for name, values in candidates.items() if name not in constrained}
     for combination in itertools.product(*(candidates[name] for name in constrained)):
         labels = {**fixed, **dict(zip(constrained, combination, strict=True))}
         if all(sel.matches(labels) for sel in must) and not any(sel.matches(labels) for sel in must_not):
             return dict(sorted(labels.items()))
-    wanted = " and ".join(selector(metric.name, [(m.label, m.op, m.value) for m in s.matchers]) for s in must)
+    wanted = " and ".join(
+        selector(
+            metric.name, [*((m.label, m.op, m.value) for m in s.matchers), *((n, "=", v) for n, v in pinned)]
+        )
+        for s in must
+    )
     unwanted = f" but not by {', '.join(str(s.matchers) for s in must_not)}" if must_not else ""
     msg = (
         f"no series of {metric.name} selected by {wanted}{unwanted} can be made from the catalog's "
@@ -116,6 +128,13 @@ class Workload(ABC):
     """Turns phases into series for one SLO."""
 
     slo: SLO
+    group: tuple[tuple[str, str], ...] = ()
+    """The group every series belongs to, for an SLO measured per group."""
+
+    def labels(
+        self, metric: Metric, must: Sequence[Selector], must_not: Sequence[Selector] = ()
+    ) -> dict[str, str]:
+        return labels_for(metric, must, must_not, self.group)
 
     def events_per_minute(self, phases: Sequence[Phase]) -> int:
         """The least event count making every phase's bad events a whole number."""
@@ -157,8 +176,8 @@ class RatioWorkload(Workload):
         assert counted is not None
         if counted.metric is sli.total.metric:
             # One series in both selectors, one in the total only: together they are the total.
-            inside = labels_for(counted.metric, [counted, sli.total])
-            outside = labels_for(counted.metric, [sli.total], [counted])
+            inside = self.labels(counted.metric, [counted, sli.total])
+            outside = self.labels(counted.metric, [sli.total], [counted])
             return _exposed(
                 [
                     (counted.metric.name, inside, _cumulative(counts)),
@@ -167,8 +186,8 @@ class RatioWorkload(Workload):
             )
         return _exposed(
             [
-                (counted.metric.name, labels_for(counted.metric, [counted]), _cumulative(counts)),
-                (sli.total.metric.name, labels_for(sli.total.metric, [sli.total]), _cumulative(total)),
+                (counted.metric.name, self.labels(counted.metric, [counted]), _cumulative(counts)),
+                (sli.total.metric.name, self.labels(sli.total.metric, [sli.total]), _cumulative(total)),
             ]
         )
 
@@ -178,7 +197,7 @@ class LatencyWorkload(Workload):
         sli = self.slo.sli
         assert isinstance(sli, LatencySLI)
         metric = sli.histogram.metric
-        labels = labels_for(metric, [sli.histogram])
+        labels = self.labels(metric, [sli.histogram])
         # Good requests take the smallest bucket's time, slow ones the first bucket above the threshold.
         slow_bound = next((b for b in metric.buckets if Decimal(str(b)) > sli.threshold), math.inf)
         entries = []
@@ -232,7 +251,7 @@ class FreshnessWorkload(Workload):
             int(v is not None and minute * STEP_SECONDS - v > sli.max_age) for minute, v in enumerate(gauge)
         ]
         total = [int(v is not None) for v in gauge]
-        labels = labels_for(sli.gauge.metric, [sli.gauge])
+        labels = self.labels(sli.gauge.metric, [sli.gauge])
         series = (_entry(sli.gauge.metric.name, labels, gauge),) if any(v is not None for v in gauge) else ()
         return Realized(series, BaseSeries.sampled(stale, total))
 
@@ -241,12 +260,31 @@ class FreshnessWorkload(Workload):
         raise TypeError(msg)
 
 
-def workload_for(slo: SLO) -> Workload | None:
-    """The workload of ``slo``'s SLI kind; None for raw PromQL, whose series we cannot know."""
+def group_values(slo: SLO) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """Two groups of a grouped SLO whose series the catalogs' label values can make: the first value
+    of every group label, and the second value of the first label with the others."""
+    metric = next(iter(sli_selectors(slo.sli))).metric
+    selectors = sli_selectors(slo.sli)
+    choices = {name: _candidates(metric, selectors).get(name, []) for name in slo.group_by}
+    for name, values in choices.items():
+        usable = [
+            v for v in values if all(s.matches({**labels_for(s.metric, [s]), name: v}) for s in selectors)
+        ]
+        if len(usable) < 2:
+            msg = f"two values of {name!r} that the SLI selects are needed to test {slo.name} per group"
+            raise SynthesisError(msg)
+        choices[name] = usable
+    first = tuple((name, values[0]) for name, values in choices.items())
+    head, *rest = first
+    return first, ((head[0], choices[head[0]][1]), *rest)
+
+
+def workload_for(slo: SLO, group: tuple[tuple[str, str], ...] = ()) -> Workload | None:
+    """The workload of ``slo``'s SLI kind (in ``group``); None for raw PromQL, whose series we cannot know."""
     kinds: dict[type[Any], type[Workload]] = {
         RatioSLI: RatioWorkload,
         LatencySLI: LatencyWorkload,
         FreshnessSLI: FreshnessWorkload,
     }
     factory = kinds.get(type(slo.sli))
-    return factory(slo) if factory else None
+    return factory(slo, group) if factory else None

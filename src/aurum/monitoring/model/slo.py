@@ -20,6 +20,7 @@ from aurum.contract.conventions import RESERVED_LABELS, SERVICE_LABEL, SLO_LABEL
 from aurum.contract.objective import Objective
 from aurum.monitoring.model.alerting import AlertPolicy
 from aurum.monitoring.model.duration import format_duration
+from aurum.monitoring.model.grouping import check_group_by
 from aurum.monitoring.model.selectors import is_label_name
 from aurum.monitoring.model.sli import SLI
 
@@ -69,6 +70,9 @@ class SLO(BaseModel):
     period_days: int = Field(default=30, ge=1, le=365)
     sli: SLI
     labels: dict[str, str] = Field(default_factory=dict)
+    group_by: tuple[str, ...] = ()
+    """Labels of the SLI's series to measure it per group of (``("tenant_id",)``): every window, burn
+    rate, budget and alert is then computed for each group value apart."""
     alerting: AlertPolicy = Field(default_factory=AlertPolicy, validate_default=True)
     runbook_url: Annotated[str, AfterValidator(_http_url)] | None = None
 
@@ -94,6 +98,20 @@ class SLO(BaseModel):
                 msg = f"label {name!r} has an empty value, which Prometheus treats as no label"
                 raise ValueError(msg)
         return dict(sorted(labels.items()))
+
+    @field_validator("group_by")
+    @classmethod
+    def _groupable(cls, group_by: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        sli = info.data.get("sli")
+        if sli is None:
+            return group_by  # reported on its own field
+        fixed = sorted(set(group_by) & set(info.data.get("labels") or {}))
+        if fixed:
+            msg = (
+                f"{', '.join(fixed)} is one of the SLO's own labels, with one value: it cannot also group it"
+            )
+            raise ValueError(msg)
+        return check_group_by(sli, group_by)
 
     @field_validator("alerting")
     @classmethod
@@ -125,7 +143,7 @@ class SLO(BaseModel):
     def _templated_labels(self) -> SLO:
         # Prometheus renders $labels from the alert's series, which carry only these labels: a
         # routing label there would render empty in every notification.
-        series = {SLO_LABEL, SERVICE_LABEL, *self.labels}
+        series = {SLO_LABEL, SERVICE_LABEL, *self.labels, *self.group_by}
         policy = self.alerting
         for where, declared in [("alerting.annotations", policy.annotations)] + [
             (f"alerting.tiers[{tier.name}].annotations", tier.annotations) for tier in policy.tiers

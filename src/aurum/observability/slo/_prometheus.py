@@ -45,6 +45,8 @@ class SLOSeries:
     slo: str
     service: str
     values: dict[str, float] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    """The series' other labels: the SLO's own and, for an SLO measured per group, its group's."""
 
 
 def _instant_query(base_url: str, query: str, timeout: float) -> list[dict[str, Any]]:
@@ -75,22 +77,28 @@ def _instant_query(base_url: str, query: str, timeout: float) -> list[dict[str, 
     return result
 
 
+SeriesKey = tuple[str, str, tuple[tuple[str, str], ...]]
+"""SLO name, service and the series' other labels (an SLO per group has one key per group)."""
+
+
 def query_slo_series(
     base_url: str, windows: tuple[str, ...], *, timeout: float = 2.0
-) -> dict[tuple[str, str], SLOSeries]:
+) -> dict[SeriesKey, SLOSeries]:
     """The contract series of every SLO Prometheus knows, by SLO name and service (its identity: one
-    name can be an SLO of two services)."""
+    name can be an SLO of two services) and other labels (its groups)."""
     names = "|".join(contract_series_names(windows))
     result = _instant_query(base_url, f'{{{METRIC_NAME_LABEL}=~"{names}"}}', timeout)
-    by_slo: dict[tuple[str, str], SLOSeries] = {}
-    values: defaultdict[tuple[str, str], dict[str, float]] = defaultdict(dict)
+    by_slo: dict[SeriesKey, SLOSeries] = {}
+    values: defaultdict[SeriesKey, dict[str, float]] = defaultdict(dict)
+    own = {METRIC_NAME_LABEL, conv.SLO_LABEL, conv.SERVICE_LABEL}
     for item in result:
         labels = item.get("metric", {})
         name = labels.get(conv.SLO_LABEL)
         if name is None:
             continue
-        slo = (name, labels.get(conv.SERVICE_LABEL, ""))
-        by_slo.setdefault(slo, SLOSeries(*slo))
+        others = tuple(sorted((k, v) for k, v in labels.items() if k not in own))
+        slo = (name, labels.get(conv.SERVICE_LABEL, ""), others)
+        by_slo.setdefault(slo, SLOSeries(slo[0], slo[1], labels=dict(others)))
         try:
             values[slo][labels[METRIC_NAME_LABEL]] = float(item["value"][1])
         except (KeyError, IndexError, TypeError, ValueError):

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
 
     from aurum.observability.settings import ObservabilitySettings
-    from aurum.observability.slo._prometheus import SLOSeries
+    from aurum.observability.slo._prometheus import SeriesKey, SLOSeries
 
 __all__ = [
     "SLOStatus",
@@ -74,6 +74,9 @@ class SLOStatus(BaseModel):
     """Kept for compatibility: the same value as ``period_burn_rate``."""
     status: State
     detail: str | None = None
+    group: dict[str, str] = {}
+    """For an SLO measured per group (``group_by``): the group this status is of (``{"tenant_id":
+    "acme-corp"}``); one status per group. Empty for an SLO measured as a whole."""
 
 
 class SLOStatusReport(BaseModel):
@@ -233,6 +236,27 @@ def evaluate_from_samples(
     )
 
 
+def _of_slo(
+    slo: SLODefinition, series: dict[SeriesKey, SLOSeries], alert_threshold: float
+) -> list[SLOStatus]:
+    """One status for an SLO measured as a whole; one per group Prometheus holds for a grouped one."""
+    mine = [
+        s for (name, service, _), s in sorted(series.items()) if (name, service) == (slo.name, slo.service)
+    ]
+    if not slo.group_by:
+        whole = next((s for s in mine if set(s.labels) <= set(slo.labels)), None)
+        return [_from_series(slo, whole, alert_threshold)]
+    groups = [s for s in mine if set(slo.group_by) <= set(s.labels)]
+    if not groups:
+        return [_from_series(slo, None, alert_threshold)]
+    statuses = []
+    for found in groups:
+        status = _from_series(slo, found, alert_threshold)
+        group = {label: found.labels[label] for label in slo.group_by}
+        statuses.append(status.model_copy(update={"group": group}))
+    return statuses
+
+
 def _from_series(slo: SLODefinition, series: SLOSeries | None, alert_threshold: float) -> SLOStatus:
     values = series.values if series is not None else {}
     current = values.get(conv.SLO_CURRENT_BURN_RATE)
@@ -259,9 +283,7 @@ def evaluate_from_prometheus(
     series = query_slo_series(
         str(settings.prometheus_url), windows, timeout=settings.prometheus_timeout_seconds
     )
-    statuses = [
-        _from_series(slo, series.get((slo.name, slo.service)), settings.slo_alert_threshold) for slo in slos
-    ]
+    statuses = [status for slo in slos for status in _of_slo(slo, series, settings.slo_alert_threshold)]
     return SLOStatusReport(
         source="prometheus", evaluated_at=datetime.now(UTC), overall=_overall(statuses), slos=statuses
     )
