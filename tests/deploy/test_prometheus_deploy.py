@@ -293,6 +293,7 @@ def test_prometheus_operator_manifests(tmp_path: Path, capsys, promtool) -> None
         assert manifest["metadata"]["name"] == f"aurum-{path.stem}"
         assert manifest["metadata"]["namespace"] == "monitoring"
         assert manifest["metadata"]["labels"]["release"] == "kube-prom"
+        assert manifest["metadata"]["labels"]["aurum-obs/owner"] == "aurum"  # this repository's owner
         assert manifest["spec"]["groups"] == yaml.safe_load((GOLDEN_RULES / path.name).read_text())["groups"]
         spec = tmp_path / f"spec-{path.name}"
         spec.write_text(yaml.safe_dump({"groups": manifest["spec"]["groups"]}))

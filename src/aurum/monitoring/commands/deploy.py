@@ -44,7 +44,10 @@ from aurum.monitoring.io.git import head_commit, uncommitted
 from aurum.monitoring.io.project import PYPROJECT, load_project
 from aurum.monitoring.validate.promtool import Promtool, PromtoolMissingError
 
-__all__ = ["add_deploy_parser", "run_deploy"]
+__all__ = ["OWNER_LABEL", "add_deploy_parser", "run_deploy"]
+
+OWNER_LABEL = "aurum-obs/owner"
+"""The Kubernetes label of a PrometheusRule manifest naming the repository's owner id."""
 
 Apply = Callable[[Progress], list[Outcome]]
 DeployFiles = Callable[..., list[Outcome]]
@@ -264,7 +267,8 @@ def _prometheus(args: argparse.Namespace) -> int:
     commit = head_commit(Path.cwd())
     directory: Path = args.rules_dir
     if args.format == "prometheus-operator":
-        labels = dict(label.split("=", 1) for label in args.label if "=" in label)
+        # The owner goes on every manifest too, for kubectl and GitOps tools that select by label.
+        labels = {OWNER_LABEL: owner, **dict(label.split("=", 1) for label in args.label if "=" in label)}
         bodies = {name: operator_manifest(name, body, args.namespace, labels) for name, body in files.items()}
         plan = plan_files(
             f"PrometheusRule manifests in {directory}",
