@@ -26,7 +26,7 @@ from aurum.contract.catalog import SLOState
 from aurum.observability.metrics._exposition import reading_registry
 from aurum.observability.metrics._reading import Sample, bucket_counts, collect_samples, sum_matching
 from aurum.observability.slo._prometheus import PrometheusError, query_slo_series
-from aurum.observability.slo_catalog import FreshnessSLI, LatencySLI, RatioSLI, SLODefinition
+from aurum.observability.slo_catalog import FreshnessSLI, LatencySLI, PromqlSLI, RatioSLI, SLODefinition
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -167,6 +167,40 @@ def _freshness_error(sli: FreshnessSLI, samples: Sequence[Sample], now: float) -
     return 0.0, "every dataset is fresh right now"
 
 
+def _per_group(
+    slo: SLODefinition, samples: Sequence[Sample]
+) -> list[tuple[dict[str, str], Sequence[Sample]]]:
+    """The samples of each group of a grouped SLO (as the rules' ``by``), or all of them as one."""
+    sli = slo.sli
+    if not slo.group_by or isinstance(sli, PromqlSLI):
+        return [({}, samples)]
+    metrics = {sli.metric, (sli.total_metric if isinstance(sli, RatioSLI) else None) or sli.metric}
+
+    def of_sli(sample: Sample) -> bool:
+        return any(sample.name == m or sample.name.startswith(f"{m}_") for m in metrics)
+
+    values = sorted(
+        {
+            tuple(sample.labels[label] for label in slo.group_by)
+            for sample in samples
+            if of_sli(sample) and all(label in sample.labels for label in slo.group_by)
+        }
+    )
+    if not values:
+        return [({}, samples)]
+    return [
+        (
+            dict(zip(slo.group_by, value, strict=True)),
+            [
+                s
+                for s in samples
+                if all(s.labels.get(k) == v for k, v in zip(slo.group_by, value, strict=True))
+            ],
+        )
+        for value in values
+    ]
+
+
 def _error_ratio(slo: SLODefinition, samples: Sequence[Sample], now: float) -> Measured:
     sli = slo.sli
     if isinstance(sli, RatioSLI):
@@ -227,10 +261,12 @@ def evaluate_from_samples(
     window = f"process lifetime ({uptime:.0f}s)"
     statuses = []
     for slo in slos:
-        error_ratio, detail = _error_ratio(slo, samples, now)
-        burn = None if error_ratio is None else error_ratio / float(slo.error_budget)
-        measured = _Measured(error_ratio, None if burn is None else 1 - burn, burn, detail=detail)
-        statuses.append(_status(slo, "process", window, measured, settings.slo_alert_threshold))
+        for group, subset in _per_group(slo, samples):
+            error_ratio, detail = _error_ratio(slo, subset, now)
+            burn = None if error_ratio is None else error_ratio / float(slo.error_budget)
+            measured = _Measured(error_ratio, None if burn is None else 1 - burn, burn, detail=detail)
+            status = _status(slo, "process", window, measured, settings.slo_alert_threshold)
+            statuses.append(status.model_copy(update={"group": group}) if group else status)
     return SLOStatusReport(
         source="process", evaluated_at=datetime.now(UTC), overall=_overall(statuses), slos=statuses
     )
