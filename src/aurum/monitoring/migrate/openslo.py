@@ -66,6 +66,36 @@ _ERROR_OP = {"lte": ">", "lt": ">=", "gte": "<", "gt": "<="}
 _SHORTEST = 300  # the base series' 5m: no window is shorter
 
 
+def _dict(value: object) -> dict[str, Any]:
+    """A mapping of the document, or empty: what is missing from it is then named where it is needed."""
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _json(
+    context: _Context, slo: str, field: str, extra: Mapping[str, str], *, key: str, default: Any
+) -> Any:
+    """An ``aurum-obs/<key>`` annotation's JSON value (written by the export), or ``default``."""
+    if key not in extra:
+        return default
+    try:
+        value = json.loads(extra[key])
+    except json.JSONDecodeError as error:
+        context.refuse(slo, f"{field}.{ANNOTATION_PREFIX}{key}", f"not JSON: {error}")
+        return default
+    if type(value) is not type(default):
+        context.refuse(slo, f"{field}.{ANNOTATION_PREFIX}{key}", f"must be a JSON {type(default).__name__}")
+        return default
+    return value
+
+
+def spec_service(document: Mapping[str, Any]) -> str:
+    return str(_dict(document.get("spec")).get("service") or "")
+
+
 def _kebab(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
@@ -87,6 +117,9 @@ class _Context:
         self, kind: str, value: Mapping[str, Any], ref_key: str, slo: str, field: str
     ) -> dict[str, Any] | None:
         """An inline document of ``kind`` or the one ``value[ref_key]`` names."""
+        if not value:
+            self.refuse(slo, field, f"an inline {kind}, or {ref_key} naming one")
+            return None
         if ref_key in value:
             found = self.documents.get((kind, str(value[ref_key])))
             if found is None:
@@ -105,17 +138,17 @@ def _source_query(context: _Context, slo: str, field: str, source: object) -> st
     if not isinstance(source, dict):
         context.refuse(slo, field, "needs a metricSource")
         return None
-    metric_source = source.get("metricSource") or {}
+    metric_source = _dict(source.get("metricSource"))
     kind = metric_source.get("type")
     ref = metric_source.get("metricSourceRef")
     if ref is not None and kind is None:
-        kind = (context.documents.get(("DataSource", str(ref))) or {}).get("spec", {}).get("type")
+        kind = _dict(_dict(context.documents.get(("DataSource", str(ref)))).get("spec")).get("type")
     if str(kind).lower() != "prometheus":
         context.refuse(
             slo, f"{field}.metricSource.type", f"{kind!r}: Prometheus is the only data source here"
         )
         return None
-    spec = metric_source.get("spec") or {}
+    spec = _dict(metric_source.get("spec"))
     query = spec.get("query") or spec.get("promql")
     if not isinstance(query, str) or not query.strip():
         context.refuse(slo, f"{field}.metricSource.spec.query", "missing: a PromQL query")
@@ -276,7 +309,7 @@ def _ratio(context: _Context, slo: str, ratio: Mapping[str, Any], keep_raw: bool
 
 
 def _sli(context: _Context, slo: str, indicator: dict[str, Any], objective: Mapping[str, Any]) -> _Found:
-    spec = indicator.get("spec") or {}
+    spec = _dict(indicator.get("spec"))
     if "thresholdMetric" in spec:
         return _threshold(context, slo, spec["thresholdMetric"], objective)
     ratio = spec.get("ratioMetric")
@@ -290,11 +323,11 @@ def _sli(context: _Context, slo: str, indicator: dict[str, Any], objective: Mapp
 
 
 def _period(context: _Context, slo: str, spec: Mapping[str, Any]) -> int | None:
-    windows = spec.get("timeWindow") or []
-    if not isinstance(windows, list) or len(windows) != 1:
+    windows = _list(spec.get("timeWindow"))
+    if len(windows) != 1 or not isinstance(windows[0], dict):
         context.refuse(slo, "spec.timeWindow", "exactly one time window")
         return None
-    window = windows[0] or {}
+    window = _dict(windows[0])
     if "calendar" in window or window.get("isRolling") is False:
         context.refuse(
             slo, "spec.timeWindow[0].calendar", "calendar windows are not supported: the period rolls"
@@ -310,7 +343,7 @@ def _period(context: _Context, slo: str, spec: Mapping[str, Any]) -> int | None:
 
 
 def _annotations(document: Mapping[str, Any]) -> dict[str, str]:
-    raw = (document.get("metadata") or {}).get("annotations") or {}
+    raw = _dict(_dict(document.get("metadata")).get("annotations"))
     return {
         str(k).removeprefix(ANNOTATION_PREFIX): str(v)
         for k, v in raw.items()
@@ -322,20 +355,20 @@ def _tier(
     context: _Context, slo: str, index: int, policy: dict[str, Any], period_days: int
 ) -> TierDraft | None:
     field = f"spec.alertPolicies[{index}]"
-    spec = policy.get("spec") or {}
+    spec = _dict(policy.get("spec"))
     extra = _annotations(policy)
     windows: list[BurnWindowDraft] = []
     problems_before = len(context.problems)
     severity = None
     after = None
-    for number, entry in enumerate(spec.get("conditions") or []):
+    for number, entry in enumerate(_list(spec.get("conditions"))):
         condition = context.resolve(
-            "AlertCondition", entry or {}, "conditionRef", slo, f"{field}.spec.conditions[{number}]"
+            "AlertCondition", _dict(entry), "conditionRef", slo, f"{field}.spec.conditions[{number}]"
         )
         if condition is None:
             continue
         where = f"{field}.spec.conditions[{number}].spec.condition"
-        body = (condition.get("spec") or {}).get("condition") or {}
+        body = _dict(_dict(condition.get("spec")).get("condition"))
         if body.get("kind") != "burnrate":
             context.refuse(
                 slo, f"{where}.kind", f"{body.get('kind')!r}: only burnrate conditions are alerts here"
@@ -364,18 +397,18 @@ def _tier(
             )
             continue
         windows.append(BurnWindowDraft(format_duration(long), format_duration(short), budget.normalize()))
-        severity = severity or (condition.get("spec") or {}).get("severity")
+        severity = severity or _dict(condition.get("spec")).get("severity")
         after = after or body.get("alertAfter")
     if not windows and len(context.problems) == problems_before:
         context.refuse(slo, f"{field}.spec.conditions", "no burnrate condition to alert on")
         return None
-    policy_name = str((policy.get("metadata") or {}).get("name") or f"policy{index}")
+    policy_name = str(_dict(policy.get("metadata")).get("name") or f"policy{index}")
     name = extra.get("tier") or (
         str(severity) if severity in {"page", "ticket"} else re.sub(r"[^a-z0-9]", "", policy_name.lower())
     )
     tier_severity = extra.get("severity") or (None if severity in {None, "page", "ticket"} else str(severity))
-    labels = json.loads(extra["labels"]) if "labels" in extra else {}
-    annotations = json.loads(extra["annotations"]) if "annotations" in extra else {}
+    labels = _json(context, slo, f"{field}.metadata.annotations", extra, key="labels", default={})
+    annotations = _json(context, slo, f"{field}.metadata.annotations", extra, key="annotations", default={})
     alert_name = extra.get("alert-name") or (None if "tier" in extra else _camel(policy_name))
     return TierDraft(
         name, tuple(windows), tier_severity, alert_name, labels, annotations, after and str(after)
@@ -384,7 +417,7 @@ def _tier(
 
 def _indicator(context: _Context, slo: str, spec: Mapping[str, Any]) -> dict[str, Any] | None:
     if "indicator" in spec:
-        return context.resolve("SLI", spec["indicator"] or {}, "indicatorRef", slo, "spec.indicator")
+        return context.resolve("SLI", _dict(spec["indicator"]), "indicatorRef", slo, "spec.indicator")
     if "indicatorRef" in spec:
         return context.resolve("SLI", spec, "indicatorRef", slo, "spec")
     context.refuse(slo, "spec.indicator", "needs an inline indicator or an indicatorRef")
@@ -393,9 +426,11 @@ def _indicator(context: _Context, slo: str, spec: Mapping[str, Any]) -> dict[str
 
 def _objective(context: _Context, slo: str, index: int, objective: Mapping[str, Any]) -> Decimal | None:
     try:
-        if "targetPercent" in objective:
-            return Decimal(str(objective["targetPercent"]))
-        return Decimal(str(objective["target"])) * 100
+        value = Decimal(str(objective["targetPercent"])) if "targetPercent" in objective else None
+        value = Decimal(str(objective["target"])) * 100 if value is None else value
+        if not value.is_finite():
+            raise InvalidOperation
+        return value
     except (KeyError, InvalidOperation):
         context.refuse(slo, f"spec.objectives[{index}]", "needs target (0.999) or targetPercent (99.9)")
         return None
@@ -403,7 +438,7 @@ def _objective(context: _Context, slo: str, index: int, objective: Mapping[str, 
 
 def _labels(context: _Context, slo: str, metadata: Mapping[str, Any]) -> dict[str, str]:
     labels: dict[str, str] = {}
-    for name, value in (metadata.get("labels") or {}).items():
+    for name, value in _dict(metadata.get("labels")).items():
         values = value if isinstance(value, list) else [value]
         if len(values) != 1:
             context.refuse(slo, f"metadata.labels.{name}", "a label here has one value")
@@ -412,10 +447,32 @@ def _labels(context: _Context, slo: str, metadata: Mapping[str, Any]) -> dict[st
     return labels
 
 
+def _shaped(context: _Context, name: str, document: Mapping[str, Any]) -> bool:
+    """Whether the SLO has a name; every part of the wrong shape is named on the way."""
+    metadata, spec = _dict(document.get("metadata")), _dict(document.get("spec"))
+    for part in ("metadata", "spec"):
+        if not isinstance(document.get(part), dict):
+            context.refuse(name, part, "missing or not a mapping")
+    if not name:
+        context.refuse(name, "metadata.name", "missing")
+        return False
+    for part in ("labels", "annotations"):
+        if metadata.get(part) is not None and not isinstance(metadata.get(part), dict):
+            context.refuse(name, f"metadata.{part}", "must be a mapping")
+    if not spec_service(document):
+        context.refuse(name, "spec.service", "missing: the service the SLO measures")
+    for part in ("timeWindow", "objectives", "alertPolicies"):
+        if spec.get(part) is not None and not isinstance(spec[part], list):
+            context.refuse(name, f"spec.{part}", "must be a list")
+    return True
+
+
 def _slo(context: _Context, document: dict[str, Any]) -> list[SLODraft]:
-    metadata = document.get("metadata") or {}
+    metadata = _dict(document.get("metadata"))
     name = str(metadata.get("name") or "")
-    spec = document.get("spec") or {}
+    if not _shaped(context, name, document):
+        return []
+    spec = _dict(document.get("spec"))
     method = spec.get("budgetingMethod", "Occurrences")
     if method != "Occurrences":
         context.refuse(
@@ -426,14 +483,14 @@ def _slo(context: _Context, document: dict[str, Any]) -> list[SLODraft]:
         )
     period = _period(context, name, spec)
     indicator = _indicator(context, name, spec)
-    objectives = spec.get("objectives") or []
+    objectives = [_dict(objective) for objective in _list(spec.get("objectives"))]
     if not objectives:
         context.refuse(name, "spec.objectives", "at least one objective")
     extra = _annotations(document)
     policies = []
-    for index, entry in enumerate(spec.get("alertPolicies") or []):
+    for index, entry in enumerate(_list(spec.get("alertPolicies"))):
         policy = context.resolve(
-            "AlertPolicy", entry or {}, "alertPolicyRef", name, f"spec.alertPolicies[{index}]"
+            "AlertPolicy", _dict(entry), "alertPolicyRef", name, f"spec.alertPolicies[{index}]"
         )
         # Every part is checked even when the SLO is refused already, so each problem is named at once.
         tier = None if policy is None else _tier(context, name, index, policy, period or 30)
@@ -444,10 +501,10 @@ def _slo(context: _Context, document: dict[str, Any]) -> list[SLODraft]:
         return []
     alerting = AlertDraft(
         name=extra.get("alert-name"),
-        labels=json.loads(extra.get("alert-labels", "{}")),
-        annotations=json.loads(extra.get("alert-annotations", "{}")),
+        labels=_json(context, name, "metadata.annotations", extra, key="alert-labels", default={}),
+        annotations=_json(context, name, "metadata.annotations", extra, key="alert-annotations", default={}),
         tiers=tuple(policies) if policies else AlertDraft().tiers,
-        disabled=frozenset(json.loads(extra.get("disabled", "[]"))),
+        disabled=frozenset(_json(context, name, "metadata.annotations", extra, key="disabled", default=[])),
     )
     drafts = []
     for index, objective in enumerate(objectives):
@@ -503,11 +560,11 @@ def openslo_drafts(files: list[tuple[str, list[object]]], problems: list[Problem
                     Problem(file, "", f"(document {index + 1}).kind", f"{kind!r} is not an OpenSLO v1 kind")
                 )
                 continue
-            name = str((document.get("metadata") or {}).get("name") or "")
+            name = str(_dict(document.get("metadata")).get("name") or "")
             documents[(kind, name)] = document
             if kind == "SLO":
                 slos.append((file, document))
-            if kind == "DataSource" and str((document.get("spec") or {}).get("type")).lower() != "prometheus":
+            if kind == "DataSource" and str(_dict(document.get("spec")).get("type")).lower() != "prometheus":
                 problems.append(
                     Problem(
                         file, "", f"DataSource {name}.spec.type", "Prometheus is the only data source here"

@@ -204,6 +204,9 @@ def _sli(reader: _Reader, slo: str, sli: object) -> tuple[RatioDraft | PromQLDra
         return None, []
     kind = "events" if "events" in sli else "raw"
     spec = sli[kind] or {}
+    if not isinstance(spec, dict):
+        reader.refuse(slo, f"{field}.{kind}", "must be a mapping of queries")
+        return None, []
     names = ("error_query", "total_query") if kind == "events" else ("error_ratio_query",)
     reader.closed(spec, {reader.key(n) for n in names}, slo, f"{field}.{kind}.")
     queries: dict[str, str] = {}
@@ -256,6 +259,8 @@ def _slo(
         )
     try:
         objective = Decimal(str(spec.get("objective")))
+        if not objective.is_finite():
+            raise InvalidOperation
     except InvalidOperation:
         reader.refuse(name, f"slos[{name}].objective", f"{spec.get('objective')!r} is not a percentage")
         return None
