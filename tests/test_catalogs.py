@@ -8,10 +8,12 @@ directory, outside this repository, for each test.
 from __future__ import annotations
 
 import importlib
+import os
 import shutil
 import socket
 import subprocess
 import sys
+import venv
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,7 @@ from aurum.monitoring.pipeline import render
 from aurum.observability import catalog
 
 TEAM_REPO = Path(__file__).parent / "fixtures" / "team-repo"
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -41,12 +44,43 @@ def _problems(root: Path) -> str:
     return str(caught.value)
 
 
-def test_team_repository_builds_lints_and_passes_its_tests_with_the_console_script(team_root: Path) -> None:
-    """Only the installed package: the aurum-obs script run in a directory of the team's own."""
-    script = Path(sys.executable).parent / "aurum-obs"
-    done = subprocess.run(
-        [str(script), "build", "--root", ".", "--jobs", "1"],
+def _installed(tmp_path: Path) -> Path:
+    """A fresh virtual environment with this package installed as a wheel would be (not editable),
+    built from a copy of the sources so that nothing is written into this tree."""
+    source = tmp_path / "source"
+    shutil.copytree(REPO / "src", source / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, source / name)
+    environment = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(environment)
+    python = environment / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+         "-c", str(REPO / "constraints.txt"), f"{source}[build]"],
+        check=True,
+        timeout=600,
+    )  # fmt: skip
+    return environment / "bin"
+
+
+def test_team_repository_builds_lints_and_passes_its_tests_with_the_console_script(
+    team_root: Path, tmp_path: Path
+) -> None:
+    """Only the installed package, in an environment of its own: the aurum-obs script run in a
+    directory of the team's, with a home (so a proof cache) of its own: promtool really runs."""
+    bin_dir = _installed(tmp_path)
+    where = subprocess.run(
+        [str(bin_dir / "python"), "-c", "import aurum.monitoring; print(aurum.monitoring.__file__)"],
+        check=True,
+        capture_output=True,
+        text=True,
         cwd=team_root,
+    ).stdout
+    assert str(tmp_path / "venv") in where
+    done = subprocess.run(
+        [str(bin_dir / "aurum-obs"), "build", "--root", ".", "--jobs", "1"],
+        cwd=team_root,
+        env={"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "HOME": str(tmp_path / "home")},
         capture_output=True,
         text=True,
         check=False,
@@ -54,7 +88,7 @@ def test_team_repository_builds_lints_and_passes_its_tests_with_the_console_scri
     assert done.returncode == 0, done.stderr
     assert "compiled 4 SLOs" in done.stdout
     assert "promtool check rules --lint=all --lint-fatal: 6 files OK" in done.stdout
-    assert "promtool test rules: 7 files OK" in done.stdout
+    assert "promtool test rules: 7 files OK (0 cached)" in done.stdout
     rules = team_root / "build" / "prometheus" / "rules"
     assert 'billing_charges_total{outcome="error"}' in (rules / "billing-charges.yaml").read_text()
     assert "billing_charge_duration_seconds_bucket" in (rules / "billing-latency.yaml").read_text()
