@@ -121,12 +121,15 @@ def close(window: str, scenario: Scenario, at: int) -> Check:
     return Check(expr, at, 1)
 
 
-def paging(at: int, *, firing: bool) -> Check:
+def alerting(tier: str, at: int, *, firing: bool) -> Check:
+    """The tier's alert of api-availability firing (or not) at minute ``at``."""
+    name = f"ApiAvailabilityErrorBudgetBurn{tier.capitalize()}"
+    severity = {"page": "critical", "ticket": "warning"}[tier]
     labels = (
-        f'ALERTS{{alertname="{PAGE}", alertstate="firing", service="aurum-api", severity="critical", '
-        f'slo="{SLO_NAME}", tier="page"}}'
+        f'ALERTS{{alertname="{name}", alertstate="firing", service="aurum-api", severity="{severity}", '
+        f'slo="{SLO_NAME}", tier="{tier}"}}'
     )
-    return Check(f'ALERTS{{alertname="{PAGE}", alertstate="firing"}}', at, 1 if firing else None, labels)
+    return Check(f'ALERTS{{alertname="{name}", alertstate="firing"}}', at, 1 if firing else None, labels)
 
 
 def document(rules: str, name: str, scenario: Scenario, checks: list[Check]) -> dict[str, Any]:
@@ -188,12 +191,15 @@ def gap_in_burst(gap_minutes: int, *, target_down: bool) -> tuple[Scenario, list
         ratio("6h", scenario, 360, end + 30),
         *(close(w, scenario, end + 30) for w in ("1d", "3d", "30d")),
     ]
+    # The ticket alert fires from the burst on as it does without a gap: every gap here is shorter
+    # than its short windows (2h and 6h).
+    checks += [alerting("ticket", at, firing=True) for at in range(130, 240, 5)]
     if gap_minutes < 30:
         # The 30m window holds the gap whole from its end for 30 - gap minutes: it sees its events.
         checks.append(ratio("30m", scenario, 30, end + 5))
         # The page alert fires through the burst as it does without a gap: the gap is shorter than
         # the 30m short window of its 6h pair.
-        checks += [paging(at, firing=True) for at in range(130, 180, 5)]
+        checks += [alerting("page", at, firing=True) for at in range(130, 180, 5)]
     return scenario, checks
 
 
