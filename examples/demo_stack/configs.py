@@ -46,11 +46,13 @@ def copy_rules(built: Path, into: Path) -> list[Path]:
 
 
 def prometheus_config(
-    *, rules: Path, app: str, alertmanager: str, interval: str, metrics_path: str
+    *, rules: Path, app: str, alertmanager: str, interval: str, metrics_path: str, scrape: str | None = None
 ) -> dict[str, Any]:
-    """Scrape the application (``host:port``) and evaluate ``rules/*.yaml`` every ``interval``."""
+    """Scrape the application (``host:port``) every ``scrape`` (default ``interval``) and evaluate
+    ``rules/*.yaml`` every ``interval``."""
+    scrape = scrape or interval
     return {
-        "global": {"scrape_interval": interval, "evaluation_interval": interval, "scrape_timeout": interval},
+        "global": {"scrape_interval": scrape, "evaluation_interval": interval, "scrape_timeout": scrape},
         "rule_files": [str(rules / "*.yaml")],
         "alerting": {"alertmanagers": [{"static_configs": [{"targets": [alertmanager]}]}]},
         "scrape_configs": [

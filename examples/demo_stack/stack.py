@@ -50,6 +50,16 @@ class Stack:
     workdir: Path
     started: float
     """Unix time just before Prometheus started: everything it has seen is after it."""
+    build: Path
+
+    def load_rules(self) -> None:
+        """Copy the build's rules into Prometheus's rule directory and reload (``rules_later``)."""
+        configs.copy_rules(self.build / "prometheus" / "rules", self.workdir / "rules")
+        request = urllib.request.Request(f"{self.prometheus.url}/-/reload", method="POST")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            if response.status != 200:
+                msg = f"Prometheus did not reload its rules: {response.status}"
+                raise StackError(msg)
 
     @property
     def prom(self) -> PrometheusAPI:
@@ -127,16 +137,23 @@ def demo_stack(
     echo: Callable[[Alert], None] | None = None,
     timeout: float = 60.0,
     tmp_root: Path | None = None,
+    rules_later: bool = False,
+    scrape: str | None = None,
 ) -> Iterator[Stack]:
     """Start everything over the rules, dashboards and manifest of ``build``, with traffic flowing and
     the app's first scrape done; stop it all (traffic first, Prometheus, the app, Alertmanager) and
     remove the working directory (made under ``tmp_root``, default the system's) on the way out.
-    ``timeout`` bounds each start-up wait."""
+    ``timeout`` bounds each start-up wait. With ``rules_later`` Prometheus starts with no rules and
+    the lifecycle API, and :meth:`Stack.load_rules` loads them when the caller is ready; ``scrape``
+    is the scrape interval when it should differ from ``interval``."""
     token = token or secrets.token_urlsafe(16)
     with contextlib.ExitStack() as resources:
         work = Path(resources.enter_context(tempfile.TemporaryDirectory(prefix="aurum-demo-", dir=tmp_root)))
         rules = work / "rules"
-        configs.copy_rules(build / "prometheus" / "rules", rules)
+        if rules_later:
+            rules.mkdir()
+        else:
+            configs.copy_rules(build / "prometheus" / "rules", rules)
         webhook = resources.enter_context(webhook_receiver(work / "alerts.jsonl", echo))
 
         am_port, app_port, prom_port = free_port(), free_port(), free_port()
@@ -176,6 +193,7 @@ def demo_stack(
             alertmanager=f"127.0.0.1:{am_port}",
             interval=interval,
             metrics_path=METRICS_PATH,
+            scrape=scrape,
         )
         prometheus = resources.enter_context(
             running(
@@ -186,6 +204,7 @@ def demo_stack(
                     f"--storage.tsdb.path={work / 'prometheus'}",
                     f"--web.listen-address=127.0.0.1:{prom_port}",
                     f"--web.external-url={prom_url}",  # so the alerts' links point back here
+                    *(["--web.enable-lifecycle"] if rules_later else []),
                 ],
                 url=prom_url,
                 ready_path="/-/ready",
@@ -194,6 +213,6 @@ def demo_stack(
             )
         )
         traffic = resources.enter_context(Traffic(app_url, rate))
-        stack = Stack(app, prometheus, alertmanager, webhook, traffic, token, work, started)
+        stack = Stack(app, prometheus, alertmanager, webhook, traffic, token, work, started, build)
         wait_until(lambda: _scraped(stack.prom), timeout, "the first scrape of the app", stack.logs)
         yield stack

@@ -13,6 +13,7 @@ import pytest
 from aurum.monitoring.pipeline import Artifacts
 from examples.demo_stack.processes import StackError
 from examples.demo_stack.stack import demo_stack
+from examples.demo_stack.victoria import victoria_stack, vmalert
 
 pytestmark = pytest.mark.slow
 
@@ -77,3 +78,25 @@ def test_a_service_that_cannot_start_stops_those_already_started(
         pytest.fail("the stack started with a rule file Prometheus cannot parse")
     assert _children() == before
     assert list(work.iterdir()) == []
+
+
+def test_a_failing_block_stops_victoriametrics_vmagent_and_vmalert(tmp_path: Path) -> None:
+    """The second engine of the two-engine test: its three services stop whatever the block does
+    (their directories live in the stack's working directory, which the stack removes)."""
+    before = _children()
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    nothing = "127.0.0.1:9"  # discard: nothing to scrape or notify, which the services tolerate
+    with (
+        pytest.raises(RuntimeError, match="the test failed here"),
+        victoria_stack(tmp_path, app=nothing, interval="1s", metrics_path="/metrics") as victoria,
+        vmalert(
+            tmp_path, victoria=victoria, rules=rules, alertmanager=f"http://{nothing}", interval="1s"
+        ) as evaluator,
+    ):
+        services = (victoria.victoriametrics, victoria.vmagent, evaluator)
+        assert _children() - before == {service.process.pid for service in services}
+        raise RuntimeError("the test failed here")
+    assert all(service.process.returncode is not None for service in services)
+    assert _children() == before
+    assert not any(_answers(service.url) for service in services)

@@ -1,0 +1,145 @@
+"""A second rule engine beside the stack's Prometheus: VictoriaMetrics, vmagent and vmalert on loopback.
+
+::
+
+    demo app ◀── scrape ── vmagent ── remote write ──▶ VictoriaMetrics ◀── query ── vmalert ──▶ Alertmanager
+                                                              ▲                        │
+                                                              └──── remote write ──────┘ recorded series, ALERTS
+
+vmagent scrapes the same application as the stack's Prometheus (same job, same interval), and
+vmalert evaluates the same copy of the build's rules at the same interval, so the two engines can be
+compared series by series and alert by alert. The flags are the ones a live VictoriaMetrics needs to
+see what was just written, as Prometheus does:
+
+- ``-search.latencyOffset=0s``: VictoriaMetrics hides the last 30 s of samples from queries by
+  default (points still being collected); rules evaluated every second must see them.
+- ``-search.disableCache``: its rollup cache would answer a rule with what it computed a moment ago.
+- vmalert's ``-datasource.queryStep`` set to the interval: 1.79.5 sends ``step=5m`` with every
+  query otherwise, which VictoriaMetrics uses as the look-back of an instant query, so a series gone
+  for minutes would still have a value (fixed in 1.79.6 by using the group's interval).
+- vmalert's ``-remoteWrite.flushInterval`` at a fraction of the interval (default 5 s): recorded
+  series reach VictoriaMetrics before the rules that read them run again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from examples.demo_stack import configs
+from examples.demo_stack.processes import Service, StackError, free_port, running
+
+__all__ = ["Victoria", "victoria_stack", "vmalert"]
+
+
+@dataclass(frozen=True)
+class Victoria:
+    victoriametrics: Service
+    vmagent: Service
+
+
+def _binary(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        msg = f"{name} is not installed: apt-get install victoria-metrics (make build does)"
+        raise StackError(msg)
+    return found
+
+
+def _flush(interval: str) -> str:
+    """A quarter of the interval (``2s`` -> ``500ms``), at least 100 ms."""
+    seconds = (
+        float(interval.removesuffix("ms")) / 1000
+        if interval.endswith("ms")
+        else float(interval.removesuffix("s"))
+    )
+    return f"{max(round(seconds * 250), 100)}ms"
+
+
+@contextlib.contextmanager
+def victoria_stack(
+    work: Path, *, app: str, interval: str, metrics_path: str, timeout: float = 60.0
+) -> Iterator[Victoria]:
+    """VictoriaMetrics, and vmagent scraping ``app`` (``host:port``) into it every ``interval``
+    (``"1s"``, ``"500ms"``), as the stack's Prometheus does; both stopped on the way out. ``work``
+    holds their data and logs."""
+    vm_port, agent_port = free_port(), free_port()
+    vm_url = f"http://127.0.0.1:{vm_port}"
+    with contextlib.ExitStack() as services:
+        victoriametrics = services.enter_context(
+            running(
+                "victoria-metrics",
+                [
+                    _binary("victoria-metrics"),
+                    f"-storageDataPath={work / 'victoria-metrics'}",
+                    f"-httpListenAddr=127.0.0.1:{vm_port}",
+                    "-search.latencyOffset=0s",
+                    "-search.disableCache",
+                    "-retentionPeriod=1d",
+                ],
+                url=vm_url,
+                ready_path="/health",
+                log=work / "victoria-metrics.log",
+                timeout=timeout,
+            )
+        )
+        scrape = {
+            "global": {"scrape_interval": interval, "scrape_timeout": interval},
+            "scrape_configs": [
+                {
+                    "job_name": configs.JOB,
+                    "metrics_path": metrics_path,
+                    "static_configs": [{"targets": [app]}],
+                }
+            ],
+        }
+        vmagent = services.enter_context(
+            running(
+                "vmagent",
+                [
+                    _binary("vmagent"),
+                    f"-promscrape.config={configs.write(work / 'vmagent.yml', scrape)}",
+                    f"-remoteWrite.url={vm_url}/api/v1/write",
+                    f"-remoteWrite.tmpDataPath={work / 'vmagent'}",
+                    f"-remoteWrite.flushInterval={_flush(interval)}",
+                    f"-httpListenAddr=127.0.0.1:{agent_port}",
+                ],
+                url=f"http://127.0.0.1:{agent_port}",
+                ready_path="/health",
+                log=work / "vmagent.log",
+                timeout=timeout,
+            )
+        )
+        yield Victoria(victoriametrics, vmagent)
+
+
+@contextlib.contextmanager
+def vmalert(
+    work: Path, *, victoria: Victoria, rules: Path, alertmanager: str, interval: str, timeout: float = 60.0
+) -> Iterator[Service]:
+    """vmalert evaluating ``rules/*.yaml`` every ``interval`` over ``victoria``, writing what it
+    records back there and notifying ``alertmanager`` (a URL); stopped on the way out."""
+    vm_url = victoria.victoriametrics.url
+    port = free_port()
+    with running(
+        "vmalert",
+        [
+            _binary("vmalert"),
+            f"-rule={rules}/*.yaml",
+            f"-datasource.url={vm_url}",
+            f"-datasource.queryStep={interval}",
+            f"-remoteWrite.url={vm_url}",
+            f"-remoteWrite.flushInterval={_flush(interval)}",
+            f"-notifier.url={alertmanager}",
+            f"-evaluationInterval={interval}",
+            f"-httpListenAddr=127.0.0.1:{port}",
+        ],
+        url=f"http://127.0.0.1:{port}",
+        ready_path="/health",
+        log=work / "vmalert.log",
+        timeout=timeout,
+    ) as service:
+        yield service
