@@ -358,3 +358,20 @@ def test_import_is_deterministic_formatted_and_keeps_hand_written_files(
     assert (root / "slos" / "orders.py").read_text() == "# hand-written\n"
     assert not (root / "catalog" / "orders.py").exists()
     shutil.rmtree(root / "slos")
+
+
+def test_a_label_the_compiler_owns_is_imported_under_a_new_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, promtool: Promtool, proof_cache: ProofCache
+) -> None:
+    """Sloth's getting-started labels its series ``tier: "2"``; ``tier`` is the alert tier here."""
+    spec = tmp_path / "getting-started-tier.yml"
+    text = (SPECS / "getting-started.yml").read_text()
+    spec.write_text(text.replace('  repo: "myorg/myservice"\n', '  repo: "myorg/myservice"\n  tier: "2"\n'))
+    root = _repo(tmp_path)
+    assert _import(root, str(spec), monkeypatch=monkeypatch) == 2
+    assert not (root / "slos").exists()
+    assert _import(root, str(spec), "--rename-label", "tier=service_tier", monkeypatch=monkeypatch) == 0
+    alerts = _alerts(_build(root, promtool, proof_cache), "requests-availability")
+    page = alerts["MyServiceHighErrorRatePage"]
+    assert page["labels"]["service_tier"] == "2"
+    assert page["labels"]["tier"] == "page"

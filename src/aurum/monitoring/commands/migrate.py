@@ -18,6 +18,8 @@ import yaml
 
 from aurum.contract.build_settings import DEFAULT_BUILD_SETTINGS
 from aurum.contract.catalogs import using_catalogs
+from aurum.contract.conventions import RESERVED_LABELS
+from aurum.contract.metrics import is_label_name
 from aurum.monitoring.build_context import building_with
 from aurum.monitoring.io.catalogs import repository_catalogs
 from aurum.monitoring.io.declarations import DeclarationError, load_slos
@@ -58,9 +60,25 @@ def add_import_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
         "openslo", help="OpenSLO v1 documents: SLO, SLI, AlertPolicy, AlertCondition, Service"
     )
     openslo.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    sloth.add_argument(
+        "--rename-label",
+        type=_rename,
+        action="append",
+        default=[],
+        metavar="OLD=NEW",
+        help="rename a label of the specifications (tier=service_tier: 'tier' is the compiler's own)",
+    )
     for parser in (sloth, openslo):
         parser.add_argument("--root", type=Path, default=Path(), help="repository root (default: .)")
         parser.add_argument("--promtool", default="promtool", help="promtool binary (default: from PATH)")
+
+
+def _rename(value: str) -> tuple[str, str]:
+    old, _, new = value.partition("=")
+    if not is_label_name(old) or not is_label_name(new) or new in RESERVED_LABELS:
+        msg = f"{value!r}: OLD=NEW, two label names, NEW not one the compiler sets"
+        raise argparse.ArgumentTypeError(msg)
+    return old, new
 
 
 def add_export_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -128,7 +146,7 @@ def _sloth(args: argparse.Namespace, problems: list[Problem]) -> list[SLODraft]:
     for path in args.files:
         documents = _documents(path, problems)
         if windows is not None:
-            drafts += sloth_drafts(documents, str(path), windows, problems)
+            drafts += sloth_drafts(documents, str(path), windows, problems, dict(args.rename_label))
     return drafts
 
 

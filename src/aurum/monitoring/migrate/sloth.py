@@ -104,8 +104,11 @@ def sloth_windows(document: object, file: str, problems: list[Problem]) -> Sloth
 
 
 class _Reader:
-    def __init__(self, file: str, k8s: bool, problems: list[Problem]) -> None:
+    def __init__(
+        self, file: str, k8s: bool, problems: list[Problem], renames: Mapping[str, str] | None = None
+    ) -> None:
         self.file, self.k8s, self.problems = file, k8s, problems
+        self.renames = dict(renames or {})  # --rename-label: a label the compiler owns, renamed
         self.prefix = "spec." if k8s else ""
 
     def key(self, name: str) -> str:
@@ -124,14 +127,16 @@ class _Reader:
 
     def labels(self, value: object, slo: str, field: str, severity: bool = False) -> dict[str, str]:
         """Labels, less those the compiler sets itself (refused by name); ``severity`` kept if allowed."""
-        labels = self.strings(value, slo, field)
+        labels = {
+            self.renames.get(name, name): text for name, text in self.strings(value, slo, field).items()
+        }
         for name in sorted(labels):
             if name in RESERVED_LABELS and not (severity and name == _SEVERITY):
                 self.refuse(
                     slo,
                     f"{field}.{name}",
                     f"label {name!r} is one the compiler sets itself ({', '.join(sorted(RESERVED_LABELS))}); "
-                    "rename it in the specification",
+                    f"rename it in the specification, or import with --rename-label {name}=<new name>",
                 )
                 del labels[name]
         return labels
@@ -317,7 +322,11 @@ def _slo(
 
 
 def sloth_drafts(
-    documents: list[object], file: str, windows: SlothWindows, problems: list[Problem]
+    documents: list[object],
+    file: str,
+    windows: SlothWindows,
+    problems: list[Problem],
+    renames: Mapping[str, str] | None = None,
 ) -> list[SLODraft]:
     """The SLOs of every Sloth document of ``file``; what cannot be expressed goes to ``problems``."""
     drafts: list[SLODraft] = []
@@ -348,7 +357,7 @@ def sloth_drafts(
                 )
             )
             continue
-        reader = _Reader(file, k8s, problems)
+        reader = _Reader(file, k8s, problems, renames)
         spec = document.get("spec") if k8s else document
         if not isinstance(spec, dict):
             reader.refuse("", "", "missing spec")
