@@ -15,7 +15,7 @@ from tests.backtest.test_backtest_live import DECLARATION
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
     (tmp_path / "slos").mkdir()
-    (tmp_path / "slos" / "checkout.py").write_text(textwrap.dedent(DECLARATION.format(page="")))
+    (tmp_path / "slos" / "checkout.py").write_text(textwrap.dedent(DECLARATION.format(tiers="PAGE,")))
     return tmp_path
 
 

@@ -186,7 +186,7 @@ def test_the_history_reports_its_gap_and_each_incident_with_the_first_tier_to_fi
 
 DECLARATION = """
 from aurum.monitoring import SLO, AlertPolicy, RatioSLI, regex, select
-from aurum.monitoring.model import PAGE
+from aurum.monitoring.model import PAGE, TICKET
 from aurum.observability.catalog import HTTP_REQUESTS_TOTAL
 
 CHECKOUT = SLO(
@@ -195,7 +195,7 @@ CHECKOUT = SLO(
     description="Share of checkout requests answered without a server error.",
     objective=99.5,
     sli=RatioSLI(bad=select(HTTP_REQUESTS_TOTAL, status=regex("5..")), total=select(HTTP_REQUESTS_TOTAL)),
-    alerting=AlertPolicy(tiers=(PAGE{page},)),
+    alerting=AlertPolicy(tiers=({tiers})),
 )
 """
 
@@ -207,16 +207,19 @@ def _git(root: Path, *args: str) -> None:
 def test_against_a_revision_with_another_page_tier_reports_what_the_change_does(
     history_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The revision pages at once; the working tree waits 5 minutes (``for``): as many pages, each
-    incident caught 5 minutes later (both last longer than that)."""
+    """The revision pages at once and has a ticket tier; the working tree's page waits 5 minutes
+    (``for``) and it has no ticket: as many pages, the outage paged 5 minutes later, the slow burn
+    (which only the ticket caught early) caught 2h21m later."""
     root = tmp_path / "repo"
     (root / "slos").mkdir(parents=True)
     declaration = root / "slos" / "checkout.py"
-    declaration.write_text(textwrap.dedent(DECLARATION.format(page="")))
+    declaration.write_text(textwrap.dedent(DECLARATION.format(tiers="PAGE, TICKET")))
     _git(root, "init", "-q")
     _git(root, "add", ".")
     _git(root, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "page at once")
-    declaration.write_text(textwrap.dedent(DECLARATION.format(page='.model_copy(update={"for_": 300})')))
+    declaration.write_text(
+        textwrap.dedent(DECLARATION.format(tiers='PAGE.model_copy(update={"for_": 300}),'))
+    )
     argv = ["backtest", "--prometheus", history_url, "--from", str(T0), "--to", str(T0 + MINUTES * 60)]
     code = main([*argv, "--root", str(root), "--against", "HEAD", "--format", "markdown"])
     out = capsys.readouterr().out
@@ -228,6 +231,8 @@ def test_against_a_revision_with_another_page_tier_reports_what_the_change_does(
         in out
     )
     assert "- page: as many alerts in 30 days" in out
+    assert "- ticket: tier removed" in out
     assert "- incident of 10 Nov 10:00 caught 5m later" in out
-    assert "- incident of 11 Nov 01:03 caught 5m later" in out
+    assert "- incident of 11 Nov 01:03 caught 2h21m later" in out
     assert "| 2025-11-10 10:00 | 79.2x | page after 10m | page after 15m |" in out
+    assert "| 2025-11-11 01:03 | 13.4x | ticket after 21m | page after 2h42m |" in out
