@@ -88,7 +88,11 @@ INLINED_MUTATIONS = [
         '(\n      sum_over_time(slo:sli_bad_events:increase1m{slo="api-availability", service="aurum-api"}[29m30s])',
     ),
     ("the inlined burn rate uses the wrong budget", ") / 0.001\n", ") / 0.01\n"),
-    ("the page's 1h window summed over 30m in the alert", "[1h]))", "[30m]))"),
+    (
+        "the page's 5m window summed over 30m in the alert",
+        'sum(\n      sum_over_time(slo:sli_bad_events:increase1m{slo="api-availability", service="aurum-api"}[4m30s])',
+        'sum(\n      sum_over_time(slo:sli_bad_events:increase1m{slo="api-availability", service="aurum-api"}[29m30s])',
+    ),
     ("the inlined budget remaining is not one minus the burn", "1 - ((", "0.5 - (("),
 ]
 

@@ -204,20 +204,15 @@ def _meta_group(slo: SLO) -> RuleGroup:
 
 
 def _burn_input(slo: SLO, window: int) -> str:
-    """The error ratio over ``window`` as an alert reads it. For vmalert, computed from what is a
-    step nearer the raw series, each one write through VictoriaMetrics fewer: the 5-minute ratio
-    from the raw series, a shorter window from the base series; without labels on every side, so
-    any pair of them matches."""
+    """The error ratio over ``window`` as an alert reads it. For vmalert, a window under a day is
+    computed from the tiles (the recorded ratio is one write further from the data), and every side
+    is summed into one series without labels, so that any pair of them matches."""
     record = _own(conv.slo_error_ratio(format_duration(window)), slo)
     if not _inlined():
         return record
-    if window == conv.BASE_WINDOW_SECONDS:
-        return f"(\n{_ratio_expr(slo, window)}\n)"
     if window >= slo_names.LONG_WINDOW_FROM:
         return f"sum({record})"
-    w = format_duration(window)
-    bad, total = (_own(series, slo) for series in (conv.SLO_BAD_EVENTS, conv.SLO_TOTAL_EVENTS))
-    return f"(sum(sum_over_time({bad}[{w}])) / (sum(sum_over_time({total}[{w}])) > 0))"
+    return f"sum(\n{_ratio_expr(slo, window)}\n)"
 
 
 def tier_condition(slo: SLO, tier: AlertTier) -> str:
