@@ -27,6 +27,7 @@ from aurum.monitoring.backtest.replay import SLOBacktest, replay
 from aurum.monitoring.cli import main
 from aurum.monitoring.compile import slo_names
 from aurum.monitoring.compile.rules import rule_file
+from aurum.monitoring.compile.simulate import Semantics
 from aurum.monitoring.compile.slo_rules import compile_slo
 from aurum.monitoring.model import PAGE, TICKET
 from aurum.monitoring.report.reader import PrometheusReader
@@ -236,3 +237,14 @@ def test_against_a_revision_with_another_page_tier_reports_what_the_change_does(
     assert "- incident of 11 Nov 01:03 caught 2h21m later" in out
     assert "| 2025-11-10 10:00 | 79.2x | page after 10m | page after 15m |" in out
     assert "| 2025-11-11 01:03 | 13.4x | ticket after 21m | page after 2h42m |" in out
+
+
+def test_under_3x_semantics_the_same_history_fires_at_the_same_minutes(backtest: SLOBacktest) -> None:
+    """The rules' ranges hold the same tiles whether a range includes its start (2.x) or not (3.x),
+    so the replay under 3.x, proved against promtool only through 2.x above, must agree minute by minute."""
+    under_3x = replay(SLO_UNDER_TEST, backtest.history, Semantics.V3)
+    assert under_3x.semantics is Semantics.V3
+    assert _minutes(under_3x) == _minutes(backtest)
+    assert [(i.start, i.delay) for i in under_3x.incidents] == [
+        (i.start, i.delay) for i in backtest.incidents
+    ]
