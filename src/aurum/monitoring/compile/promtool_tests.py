@@ -46,8 +46,9 @@ _ROUND = 10**6
 DETAILED, LONG = conv.SLOTests.DETAILED, conv.SLOTests.LONG
 STEP_MINUTES = {DETAILED: 1, LONG: conv.BASE_WINDOW_SECONDS // STEP_SECONDS}
 """Minutes between evaluations, by kind of scenario: the exact minute of an alert needs every minute;
-a scenario spanning days only needs every base window (5 minutes), at which each event is still
-counted once, for a fifth of promtool's evaluations and samples."""
+a scenario spanning days only needs every base window (5 minutes), for a fifth of promtool's
+evaluations and samples. Its one-minute tiles then hold one minute in five, which changes no ratio
+of burns held for hours, and the replay counts exactly those minutes."""
 
 
 def _minutes(seconds: int) -> int:
