@@ -76,6 +76,17 @@ def _heading(result: SLOBacktest, extras: Extras, *, markdown: bool) -> list[str
     ]
 
 
+def _undecided(result: SLOBacktest) -> list[str]:
+    """A note per tier whose condition met a threshold within float noise, which Prometheus may
+    have decided the other way."""
+    return [
+        f"{tier.tier.name}: {len(tier.undecided)} evaluations within float noise of a threshold "
+        f"(from {_clock(tier.undecided[0])}); Prometheus may have decided them the other way."
+        for tier in result.tiers
+        if tier.undecided
+    ]
+
+
 def _incidents_note(markdown: bool) -> str:
     note = (
         f"Incidents: stretches where the 5m error ratio exceeded {INCIDENT_BURN}x the error budget "
@@ -98,6 +109,7 @@ def render(results: Sequence[tuple[SLOBacktest, Extras]], *, markdown: bool) -> 
             for tier in result.tiers
         ]
         lines += _table(("tier", "alerts", "per 30 days", "firing"), rows, markdown=markdown)
+        lines += _undecided(result)
         lines += ["", _incidents_note(markdown), ""]
         incident_rows = [
             (

@@ -83,6 +83,9 @@ class Firing:
 class TierBacktest:
     tier: AlertTier
     firings: tuple[Firing, ...]
+    undecided: tuple[int, ...] = ()
+    """Evaluations (unix seconds) whose condition was within float noise of a threshold: the exact
+    replay decides them, Prometheus' floats could decide them either way."""
 
     def per_30_days(self, seconds: int) -> Fraction:
         return Fraction(len(self.firings) * 30 * 86400, max(seconds, 1))
@@ -164,7 +167,8 @@ def _tier(model: Replay, history: History, tier: AlertTier) -> TierBacktest:
         firings.append(
             Firing(history.at(first), history.at(last), None if ratio is None else ratio / budget, noisy)
         )
-    return TierBacktest(tier, tuple(firings))
+    undecided = tuple(history.at(t) for t, (_, robust, _) in enumerate(states) if not robust)
+    return TierBacktest(tier, tuple(firings), undecided)
 
 
 def _incidents(model: Replay, history: History, tiers: Sequence[TierBacktest]) -> list[Incident]:
