@@ -3,7 +3,7 @@
 The tile recording rules are the only ones that read the raw series; the backtest asks Prometheus
 to evaluate their queries (the compiler's own, see :func:`tile_expressions`) with ``query_range``
 at the rules' one-minute step, so counter resets, scrape gaps and new series are handled by
-Prometheus exactly as the rules would have met them. Everything built on the base series
+Prometheus exactly as the rules would have met them. Everything built on the tiles
 is replayed by :mod:`aurum.monitoring.backtest.replay`. The range is read in chunks of
 :data:`CHUNK_POINTS` evaluations, well under Prometheus' 11,000 points per series.
 """
@@ -57,7 +57,7 @@ def _series(reader: PrometheusReader, expr: str, start: int, end: int) -> dict[i
 def read_history(
     reader: PrometheusReader, slo: SLO, start: int, end: int, progress: Progress | None = None
 ) -> History:
-    """``slo``'s base series at every minute from ``start`` to ``end`` (aligned down to the minute)."""
+    """``slo``'s two tiles at every minute from ``start`` to ``end`` (aligned down to the minute)."""
     start, end = start - start % STEP_SECONDS, end - end % STEP_SECONDS
     tiles = tile_expressions(slo)
     bad_expr, total_expr = tiles.bad, tiles.total
@@ -86,7 +86,7 @@ def read_history(
 
 
 def resets(reader: PrometheusReader, slo: SLO, start: int, end: int) -> int:
-    """Counter resets of the raw series the SLI reads over the history (``rate()`` handles them);
+    """Counter resets of the raw series the SLI reads over the history (the tiles count from 0 after one);
     a series two selectors read (bad and total) is counted once."""
     seconds = max(end - start, STEP_SECONDS)
     found: dict[tuple[str, frozenset[tuple[str, str]]], float] = {}

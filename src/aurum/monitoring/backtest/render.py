@@ -173,7 +173,7 @@ def render_against(
         summary += [_incident_change(i, earlier.get(i.start)) for i in now.incidents]
         lines += [*(f"- {line}" for line in summary), ""] if markdown else [", ".join(summary) + ".", ""]
         lines += _table(
-            ("tier", f"per 30 days ({ref})", "per 30 days (this tree)", "alerts added"),
+            ("tier", f"per 30 days ({ref})", "per 30 days (this tree)", "change in alerts"),
             rows,
             markdown=markdown,
         )

@@ -43,7 +43,7 @@ SEMANTICS = {
 
 @dataclass(frozen=True, slots=True)
 class History:
-    """The base series at every evaluation from ``start``, ``step`` seconds apart (None where the
+    """The two tiles at every evaluation from ``start``, ``step`` seconds apart (None where the
     query returned nothing), and whether any raw series had a sample within the lookback."""
 
     start: int
@@ -60,7 +60,7 @@ class History:
 
     def gaps(self) -> list[tuple[int, int]]:
         """``(first, last)`` unix times of each stretch of evaluations where no raw series had a
-        sample (the base rules then record 0: ``or vector(0)``)."""
+        sample (the tiles then record 0: ``or vector(0)``)."""
         seen = self.seen or tuple(v is not None for v in self.total)
         return [(self.at(a), self.at(b)) for a, b in _runs([not s for s in seen])]
 
