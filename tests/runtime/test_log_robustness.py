@@ -274,3 +274,16 @@ def test_when_the_record_cannot_be_built_the_line_is_written_without_the_fields_
         assert line["log_error"] == "written without the call's fields: building the line raised BoomError"
         assert "field" not in line
         VALIDATOR.validate(line)
+
+
+def test_a_stdlib_call_whose_one_argument_lies_about_its_class_keeps_the_line():
+    """The standard library's own LogRecord inspects a single argument (is it a mapping?), which
+    raises here before any handler runs; the shim's record factory keeps the line."""
+    with strict_capture() as lines:
+        logging.getLogger("std").warning("value %s", LyingClass())
+        logging.getLogger("std").warning(LyingClass())
+    assert len(lines) == 2, lines
+    for line in lines:
+        VALIDATOR.validate(line)
+    assert lines[0]["message"] == "value %s"
+    assert "unrepresentable" in json.dumps(lines[0]["message_args"])

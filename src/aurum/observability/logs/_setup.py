@@ -20,6 +20,7 @@ import structlog
 
 from aurum.observability._active import ACTIVE
 from aurum.observability.logs._record import fallback_record, finish, render_console, render_json
+from aurum.observability.logs._record_factory import install_guarded_record_factory
 from aurum.observability.logs._redaction import redact_arguments
 from aurum.observability.logs._values import safe_text
 from aurum.observability.settings import ObservabilitySettings
@@ -273,6 +274,7 @@ def configure_logging(
                 root.removeHandler(handler)
         root.addHandler(RecordHandler())
         root.setLevel(settings.log_level)
+        install_guarded_record_factory()
         if configure_structlog:
             # Code that calls structlog.get_logger() directly gets the same record.
             structlog.configure(
