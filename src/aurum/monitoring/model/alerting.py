@@ -51,18 +51,26 @@ def _alert_name(name: str) -> str:
     return name
 
 
-def _routing_labels(labels: dict[str, str]) -> dict[str, str]:
+def checked_extra_labels(labels: dict[str, str], *, reader: str, reserved_hint: str = "") -> dict[str, str]:
+    """Labels a declaration adds (an SLO's, a tier's routing labels), sorted: valid names, none the
+    compiler sets, no empty value (``reader``, Prometheus or Alertmanager, treats it as no label)."""
     for name, value in labels.items():
         if not is_label_name(name):
             msg = f"{name!r} is not a valid Prometheus label name"
             raise ValueError(msg)
         if name in RESERVED_LABELS:
-            msg = f"label {name!r} is set by the compiler and cannot be overridden (severity: set the tier's severity)"
+            msg = f"label {name!r} is set by the compiler and cannot be overridden{reserved_hint}"
             raise ValueError(msg)
         if not value:
-            msg = f"label {name!r} has an empty value, which Alertmanager treats as no label"
+            msg = f"label {name!r} has an empty value, which {reader} treats as no label"
             raise ValueError(msg)
     return dict(sorted(labels.items()))
+
+
+def _routing_labels(labels: dict[str, str]) -> dict[str, str]:
+    return checked_extra_labels(
+        labels, reader="Alertmanager", reserved_hint=" (severity: set the tier's severity)"
+    )
 
 
 def _annotations(annotations: dict[str, str]) -> dict[str, str]:

@@ -16,12 +16,11 @@ from pydantic import (
     model_validator,
 )
 
-from aurum.contract.conventions import RESERVED_LABELS, SERVICE_LABEL, SLO_LABEL
+from aurum.contract.conventions import SERVICE_LABEL, SLO_LABEL
 from aurum.contract.objective import Objective
-from aurum.monitoring.model.alerting import AlertPolicy
+from aurum.monitoring.model.alerting import AlertPolicy, checked_extra_labels
 from aurum.monitoring.model.duration import format_duration
 from aurum.monitoring.model.grouping import check_group_by
-from aurum.monitoring.model.selectors import is_label_name
 from aurum.monitoring.model.sli import SLI
 
 __all__ = ["SLO"]
@@ -87,17 +86,7 @@ class SLO(BaseModel):
     @field_validator("labels")
     @classmethod
     def _label_names(cls, labels: dict[str, str]) -> dict[str, str]:
-        for name, value in labels.items():
-            if not is_label_name(name):
-                msg = f"{name!r} is not a valid Prometheus label name"
-                raise ValueError(msg)
-            if name in RESERVED_LABELS:
-                msg = f"label {name!r} is set by the compiler and cannot be overridden"
-                raise ValueError(msg)
-            if not value:
-                msg = f"label {name!r} has an empty value, which Prometheus treats as no label"
-                raise ValueError(msg)
-        return dict(sorted(labels.items()))
+        return checked_extra_labels(labels, reader="Prometheus")
 
     @field_validator("group_by")
     @classmethod
