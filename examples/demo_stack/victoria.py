@@ -32,7 +32,7 @@ from pathlib import Path
 from examples.demo_stack import configs
 from examples.demo_stack.processes import Service, StackError, free_port, running
 
-__all__ = ["Victoria", "victoria_stack", "vmalert"]
+__all__ = ["Victoria", "binary", "victoria_metrics", "victoria_stack", "vmalert"]
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class Victoria:
     vmagent: Service
 
 
-def _binary(name: str) -> str:
+def binary(name: str) -> str:
     found = shutil.which(name)
     if found is None:
         msg = f"{name} is not installed: apt-get install victoria-metrics (make build does)"
@@ -60,32 +60,40 @@ def _flush(interval: str) -> str:
 
 
 @contextlib.contextmanager
+def victoria_metrics(work: Path, *, flags: tuple[str, ...] = (), timeout: float = 60.0) -> Iterator[Service]:
+    """A single-node VictoriaMetrics on a free loopback port, its data and log in ``work``, with the
+    live flags above and ``flags`` (``-dedup.minScrapeInterval=1m``); stopped on the way out."""
+    port = free_port()
+    with running(
+        "victoria-metrics",
+        [
+            binary("victoria-metrics"),
+            f"-storageDataPath={work / 'victoria-metrics'}",
+            f"-httpListenAddr=127.0.0.1:{port}",
+            "-search.latencyOffset=0s",
+            "-search.disableCache",
+            "-retentionPeriod=1y",
+            *flags,
+        ],
+        url=f"http://127.0.0.1:{port}",
+        ready_path="/health",
+        log=work / "victoria-metrics.log",
+        timeout=timeout,
+    ) as service:
+        yield service
+
+
+@contextlib.contextmanager
 def victoria_stack(
     work: Path, *, app: str, interval: str, metrics_path: str, timeout: float = 60.0
 ) -> Iterator[Victoria]:
     """VictoriaMetrics, and vmagent scraping ``app`` (``host:port``) into it every ``interval``
     (``"1s"``, ``"500ms"``), as the stack's Prometheus does; both stopped on the way out. ``work``
     holds their data and logs."""
-    vm_port, agent_port = free_port(), free_port()
-    vm_url = f"http://127.0.0.1:{vm_port}"
+    agent_port = free_port()
     with contextlib.ExitStack() as services:
-        victoriametrics = services.enter_context(
-            running(
-                "victoria-metrics",
-                [
-                    _binary("victoria-metrics"),
-                    f"-storageDataPath={work / 'victoria-metrics'}",
-                    f"-httpListenAddr=127.0.0.1:{vm_port}",
-                    "-search.latencyOffset=0s",
-                    "-search.disableCache",
-                    "-retentionPeriod=1d",
-                ],
-                url=vm_url,
-                ready_path="/health",
-                log=work / "victoria-metrics.log",
-                timeout=timeout,
-            )
-        )
+        victoriametrics = services.enter_context(victoria_metrics(work, timeout=timeout))
+        vm_url = victoriametrics.url
         scrape = {
             "global": {"scrape_interval": interval, "scrape_timeout": interval},
             "scrape_configs": [
@@ -100,7 +108,7 @@ def victoria_stack(
             running(
                 "vmagent",
                 [
-                    _binary("vmagent"),
+                    binary("vmagent"),
                     f"-promscrape.config={configs.write(work / 'vmagent.yml', scrape)}",
                     f"-remoteWrite.url={vm_url}/api/v1/write",
                     f"-remoteWrite.tmpDataPath={work / 'vmagent'}",
@@ -127,7 +135,7 @@ def vmalert(
     with running(
         "vmalert",
         [
-            _binary("vmalert"),
+            binary("vmalert"),
             f"-rule={rules}/*.yaml",
             f"-datasource.url={vm_url}",
             f"-datasource.queryStep={interval}",
