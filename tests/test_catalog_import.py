@@ -74,6 +74,19 @@ def test_an_openmetrics_exposition_becomes_this_catalog_file(
     assert capsys.readouterr().out == f"wrote {out}: 3 metrics (1 counter, 1 gauge, 1 histogram)\n"
 
 
+def test_the_summary_line_counts_each_type_in_english(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "two.prom"
+    families = [
+        f"# TYPE {name}_seconds summary\n{name}_seconds_count 1\n{name}_seconds_sum 1\n" for name in "ab"
+    ]
+    page.write_text("".join(families) + "# TYPE c_total counter\nc_total 1\n")
+    out = tmp_path / "catalog" / "two.py"
+    assert _import("--exposition", str(page), "--out", str(out)) == 0
+    assert capsys.readouterr().out == f"wrote {out}: 3 metrics (1 counter, 2 summaries)\n"
+
+
 def test_a_text_exposition_keeps_types_labels_buckets_and_says_what_it_could_not_import(
     tmp_path: Path,
 ) -> None:

@@ -62,7 +62,8 @@ class TreePolicy(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", alias_generator=_kebab, populate_by_name=True)
 
     style: Level = Level.ERROR
-    """CamelCase names, a summary that is one plain sentence, the required labels and annotations."""
+    """CamelCase names, a summary that is one plain sentence, the required labels and annotations,
+    overlapping panels (Grafana moves them down on load)."""
     undeclared_metrics: Level = Level.ERROR
     """A metric that no catalog declares and no rule records."""
     untested_alerts: Level = Level.ERROR

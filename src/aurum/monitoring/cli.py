@@ -28,7 +28,7 @@ from aurum.monitoring.io.declarations import DeclarationError
 from aurum.monitoring.io.errors import error_lines
 from aurum.monitoring.io.project import LoadedProject, load_project
 from aurum.monitoring.pipeline import BuildFailedError, NothingDeclaredError, build, validate
-from aurum.monitoring.validate.lint_policy import waived_lines
+from aurum.monitoring.validate.lint_policy import LintFailedError, describe_waived, waived_lines
 from aurum.monitoring.validate.promtool import Promtool, PromtoolMissingError
 from aurum.monitoring.validate.proof_cache import ProofCache, default_cache_dir
 
@@ -104,6 +104,16 @@ def _cache(args: argparse.Namespace) -> ProofCache | None:
     return ProofCache((args.cache or default_cache_dir()).resolve())
 
 
+def _failure_lines(error: DeclarationError | NothingDeclaredError, listing: bool) -> list[str]:
+    """The errors, then what the policies waived besides: counted always, listed with ``--waived``."""
+    lines = error_lines(error)
+    if isinstance(error, LintFailedError) and error.waived:
+        lines.append(f"lint: {describe_waived(error.waived)}")
+        if listing:
+            lines += waived_lines(error.waived)
+    return lines
+
+
 def _build(args: argparse.Namespace) -> int:
     root: Path = args.root.resolve()
     out: Path | None = None
@@ -135,7 +145,7 @@ def _build(args: argparse.Namespace) -> int:
                 root, out, promtool, cache=_cache(args), jobs=args.jobs, settings=settings, project=project
             )
     except (DeclarationError, NothingDeclaredError) as error:
-        print("\n".join(error_lines(error)), file=sys.stderr)
+        print("\n".join(_failure_lines(error, args.waived)), file=sys.stderr)
         return EXIT_DECLARATION
     except (BuildFailedError, PromtoolMissingError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -33,7 +33,6 @@ from aurum.monitoring.compile.slo_rules import compile_slo
 from aurum.monitoring.compile.workload import SynthesisError
 from aurum.monitoring.io.catalogs import repository_catalogs
 from aurum.monitoring.io.declarations import (
-    CombinedDeclarationError,
     DeclarationError,
     Declared,
     load_slos,
@@ -43,7 +42,7 @@ from aurum.monitoring.io.output import OutsideOutputError, Staging, staged_outpu
 from aurum.monitoring.io.render import dump_json, dump_yaml
 from aurum.monitoring.model import SLO, PromQLSLI
 from aurum.monitoring.validate.lint import DashboardFile, RuleFile, lint
-from aurum.monitoring.validate.lint_policy import Waived, apply_policies, describe_waived
+from aurum.monitoring.validate.lint_policy import LintFailedError, Waived, apply_policies, describe_waived
 from aurum.monitoring.validate.promql import expression_error
 from aurum.monitoring.validate.promtool import Promtool
 from aurum.monitoring.validate.proof_cache import ProofCache
@@ -256,9 +255,7 @@ def _compiled(root: Path, slos: tuple[Declared[SLO], ...]) -> Artifacts:
     trees.update({board.file: board.source_tree for board in dashboards})
     findings, artifacts.waived = apply_policies(findings, trees, current_project().lint)
     if findings:
-        raise CombinedDeclarationError(
-            [DeclarationError(f.file, f.line, f.obj, ((f.field, f.message),)) for f in findings]
-        )
+        raise LintFailedError(findings, artifacts.waived)
     if dashboards:
         _render_dashboards(dashboards, artifacts)
     artifacts.add(MANIFEST_FILE, manifest([d.obj for d in slos]), dump_json)

@@ -122,11 +122,16 @@ def _write(out: Path, source: str) -> bool:
     return True
 
 
+_PLURALS = {MetricType.SUMMARY: "summaries"}
+
+
+def _counted(count: int, kind: MetricType) -> str:
+    return f"{count} {kind if count == 1 else _PLURALS.get(kind, f'{kind}s')}"
+
+
 def _summary(imported: Imported, targets: list[TargetLabels]) -> str:
     kinds = {kind: sum(metric.type is kind for metric in imported.metrics) for kind in MetricType}
-    counted = ", ".join(
-        f"{count} {kind}{'s' if count != 1 else ''}" for kind, count in kinds.items() if count
-    )
+    counted = ", ".join(_counted(count, kind) for kind, count in kinds.items() if count)
     parts = [f"{len(imported.metrics)} metrics ({counted or 'none'})"]
     if targets:
         parts.append(f"{len(targets)} set{'s' if len(targets) != 1 else ''} of target labels")

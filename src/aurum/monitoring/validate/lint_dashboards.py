@@ -28,6 +28,10 @@ Categorised = tuple[str, str, Category]
 
 
 def _uses_variable(datasource: Any) -> bool:
+    # Before Grafana 8.3 a datasource was its name, so the variable was the string "$datasource"
+    # (grafonnet-lib and grafana-builder mixins still write that); Grafana reads it as the variable.
+    if isinstance(datasource, str):
+        return datasource in _VARIABLE_UIDS
     return isinstance(datasource, Mapping) and datasource.get("uid") in _VARIABLE_UIDS
 
 
@@ -41,6 +45,16 @@ def _flatten(
     for index, panel in enumerate(panels):
         yield f"{path}[{index}]", panel
         yield from _flatten(panel.get("panels") or [], f"{path}[{index}].panels")
+
+
+def _every_panel(dashboard: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """The panels, nested ones included, then those of the pre-5.0 ``rows`` layout that
+    grafonnet-lib and grafana-builder mixins still render: Grafana migrates those rows to panels
+    on load, placing each itself, so their queries and ids are checked and their layout is not."""
+    yield from _flatten(dashboard.get("panels") or [])
+    for index, row in enumerate(dashboard.get("rows") or []):
+        if isinstance(row, Mapping):
+            yield from _flatten(row.get("panels") or [], f"rows[{index}].panels")
 
 
 def _overlaps(a: Mapping[str, int], b: Mapping[str, int]) -> bool:
@@ -63,7 +77,7 @@ def _grid(panel: Mapping[str, Any]) -> dict[str, int] | None:
     return {k: int(placed[k]) for k in "xywh"}
 
 
-def _layout_problems(panels: Sequence[Mapping[str, Any]], path: str) -> Iterator[Problem]:
+def _layout_problems(panels: Sequence[Mapping[str, Any]], path: str) -> Iterator[Problem | Categorised]:
     """Panels side by side must not overlap; a collapsed row's panels are checked among themselves."""
     placed: list[tuple[Mapping[str, Any], Mapping[str, int]]] = []
     for index, panel in enumerate(panels):
@@ -76,15 +90,17 @@ def _layout_problems(panels: Sequence[Mapping[str, Any]], path: str) -> Iterator
             yield where, f"panel {_title(panel)} extends past the grid's {GRID_WIDTH} columns"
         for other, other_grid in placed:
             if _overlaps(grid, other_grid):
-                yield where, f"panel {_title(panel)} overlaps panel {_title(other)}"
+                # Grafana's grid pushes an overlapping panel down on load, so every panel still
+                # shows, only not where it was placed: a layout mistake, judged as style.
+                yield where, f"panel {_title(panel)} overlaps panel {_title(other)}", Category.STYLE
         placed.append((panel, grid))
         if panel.get("panels"):
             yield from _layout_problems(panel["panels"], f"{path}[{index}].panels")
 
 
-def _id_problems(panels: Sequence[Mapping[str, Any]]) -> Iterator[Problem]:
+def _id_problems(dashboard: Mapping[str, Any]) -> Iterator[Problem]:
     seen: dict[Any, Mapping[str, Any]] = {}
-    for path, panel in _flatten(panels):
+    for path, panel in _every_panel(dashboard):
         panel_id = panel.get("id")
         if panel_id is None:
             yield f"{path}.id", f"panel {_title(panel)} has no id"
@@ -97,10 +113,8 @@ def _id_problems(panels: Sequence[Mapping[str, Any]]) -> Iterator[Problem]:
             seen[panel_id] = panel
 
 
-def _query_problems(
-    panels: Sequence[Mapping[str, Any]], known: KnownSeries
-) -> Iterator[Problem | Categorised]:
-    for path, panel in _flatten(panels):
+def _query_problems(dashboard: Mapping[str, Any], known: KnownSeries) -> Iterator[Problem | Categorised]:
+    for path, panel in _every_panel(dashboard):
         targets = panel.get("targets") or []
         # A panel of another data source (Grafana's "-- Mixed --" in mixins) is fine when every
         # query names the variable itself: each query picks its own data source.
@@ -158,13 +172,8 @@ def dashboard_problems(dashboard: Mapping[str, Any], known: KnownSeries) -> list
     uid = dashboard.get("uid")
     if uid and (problem := conv.grafana_uid_problem(uid)) is not None:
         problems.append(("uid", f"{problem}; it names the dashboard's file, <uid>.json"))
-    if dashboard.get("rows"):
-        problems.append(
-            ("rows", "the pre-5.0 rows layout is migrated by Grafana on load; use panels with gridPos")
-        )
-    panels = dashboard.get("panels") or []
-    problems += [*_id_problems(panels), *_layout_problems(panels, "panels")]
-    problems += [*_variable_problems(dashboard, known), *_query_problems(panels, known)]
+    problems += [*_id_problems(dashboard), *_layout_problems(dashboard.get("panels") or [], "panels")]
+    problems += [*_variable_problems(dashboard, known), *_query_problems(dashboard, known)]
     return [problem if len(problem) == 3 else (*problem, Category.CORRECTNESS) for problem in problems]
 
 

@@ -13,9 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from aurum.contract.lint_settings import Category, Level, LintSettings
+from aurum.monitoring.io.errors import CombinedDeclarationError, DeclarationError
 from aurum.monitoring.validate.lint_inputs import Finding
 
-__all__ = ["Waived", "apply_policies", "describe_waived", "waived_lines"]
+__all__ = ["LintFailedError", "Waived", "apply_policies", "describe_waived", "waived_lines"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,15 @@ class Waived:
 
     tree: str
     finding: Finding
+
+
+class LintFailedError(CombinedDeclarationError):
+    """The lint's errors, with what the policies waived besides: a failed build counts those too,
+    so fixing the errors does not reveal a pile of warnings nobody was told of."""
+
+    def __init__(self, errors: Sequence[Finding], waived: Sequence[Waived]) -> None:
+        super().__init__([DeclarationError(f.file, f.line, f.obj, ((f.field, f.message),)) for f in errors])
+        self.waived = tuple(waived)
 
 
 def apply_policies(
