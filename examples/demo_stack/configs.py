@@ -19,8 +19,9 @@ JOB = "aurum-api"
 """The scrape job of the application: the name the AurumMetricsAbsent and AurumTargetDown alerts watch."""
 
 
-def copy_rules(built: Path, into: Path) -> list[Path]:
-    """Copy every rule file of ``build/prometheus/rules`` into ``into``, with no group ``interval``.
+def copy_rules(built: Path, into: Path, *, alerts_every: str | None = None) -> list[Path]:
+    """Copy every rule file of ``build/prometheus/rules`` into ``into``, with no group ``interval``
+    (or ``alerts_every`` for a group of alerting rules only).
 
     The SLO long-window groups (``aurum-slo-<slo>-long``) are evaluated every 5 minutes in production,
     and Prometheus starts each group at an offset within its interval, so their first 1d, 3d and 30d
@@ -28,7 +29,8 @@ def copy_rules(built: Path, into: Path) -> list[Path]:
     runs at the stack's global interval. The one-minute tiles and 5-minute rollups then overlap
     instead of tiling: each event is counted many times, but bad and total events alike, so the
     ratios keep their meaning (the window's edges weigh less). The production files in ``build/``
-    are not touched.
+    are not touched. ``alerts_every`` evaluates the alerts at an interval of their own, as in
+    production, while the series they read are recorded at the stack's short one.
     """
     into.mkdir(parents=True, exist_ok=True)
     copied = []
@@ -36,6 +38,8 @@ def copy_rules(built: Path, into: Path) -> list[Path]:
         document: dict[str, Any] = yaml.safe_load(source.read_text())
         for group in document.get("groups", []):
             group.pop("interval", None)
+            if alerts_every and all("alert" in rule for rule in group["rules"]):
+                group["interval"] = alerts_every
         target = into / source.name
         target.write_text(json.dumps(document, indent=1))
         copied.append(target)

@@ -52,9 +52,12 @@ class Stack:
     """Unix time just before Prometheus started: everything it has seen is after it."""
     build: Path
 
-    def load_rules(self) -> None:
-        """Copy the build's rules into Prometheus's rule directory and reload (``rules_later``)."""
-        configs.copy_rules(self.build / "prometheus" / "rules", self.workdir / "rules")
+    def load_rules(self, *, alerts_every: str | None = None) -> None:
+        """Copy the build's rules into Prometheus's rule directory and reload (``rules_later``);
+        ``alerts_every`` as in :func:`~examples.demo_stack.configs.copy_rules`."""
+        configs.copy_rules(
+            self.build / "prometheus" / "rules", self.workdir / "rules", alerts_every=alerts_every
+        )
         request = urllib.request.Request(f"{self.prometheus.url}/-/reload", method="POST")
         with urllib.request.urlopen(request, timeout=30) as response:
             if response.status != 200:
