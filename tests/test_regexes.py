@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from test_declaration_errors import HEADER, _prepare, _slo, _snapshot
 
+from aurum.contract.matching import prometheus_regex_problem
 from aurum.monitoring.cli import main
-from aurum.monitoring.model.regex import prometheus_regex_problem
 
 REFUSED = {
     "(?!2..).*": "invalid perl operator: (?!",
@@ -18,6 +18,11 @@ REFUSED = {
     "5.++": "bad repetition operator: ++",
     "a*+": "bad repetition operator: *+",
     "end\\Z": "invalid escape sequence: \\Z",
+    # Prometheus parses the pattern alone too: ^(?:x)|(y)$ would compile.
+    "x)|(y": "unexpected ): x)|(y",
+    # C++ RE2 accepts these; Go's regexp (Prometheus) does not.
+    "a\\C": "invalid escape sequence: \\C",
+    "(?<code>5..)": "invalid or unsupported Perl syntax: (?< (write a named group (?P<name>...))",
 }
 
 
@@ -28,9 +33,22 @@ def test_patterns_python_accepts_and_prometheus_refuses_are_refused(pattern: str
     )
 
 
-@pytest.mark.parametrize("pattern", ["5..", "(?i)get|post", "[[:alpha:]]+", "\\pL+", "a{2,3}?", "x)|(y", ""])
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "5..",
+        "(?i)get|post",
+        "[[:alpha:]]+",
+        "\\pL+",
+        "a{2,3}?",
+        "(?P<code>5..)",
+        "[\\\\C(?<]",
+        "\\Q\\C\\E",
+        "",
+    ],
+)
 def test_patterns_prometheus_accepts_pass(pattern: str) -> None:
-    """Including ``x)|(y``, which is no regex alone but is one inside Prometheus' ``^(?:...)$``."""
+    """Including ``\\C`` and ``(?<`` where they are literal text (a class, ``\\Q...\\E``)."""
     assert prometheus_regex_problem(pattern) is None
 
 

@@ -29,7 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from aurum.contract.matching import MatchOp, label_matches
+from aurum.contract.matching import MatchOp, label_matches, prometheus_regex_problem
 from aurum.contract.objective import Objective, exact_text
 
 __all__ = [
@@ -78,6 +78,15 @@ class Matcher(BaseModel):
                 raise ValueError(msg)
             return {"label": data[0], "op": data[1], "value": data[2]}
         return data
+
+    @model_validator(mode="after")
+    def _regex_compiles(self) -> Matcher:
+        # A hand-written or stale manifest is refused when read, never when an SLO is evaluated.
+        problem = prometheus_regex_problem(self.value) if self.op in ("=~", "!~") else None
+        if problem is not None:
+            msg = f"label {self.label!r}: {problem}"
+            raise ValueError(msg)
+        return self
 
     @model_serializer
     def _to_triple(self) -> list[str]:

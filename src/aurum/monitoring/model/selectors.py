@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, InstanceOf, field_validator, model_validator
 
 from aurum.contract.catalogs import current_catalogs
-from aurum.contract.matching import MatchOp, label_matches
+from aurum.contract.matching import MatchOp, label_matches, prometheus_regex_problem
 from aurum.contract.metrics import Metric, is_label_name
-from aurum.monitoring.model.regex import prometheus_regex_problem
 
 __all__ = [
     "NOT_DECLARED",
@@ -58,17 +56,11 @@ class Matcher(BaseModel):
     @model_validator(mode="after")
     def _regex_compiles(self) -> Matcher:
         if self.op in ("=~", "!~"):
-            # Prometheus evaluates the rules (RE2 syntax); the runtime evaluates SLIs in-process with
-            # Python's re (aurum.contract.matching): both must accept the pattern.
+            # Prometheus evaluates the rules and the runtime the same pattern with RE2 (contract.matching).
             problem = prometheus_regex_problem(self.value)
             if problem is not None:
                 msg = f"label {self.label!r}: {problem}"
                 raise ValueError(msg)
-            try:
-                re.compile(self.value)
-            except re.error as error:
-                msg = f"label {self.label!r}: {self.value!r} is not a valid regular expression ({error})"
-                raise ValueError(msg) from None
         return self
 
     def matches(self, value: str) -> bool:

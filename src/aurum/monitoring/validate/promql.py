@@ -6,7 +6,7 @@ from typing import Any
 
 import promql_parser
 
-from aurum.monitoring.model.regex import prometheus_regex_problem
+from aurum.contract.matching import prometheus_regex_problem
 
 __all__ = ["expression_error", "metric_names", "parse_error", "regex_problems"]
 
