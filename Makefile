@@ -29,8 +29,11 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy src
 
+# Two workers (pytest-xdist), each given whole files (module fixtures start their servers once): the
+# live two-engine test, collected first, waits out its windows on one while the other runs the rest.
+PYTEST_WORKERS ?= 2
 unit: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 setup: system-deps $(STAMP)
 
