@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import jsonschema
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -86,6 +87,22 @@ class BadStrAndRepr:
         return 1
 
 
+class Stop(BaseException):
+    """Not an Exception: what a hostile method may raise to escape ``except Exception``."""
+
+
+class ExitingRepr:
+    """A ``__str__``/``__repr__`` that ends the process, or raises a BaseException."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    def __str__(self) -> str:
+        raise self.error
+
+    __repr__ = __str__
+
+
 class BadHash:
     def __hash__(self) -> int:
         raise BoomError
@@ -148,6 +165,7 @@ def _cycle() -> dict[str, Any]:
 hostile_scalars = st.one_of(
     st.builds(BadStrError),
     st.builds(BadRepr),
+    st.sampled_from([SystemExit("bye"), Stop(), GeneratorExit()]).map(ExitingRepr),
     st.builds(BadStrAndRepr),
     st.builds(RecursiveRepr),
     st.builds(LyingClass),
@@ -245,6 +263,22 @@ def test_unrepresentable_values_and_keys_are_replaced_by_a_note_naming_what_fail
     assert record["items_raise"] == "<unrepresentable BadItems: redaction raised BoomError>"
     assert record["huge"] == f"<integer of {(10**5000).bit_length()} bits>"
     assert record["surrogate"] == "a\\udc80b"
+
+
+def test_a_value_raising_systemexit_or_a_baseexception_is_written_not_propagated():
+    with strict_capture() as lines:
+        get_logger("x").info("exits", value=ExitingRepr(SystemExit("bye")), key={ExitingRepr(Stop()): 1})
+        get_logger("x").info(ExitingRepr(Stop()))
+        logging.getLogger("std").warning("value %s", ExitingRepr(SystemExit(3)))
+    assert lines[0]["value"] == "<unrepresentable ExitingRepr: __repr__ raised SystemExit>"
+    assert lines[0]["key"] == {"<unrepresentable ExitingRepr: __str__ raised Stop>": 1}
+    assert lines[1]["message"] == "<unrepresentable ExitingRepr: __str__ raised Stop>"
+    assert lines[2]["message_args"] == ["<unrepresentable ExitingRepr: __repr__ raised SystemExit>"]
+
+
+def test_ctrl_c_inside_a_logged_value_still_interrupts():
+    with strict_capture(), pytest.raises(KeyboardInterrupt):
+        get_logger("x").info("interrupted", value=ExitingRepr(KeyboardInterrupt()))
 
 
 def test_a_message_or_arguments_that_cannot_be_formatted_keep_the_line():

@@ -36,6 +36,7 @@ from aurum.observability.logs._redaction import (
 from aurum.observability.logs._values import (
     MAX_INT_BITS,
     json_form,
+    propagate_interrupt,
     safe_text,
     unrepresentable,
     valid_text,
@@ -158,7 +159,8 @@ def _add_fields(record: dict[str, Any], fields: Mapping[str, Any], renamed: froz
                 record[written] = redact_string(value)
             else:
                 record[written] = redact_auth(value) if auth else redact_value(value)
-        except Exception as error:  # a hostile value (items(), __iter__ or even __class__ raising)
+        except BaseException as error:  # a hostile value (items(), __iter__ or even __class__ raising)
+            propagate_interrupt(error)
             record[safe_text(written)] = unrepresentable(value, "redaction", error)
 
 
@@ -170,7 +172,8 @@ def add_exception(event: dict[str, Any], exc: BaseException) -> None:
     event["error_message"] = redact_string(safe_text(exc))
     try:
         stack = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    except Exception as error:  # a hostile __cause__/__notes__ chain
+    except BaseException as error:  # a hostile __cause__/__notes__ chain
+        propagate_interrupt(error)
         stack = unrepresentable(exc, "traceback", error)
     event["stack"] = redact_string(valid_text(stack))
 
@@ -276,7 +279,8 @@ def fallback_record(
     text = safe_text(message)
     try:
         text = redact_string(text)
-    except Exception:  # redaction itself failed on this text: write none of it
+    except BaseException as redaction_error:  # redaction itself failed on this text: write none of it
+        propagate_interrupt(redaction_error)
         text = REDACTED
     return {
         "timestamp": timestamp(now),

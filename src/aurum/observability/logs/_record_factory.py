@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from aurum.observability.logs._values import propagate_interrupt
+
 _GUARD = "_aurum_guarded"
 
 
@@ -24,7 +26,8 @@ def install_guarded_record_factory() -> None:
     def guarded(*args: Any, **kwargs: Any) -> logging.LogRecord:
         try:
             return previous(*args, **kwargs)
-        except Exception:  # the arguments' own methods raised; the line must survive
+        except BaseException as error:  # the arguments' own methods raised; the line must survive
+            propagate_interrupt(error)
             # LogRecord(name, level, pathname, lineno, msg, args, exc_info, ...): build it with no
             # arguments, then keep the caller's, which the handler renders safely.
             positional = list(args)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from aurum.observability.logs._values import safe_text
+from aurum.observability.logs._values import propagate_interrupt, safe_text
 
 __all__ = ["ENTRY_NAME_KEYS", "ENTRY_VALUE_KEYS", "is_auth_key", "is_secret_key", "normalised_name"]
 
@@ -68,7 +68,8 @@ def is_secret_key(key: object) -> bool:
         return _key_cache[key]
     except KeyError:
         pass
-    except Exception:  # unhashable, or a __hash__/__eq__ that raises: classify without caching
+    except BaseException as error:  # unhashable, or a __hash__/__eq__ that raises: classify without caching
+        propagate_interrupt(error)
         return _classify(key)
     secret = _classify(key)
     if len(_key_cache) < _KEY_CACHE_LIMIT:

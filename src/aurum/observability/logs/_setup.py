@@ -22,7 +22,7 @@ from aurum.observability._active import ACTIVE
 from aurum.observability.logs._record import fallback_record, finish, render_console, render_json
 from aurum.observability.logs._record_factory import install_guarded_record_factory
 from aurum.observability.logs._redaction import redact_arguments
-from aurum.observability.logs._values import safe_text
+from aurum.observability.logs._values import propagate_interrupt, safe_text
 from aurum.observability.settings import ObservabilitySettings
 
 __all__ = [
@@ -128,7 +128,8 @@ def _record(  # noqa: PLR0917 - positional on the hot path, see _level_method
     if args:
         try:
             message %= redact_arguments(args)
-        except Exception:  # a mismatch, or an argument whose __str__/__repr__ raises
+        except BaseException as error:  # a mismatch, or an argument whose __str__/__repr__ raises
+            propagate_interrupt(error)
             fields["message_args"] = args
     exc_info = fields.pop("exc_info", exc_default)
     # Positional: keyword matching is a measurable share of a call this hot.
@@ -148,7 +149,8 @@ def _process(logger: Any, method: str, event: MutableMapping[str, Any]) -> str:
     name = logger.std.name
     try:
         return sink.render(_record(fields, message, positional, method == "exception" or None, name, level))
-    except Exception as error:
+    except BaseException as error:
+        propagate_interrupt(error)
         return render_json(fallback_record(message, name, level, time.time(), error))
 
 
@@ -173,7 +175,8 @@ def _level_method(method: str) -> LogMethod:
         fields = {**self._context, **kw} if self._context else kw
         try:
             line = sink.render(_record(fields, event, args, is_exception, std.name, level))
-        except Exception as error:  # the last net: values already fall back one by one
+        except BaseException as error:  # the last net: values already fall back one by one
+            propagate_interrupt(error)
             line = render_json(fallback_record(event, std.name, level, time.time(), error))
         sink.write(line)
 
@@ -229,7 +232,10 @@ class RecordHandler(logging.Handler):
             exc = record.exc_info[1] if record.exc_info else None
             try:
                 message = _message(record)
-            except Exception:  # logging itself would print a traceback to stderr and drop the line
+            except (
+                BaseException
+            ) as error:  # logging itself would print a traceback to stderr and drop the line
+                propagate_interrupt(error)
                 message = safe_text(record.msg)
                 fields["message_args"] = record.args
             line = finish(
@@ -241,7 +247,8 @@ class RecordHandler(logging.Handler):
                 exc_info=exc,
             )
             sink.emit(line)
-        except Exception as error:  # never logging's own "--- Logging error ---" and a lost line
+        except BaseException as error:  # never logging's own "--- Logging error ---" and a lost line
+            propagate_interrupt(error)
             sink = current_sink()
             sink.write(
                 render_json(fallback_record(record.msg, record.name, record.levelname, record.created, error))

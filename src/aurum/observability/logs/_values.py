@@ -18,7 +18,15 @@ from decimal import Decimal
 from enum import Enum
 from uuid import UUID
 
-__all__ = ["MAX_INT_BITS", "MAX_REPR", "json_form", "safe_text", "unrepresentable", "valid_text"]
+__all__ = [
+    "MAX_INT_BITS",
+    "MAX_REPR",
+    "json_form",
+    "propagate_interrupt",
+    "safe_text",
+    "unrepresentable",
+    "valid_text",
+]
 
 MAX_REPR = 1000
 """Longest ``repr`` written for an arbitrary object, so one odd value cannot flood a line."""
@@ -28,10 +36,22 @@ MAX_REPR = 1000
 MAX_INT_BITS = int((sys.get_int_max_str_digits() or 4300) * 3.3)
 
 
+def propagate_interrupt(error: BaseException) -> None:
+    """Re-raise Ctrl-C; anything else a logged value raises is the value's fault and is written.
+
+    Every net in a log call catches ``BaseException``: a ``__repr__`` that calls ``sys.exit()`` or
+    raises a ``BaseException`` subclass of its own must not end the caller's request or thread.
+    A ``KeyboardInterrupt`` is the user's and always propagates.
+    """
+    if isinstance(error, KeyboardInterrupt):
+        raise error
+
+
 def _type_name(value: object) -> str:
     try:
         return type(value).__qualname__
-    except Exception:  # a metaclass can make even this fail
+    except BaseException as error:  # a metaclass can make even this fail
+        propagate_interrupt(error)
         return "object"
 
 
@@ -55,7 +75,8 @@ def safe_text(value: object) -> str:
         text = str(value)
         # A str subclass could override any method redaction calls: work on a plain copy.
         return valid_text(text if type(text) is str else str.__str__(text))
-    except Exception as error:
+    except BaseException as error:
+        propagate_interrupt(error)
         return unrepresentable(value, "__str__", error)
 
 
@@ -85,7 +106,8 @@ def json_form(value: object) -> object:  # noqa: PLR0911 - one return per type r
         text = repr(value)
         if type(text) is not str:
             text = str.__str__(text)
-    except Exception as error:
+    except BaseException as error:
+        propagate_interrupt(error)
         return unrepresentable(value, what, error)
     text = valid_text(text)
     return text if len(text) <= MAX_REPR else text[:MAX_REPR] + "..."
