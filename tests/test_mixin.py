@@ -66,6 +66,8 @@ def test_an_attached_test_loads_the_rule_files_recording_what_its_alerts_read(
     test = yaml.safe_load(files[TESTS])
     # The mixin's own rule_files (../prometheus_alerts.yaml...) are replaced by the build's.
     assert test["rule_files"] == ["../rules/alerts.http.yaml", "../rules/records.http.yaml"]
+    # An unquoted `ticket: true` is the label value "true" to promtool, not a YAML boolean refused.
+    assert test["tests"][1]["alert_rule_test"][1]["exp_alerts"][0]["exp_labels"]["ticket"] == "true"
     out = tmp_path / "out"
     for path, content in files.items():
         (out / path).parent.mkdir(parents=True, exist_ok=True)
@@ -87,6 +89,49 @@ def test_the_vacuous_test_guard_checks_an_attached_test_against_every_rule_file(
     with pytest.raises(BuildFailedError) as raised:
         build(repo, repo / "build", promtool, log=lambda _: None, jobs=1)
     assert f"{TESTS}: test #1: alert 'HttpTargetGone' is not defined by the rule files" in str(raised.value)
+
+
+PROMETHEUS3 = PurePosixPath("prometheus/tests/alerts.http.range-semantics.test.yaml")
+
+
+def test_a_test_for_a_newer_prometheus_is_written_checked_and_counted_as_not_run(
+    repo: Path, promtool: Promtool
+) -> None:
+    lines: list[str] = []
+    build(repo, repo / "build", promtool, log=lines.append, jobs=1)
+    major, minor = promtool.version()
+    assert (major, minor) < (3, 0), "this test shows what happens with a promtool older than 3.0"
+    assert f"  not run: {PROMETHEUS3.name}: needs Prometheus >= 3.0 (promtool is {major}.{minor})" in lines
+    summary = next(line for line in lines if line.startswith("promtool test rules:"))
+    assert summary.startswith("promtool test rules: 1 files OK (0 cached)")
+    assert summary.endswith("; 1 not run (Prometheus too old)")
+    # Written with the build's rule files, for a promtool 3 to run; this one would fail it.
+    assert (
+        yaml.safe_load((repo / "build" / PROMETHEUS3).read_text())["rule_files"][0]
+        == "../rules/alerts.http.yaml"
+    )
+    ran = promtool.test_rules([repo / "build" / PROMETHEUS3])
+    assert not ran.ok
+    assert 'got: {instance="api-1:8000", job="aurum-api"} 6E+00' in ran.output
+
+
+def test_a_test_for_the_promtool_at_hand_is_run(repo: Path, promtool: Promtool) -> None:
+    major, minor = promtool.version()
+    _edit(repo, "alerts/http.jsonnet", "min_prometheus: '3.0'", f"min_prometheus: '{major}.{minor}'")
+    with pytest.raises(BuildFailedError) as raised:  # run, it fails: 2.x ranges hold one sample more
+        build(repo, repo / "build", promtool, log=lambda _: None, jobs=1)
+    assert f"{PROMETHEUS3.name}:" in str(raised.value)
+
+
+def test_a_minimum_prometheus_that_is_not_a_version_is_refused(repo: Path) -> None:
+    _edit(repo, "alerts/http.jsonnet", "min_prometheus: '3.0'", "min_prometheus: 'three', runs: 1")
+    assert _findings(repo) == [
+        "alerts/http.jsonnet: Jsonnet: field 'test_files[1].runs': unsupported key (supported: file, min_prometheus)"
+    ]
+    _edit(repo, "alerts/http.jsonnet", ", runs: 1", "")
+    assert _findings(repo) == [
+        "alerts/http.jsonnet: Jsonnet: field 'test_files[1].min_prometheus': 'three' is not a version such as '3.0'"
+    ]
 
 
 def test_an_attached_test_file_that_does_not_exist_names_the_glue_file(repo: Path) -> None:
@@ -277,7 +322,10 @@ def test_own_declarations_cannot_waive_undeclared_metrics(repo: Path) -> None:
 
 def test_a_vendored_alert_without_tests_is_a_warning(repo: Path) -> None:
     _edit(
-        repo, "alerts/http.jsonnet", " { test_files: ['github.com/example/http-mixin/tests/tests.yaml'] }", ""
+        repo,
+        "alerts/http.jsonnet",
+        " { test_files: ['github.com/example/http-mixin/tests/tests.yaml', prometheus3] }",
+        "",
     )
     assert _waived(repo) == (
         "4 findings waived by policy (vendor/github.com/example/http-mixin/: 4 untested-alerts)"

@@ -75,6 +75,8 @@ class Artifacts:
     """What each grouped SLO costs in series, worst case."""
     waived: list[Waived] = field(default_factory=list)
     """Lint findings the policy of their source tree makes warnings (a vendored mixin's style...)."""
+    min_prometheus: dict[PurePosixPath, tuple[int, int]] = field(default_factory=dict)
+    """Attached test files that run only with a promtool at least this new."""
 
     def add(
         self, path: PurePosixPath, document: dict[str, Any], dump: Callable[[Any], bytes] = dump_yaml
@@ -162,8 +164,12 @@ def _render_rules(sources: list[RuleSource], artifacts: Artifacts) -> list[RuleF
             )
         for attached in source.attached:
             test = _with_rule_files(dict(attached.document), source.rule_file, artifacts)
-            artifacts.add(TESTS_DIR / source.attached_test_file(attached), test)
-            cases += test["tests"]
+            path = TESTS_DIR / source.attached_test_file(attached)
+            artifacts.add(path, test)
+            if attached.min_prometheus is not None:
+                artifacts.min_prometheus[path] = attached.min_prometheus
+            else:  # a test that may not run proves nothing about the alerts it checks
+                cases += test["tests"]
         document = artifacts.documents[RULES_DIR / source.rule_file]
         linted.append(RuleFile(source.file, document, source.lines, {"tests": cases} if cases else None))
     return linted
@@ -307,9 +313,28 @@ def _check(prover: Prover, staged: Path, artifacts: Artifacts, log: Callable[[st
         log(f"promtool check rules {how}: {len(files)} files OK{cached}")
 
 
+def _runnable(
+    prover: Prover, artifacts: Artifacts, log: Callable[[str], None]
+) -> tuple[list[PurePosixPath], str]:
+    """The test files this promtool can run, and what the summary says of the others (or '')."""
+    paths = artifacts.under(TESTS_DIR)
+    if not artifacts.min_prometheus:
+        return paths, ""
+    have = prover.promtool.version()
+    too_new = {path: need for path, need in artifacts.min_prometheus.items() if need > have}
+    for path, (major, minor) in sorted(too_new.items()):
+        log(f"  not run: {path.name}: needs Prometheus >= {major}.{minor} (promtool is {have[0]}.{have[1]})")
+    if not too_new:
+        return paths, ""
+    return [path for path in paths if path not in too_new], f"; {len(too_new)} not run (Prometheus too old)"
+
+
 def _test(prover: Prover, staged: Path, artifacts: Artifacts, log: Callable[[str], None]) -> None:
-    test_files = [staged / path for path in artifacts.under(TESTS_DIR)]
+    paths, not_run = _runnable(prover, artifacts, log)
+    test_files = [staged / path for path in paths]
     if not test_files:
+        if not_run:
+            log(f"promtool test rules: 0 files run{not_run}")
         return
     started = time.perf_counter()
 
@@ -326,7 +351,7 @@ def _test(prover: Prover, staged: Path, artifacts: Artifacts, log: Callable[[str
     cached = sum(proof.cached for proof in proofs)
     log(
         f"promtool test rules: {len(proofs)} files OK ({cached} cached) "
-        f"in {time.perf_counter() - started:.1f}s, {prover.jobs} at a time"
+        f"in {time.perf_counter() - started:.1f}s, {prover.jobs} at a time{not_run}"
     )
 
 

@@ -5,10 +5,17 @@ A rules declaration names them under ``test_files`` by their place on the Jsonne
 ``vendor/`` exactly as the mixin's Jsonnet is. Their own ``rule_files`` point at the mixin's output
 (``../prometheus_alerts.yaml``), which the build does not write: the build replaces them by the rule
 files each test needs (:func:`aurum.monitoring.compile.test_rule_files.needed_rule_files`).
+
+A test written for a newer Prometheus than the promtool at hand (kubernetes-mixin's ``tests.yaml``
+expects Prometheus 3's range semantics) is attached as ``{file: NAME, min_prometheus: '3.0'}``: the
+build writes it, checks it against the rule files like any other, and runs it only with a promtool
+at least that new; otherwise it says so and counts it ("not run: needs Prometheus >= 3.0"), and
+its alerts do not count as tested by it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -30,6 +37,8 @@ class AttachedTest:
     name: str
     """Where it was found on the import path (``github.com/<org>/<repo>/tests/tests.yaml``)."""
     document: Mapping[str, Any]
+    min_prometheus: tuple[int, int] | None = None
+    """The oldest Prometheus (``promtool``) whose semantics the test expects; None for any."""
 
     @property
     def stem(self) -> str:
@@ -41,14 +50,48 @@ def _fail(file: str, field: str, message: str) -> DeclarationError:
     return DeclarationError(file, None, "Jsonnet", ((field, message),))
 
 
-def _load(name: Any, root: Path, file: str, field: str) -> AttachedTest:
+class _TestFileLoader(yaml.SafeLoader):
+    """YAML as promtool reads a test file: it decodes every label value into a string from its text,
+    so ``condition: true`` is the label value ``true`` (YAML's booleans stay text; no field of a test
+    file but ``fuzzy_compare`` is a boolean, and that one is read from the text ``true``)."""
+
+
+_TestFileLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+_VERSION = re.compile(r"(\d+)\.(\d+)")
+_ENTRY_KEYS = ("file", "min_prometheus")
+
+
+def _entry(entry: Any, file: str, field: str) -> tuple[Any, tuple[int, int] | None]:
+    """The name and minimum Prometheus version of one ``test_files`` entry: a name, or an object."""
+    if not isinstance(entry, Mapping):
+        return entry, None
+    unknown = sorted(set(entry) - set(_ENTRY_KEYS))
+    if unknown:
+        raise _fail(file, f"{field}.{unknown[0]}", f"unsupported key (supported: {', '.join(_ENTRY_KEYS)})")
+    version = entry.get("min_prometheus")
+    if version is None:
+        return entry.get("file"), None
+    found = _VERSION.fullmatch(version) if isinstance(version, str) else None
+    if found is None:
+        raise _fail(file, f"{field}.min_prometheus", f"{version!r} is not a version such as '3.0'")
+    return entry.get("file"), (int(found.group(1)), int(found.group(2)))
+
+
+def _load(entry: Any, root: Path, file: str, field: str) -> AttachedTest:
+    name, min_prometheus = _entry(entry, file, field)
+    if isinstance(entry, Mapping):
+        field = f"{field}.file"
     if not isinstance(name, str) or not name:
         raise _fail(file, field, "must be the path of a promtool test file on the Jsonnet import path")
     path = resolve(name, root)
     if path is None:
         raise _fail(file, field, f"{name}: no such file in vendor/ or the repository")
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_TestFileLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise _fail(file, field, f"{name}: cannot be read as YAML ({str(error).splitlines()[0]})") from None
     if (
@@ -68,7 +111,8 @@ def _load(name: Any, root: Path, file: str, field: str) -> AttachedTest:
             errors.append(error)
     raise_all(errors)
     document = {**document, "tests": cases}
-    return AttachedTest(name, {key: value for key, value in document.items() if key != "rule_files"})
+    kept = {key: value for key, value in document.items() if key != "rule_files"}
+    return AttachedTest(name, kept, min_prometheus)
 
 
 def load_attached_tests(names: Any, root: Path, file: str) -> tuple[AttachedTest, ...]:
