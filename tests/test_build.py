@@ -142,7 +142,7 @@ def test_validation_failure_exits_1_and_keeps_the_previous_build(
 ) -> None:
     out = tmp_path / "build"
     out.mkdir()
-    (out / "previous.txt").write_text("the last good build")
+    (out / "slos.json").write_text("the last good build")  # a build's file: replaceable
     status = main(
         [
             "build",
@@ -156,7 +156,7 @@ def test_validation_failure_exits_1_and_keeps_the_previous_build(
     )
     assert status == 1
     assert "injected failure" in capsys.readouterr().err
-    assert _files(out) == {"previous.txt": b"the last good build"}
+    assert _files(out) == {"slos.json": b"the last good build"}
     assert not list(tmp_path.glob(".build.*"))
 
 

@@ -252,12 +252,12 @@ def test_a_lint_failure_exits_2_and_keeps_the_previous_build(
     root, out = tmp_path / "repo", tmp_path / "build"
     _write(root, {"alerts/checked.py": _alert(severity='""', runbook_url='""')})
     out.mkdir()
-    (out / "previous.txt").write_text("the last good build")
+    (out / "slos.json").write_text("the last good build")  # a previous build's file
     assert main(["build", "--root", str(root), "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert f"error: {A}: field 'labels.severity'" in err
     assert f"{A}: field 'annotations.runbook_url'" in err  # every finding, not just the first
-    assert [p.name for p in out.iterdir()] == ["previous.txt"]
+    assert [p.name for p in out.iterdir()] == ["slos.json"]
 
 
 def test_collapsed_rows_are_checked_among_themselves(tmp_path: Path) -> None:

@@ -85,12 +85,12 @@ def test_the_build_refuses_a_bad_setting_with_exit_2_and_keeps_the_previous_outp
     root = team_repo(tmp_path / "repo", '[tool.aurum-obs]\nowner = "p"\nrule-file-prefix = "a/b"\n')
     out = tmp_path / "out"
     out.mkdir()
-    (out / "previous").write_text("kept")
+    (out / "slos.json").write_text("kept")  # a previous build's file
     assert main(["build", "--root", str(root), "--out", str(out), "--no-cache"]) == 2
     err = capsys.readouterr().err
     assert "pyproject.toml: [tool.aurum-obs]: field 'rule-file-prefix'" in err
     assert "Traceback" not in err
-    assert (out / "previous").read_text() == "kept"
+    assert (out / "slos.json").read_text() == "kept"
 
 
 def test_a_declared_dashboard_outside_the_prefixes_is_a_declaration_error(tmp_path: Path) -> None:

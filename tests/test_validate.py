@@ -90,3 +90,49 @@ def test_an_out_that_would_replace_the_declarations_or_a_file_is_an_error(
     assert f"--out {out}: " in capsys.readouterr().err
     assert (root / "notes.txt").read_text() == "keep me"
     assert (root / "slos" / "api.py").exists()
+
+
+@pytest.mark.parametrize("where", ["slos", "a folder of notes"])
+def test_an_out_holding_files_no_build_writes_is_refused_and_kept(
+    repo_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    """``--out slos`` once replaced the declarations with the build's output and exited 0."""
+    root = tmp_path / "repo"
+    _write(root, {"slos/api.py": (repo_root / "slos" / "api.py").read_text(), "notes/a.txt": "keep me"})
+    out = root / ("slos" if where == "slos" else "notes")
+    assert main(["build", "--root", str(root), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    held = "api.py" if where == "slos" else "a.txt"
+    assert (
+        f"error: --out {out}: the build replaces it whole, and it holds {held}, which no build writes" in err
+    )
+    assert (root / "slos" / "api.py").exists()
+    assert (root / "notes" / "a.txt").read_text() == "keep me"
+
+
+def test_a_previous_build_or_an_empty_directory_is_replaced(
+    repo_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "repo"
+    _write(root, {"slos/api.py": (repo_root / "slos" / "api.py").read_text()})
+    out = tmp_path / "out"
+    out.mkdir()
+    assert main(["build", "--root", str(root), "--out", str(out)]) == 0
+    assert main(["build", "--root", str(root), "--out", str(out)]) == 0, capsys.readouterr().err
+    assert sorted(entry.name for entry in out.iterdir()) == ["grafana", "prometheus", "slos.json"]
+
+
+def test_an_output_that_cannot_be_written_is_exit_1_without_a_traceback(
+    repo_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "repo"
+    _write(root, {"slos/api.py": (repo_root / "slos" / "api.py").read_text()})
+    out = Path("/proc/aurum-obs-build")  # no directory can be made there, even by root
+    assert main(["build", "--root", str(root), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert (
+        f"error: could not write the output {out}: No such file or directory (/proc/.aurum-obs-build.staging)"
+        in err
+    )
+    assert f"{out} was left unchanged." in err

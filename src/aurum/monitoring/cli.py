@@ -26,6 +26,7 @@ from aurum.monitoring.commands.migrate import add_export_parser, add_import_pars
 from aurum.monitoring.commands.report import add_report_parser, run_report
 from aurum.monitoring.io.declarations import DeclarationError
 from aurum.monitoring.io.errors import error_lines
+from aurum.monitoring.io.output import not_build_output
 from aurum.monitoring.io.project import LoadedProject, load_project
 from aurum.monitoring.pipeline import BuildFailedError, NothingDeclaredError, build, validate
 from aurum.monitoring.validate.lint_policy import LintFailedError, describe_waived, waived_lines
@@ -95,6 +96,9 @@ def _nonsense(root: Path, out: Path | None) -> str | None:
             return f"--out {out}: exists and is not a directory"
         if out == root or out in root.parents:
             return f"--out {out}: the build replaces it whole, and it holds the declarations of --root {root}"
+        foreign = not_build_output(out)
+        if foreign is not None:
+            return f"--out {out}: {foreign}"
     return None
 
 

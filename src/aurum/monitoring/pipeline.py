@@ -38,7 +38,7 @@ from aurum.monitoring.io.declarations import (
     load_slos,
     raise_all,
 )
-from aurum.monitoring.io.output import OutsideOutputError, Staging, staged_output
+from aurum.monitoring.io.output import OutsideOutputError, Staging, not_build_output, staged_output
 from aurum.monitoring.io.render import dump_json, dump_yaml
 from aurum.monitoring.model import SLO, PromQLSLI
 from aurum.monitoring.validate.lint import DashboardFile, RuleFile, lint
@@ -396,16 +396,24 @@ def build(
     Raises DeclarationError for a bad declaration and BuildFailedError when validation fails; in
     both cases ``out`` is left exactly as it was.
     """
+    foreign = not_build_output(out)
+    if foreign is not None:
+        msg = f"{out}: {foreign}"
+        raise BuildFailedError(msg)
     artifacts = _rendered(root, log, settings, project)
     prover = Prover(promtool, cache, jobs)
-    with staged_output(out) as staging:
-        try:
-            staging.write(artifacts.files)
-        except OutsideOutputError as error:
-            raise BuildFailedError(str(error)) from None
-        _check(prover, staging.path, artifacts, log)
-        _test(prover, staging.path, artifacts, log)
-        staging.commit()
+    try:
+        with staged_output(out) as staging:
+            try:
+                staging.write(artifacts.files)
+            except OutsideOutputError as error:
+                raise BuildFailedError(str(error)) from None
+            _check(prover, staging.path, artifacts, log)
+            _test(prover, staging.path, artifacts, log)
+            staging.commit()
+    except OSError as error:  # an unwritable or vanished --out, a full disk: the old output stays
+        msg = f"could not write the output {out}: {error.strerror or error} ({error.filename or out})"
+        raise BuildFailedError(msg) from None
     return artifacts
 
 

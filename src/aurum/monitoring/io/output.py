@@ -7,7 +7,12 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
-__all__ = ["OutsideOutputError", "Staging", "inside", "staged_output"]
+from aurum.contract.conventions import GRAFANA_DIR, MANIFEST_FILE, RULES_DIR, TESTS_DIR
+
+__all__ = ["OutsideOutputError", "Staging", "inside", "not_build_output", "staged_output"]
+
+# What a build writes at the top of its output directory; anything else there was put by someone else.
+_BUILD_ENTRIES = frozenset(path.parts[0] for path in (RULES_DIR, TESTS_DIR, GRAFANA_DIR, MANIFEST_FILE))
 
 
 class OutsideOutputError(ValueError):
@@ -23,6 +28,25 @@ def inside(directory: Path, relative: PurePosixPath) -> Path:
         msg = f"refusing to write {relative}: it is not a file under the output directory {directory}"
         raise OutsideOutputError(msg)
     return path
+
+
+def not_build_output(target: Path) -> str | None:
+    """Why ``target`` must not be replaced by a build's output, if so.
+
+    The build replaces its output directory whole, so one that holds anything a build does not write
+    (``--out slos``, ``--out src``, a home directory) would be deleted with it: such a directory is
+    refused, whatever it holds. An absent or empty directory, or a previous build's, is replaced.
+    """
+    if not target.is_dir():
+        return None
+    foreign = sorted(entry.name for entry in target.iterdir() if entry.name not in _BUILD_ENTRIES)
+    if not foreign:
+        return None
+    shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+    return (
+        f"the build replaces it whole, and it holds {shown}, which no build writes; "
+        "point --out at a new or empty directory, or at a previous build's output"
+    )
 
 
 class Staging:
