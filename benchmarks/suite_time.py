@@ -2,13 +2,13 @@
 
 Usage: .venv/bin/python benchmarks/suite_time.py [--base REV] [--repeat 1] [-- PYTEST ARGS...]
 
-The base revision (default ``BASE``, ``main`` before ``make unit`` ran workers) is extracted with
-``git archive`` into a temporary directory and its suite run as its Makefile ran it (one pytest
+The base revision (default ``BASE``, ``main`` before ``make unit`` could run workers) is extracted
+with ``git archive`` into a temporary directory and its suite run as its Makefile ran it (one pytest
 process), with this virtual environment and the base's own sources first on ``PYTHONPATH``; then
-this tree's suite runs as ``make unit`` runs it now (``UNIT``). Both read and fill the same promtool
-proof cache, as ``make test`` after ``make build`` does, so run ``make build`` first. Arguments after
-``--`` go to both runs (for example a few test files, to compare in minutes instead of the whole
-suite's tens of minutes). Prints each run's wall time, its pytest summary and the load average
+this tree's suite runs as ``make unit PYTEST_WORKERS=2`` runs it (``UNIT``). Both read and fill the
+same promtool proof cache, as ``make test`` after ``make build`` does, so run ``make build`` first.
+Arguments after ``--`` go to both runs (for example a few test files, to compare in minutes instead
+of the whole suite's tens of minutes). Prints each run's wall time, its pytest summary and the load average
 before and after it, then the median ratio; a script, not a test: the suite's live tests wait on
 real time and the rest shares the machine with whatever else runs on it.
 """
@@ -26,9 +26,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 BASE = "d484876"
-"""``main`` before ``make unit`` ran pytest-xdist workers."""
+"""``main`` before ``make unit`` could run pytest-xdist workers."""
 UNIT = ("-n", "2", "--dist", "loadfile", "--no-loadscope-reorder")
-"""What ``make unit`` passes to pytest (its ``PYTEST_WORKERS`` at the default)."""
+"""What ``make unit PYTEST_WORKERS=2`` passes to pytest."""
 
 
 def _extract(revision: str, target: Path) -> None:

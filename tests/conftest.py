@@ -20,9 +20,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 WAITING_FIRST = ("tests/e2e/test_two_engines.py",)
 """Modules that spend most of their time waiting on real time (the two-engine test waits a 5-minute
-base window, then an outage): collected first, so that under ``make unit``'s workers (pytest-xdist,
-``--dist loadfile --no-loadscope-reorder``, which hands out whole files in collection order) one
-worker waits through them while the other runs the CPU-bound rest."""
+base window, then an outage): collected first, so that with ``make unit PYTEST_WORKERS=2``
+(pytest-xdist, ``--dist loadfile --no-loadscope-reorder``, which hands out whole files in collection
+order) one worker waits through them while the other runs the CPU-bound rest."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
