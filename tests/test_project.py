@@ -68,6 +68,15 @@ def test_without_the_table_the_owner_is_the_project_name_and_the_prefixes_the_de
         ('owner = "p"\ndashboard-uid-prefix = "pay/"', "dashboard-uid-prefix", "String should match pattern"),
         ('owner = "p"\nruler-namespace-prefix = ""', "ruler-namespace-prefix", "String should match pattern"),
         ('owner = "p"\nrule-prefix = "x"', "rule-prefix", "Extra inputs are not permitted"),
+        # TOML has booleans: a string or a number is a mistake, never read as true or false
+        ('owner = "p"\nstrict-prefixes = "yes"', "strict-prefixes", "Input should be a valid boolean"),
+        ('owner = "p"\nstrict-prefixes = 0', "strict-prefixes", "Input should be a valid boolean"),
+        ('owner = "p"\nrule-engine = 3', "rule-engine", "Input should be 'prometheus' or 'vmalert'"),
+        (
+            'owner = "p"\n[tool.aurum-obs.lint]\nseverities = "critical"',
+            "lint.severities",
+            "Input should be a valid tuple",
+        ),
     ],
 )
 def test_a_bad_setting_names_the_file_the_table_and_the_field(

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from aurum.contract import conventions as conv
 from aurum.contract.lint_settings import DEFAULT_LINT_SETTINGS, LintSettings
@@ -72,7 +72,7 @@ class ProjectSettings(BaseModel):
     """Starts every rule and test file name (``<prefix><slo>.yaml``, ``<prefix>alerts.api.yaml``)."""
     ruler_namespace_prefix: NamespacePrefix = conv.DEFAULT_PREFIXES.ruler_namespace
     """Starts every Mimir/Cortex ruler namespace the deploy writes, and is how it knows its own."""
-    strict_prefixes: bool = False
+    strict_prefixes: StrictBool = False  # TOML has booleans: "yes" or 1 is a mistake, not true
     """Declared dashboards and folders must be under the prefixes too (on for a configured project)."""
     rule_engine: conv.RuleEngine = conv.RuleEngine.PROMETHEUS
     """The engine the SLO rules are shaped for; ``vmalert`` inlines what a rule would read from
