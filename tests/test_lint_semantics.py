@@ -165,6 +165,22 @@ CASES = [
         "",
     ),
     (
+        "a job that does not export the metric",
+        _record('sum(rate(shop_orders_total{job="checkout"}[5m]))'),
+        f"{RECORD}: field 'expr': shop_orders_total: label 'job': 'checkout' is not a job exporting it "
+        "(the catalogs declare: shop)",
+        _record('sum(rate(shop_orders_total{job="shop"}[5m]))'),
+        "",
+    ),
+    (
+        "a job pattern that matches no job exporting the metric",
+        _record('sum(rate(shop_orders_total{job=~"checkout|cart"}[5m]))'),
+        f"{RECORD}: field 'expr': shop_orders_total: label 'job': =~'checkout|cart' matches no job exporting "
+        "it (the catalogs declare: shop)",
+        _record('sum(rate(shop_orders_total{job=~"shop|checkout"}[5m]))'),
+        "",
+    ),
+    (
         "range under four declared scrape intervals",
         _record("rate(shop_orders_total[1m])"),
         f"{RECORD}: field 'expr': rate() over [1m]: shorter than 4 scrape intervals (2m at the declared 30s), "
@@ -216,6 +232,45 @@ def test_a_metric_no_catalog_declares_has_no_type_to_judge(tmp_path: Path) -> No
         f"{RECORD}: field 'expr': rate() over [1m]: shorter than 4 scrape intervals (2m at the declared 30s), "
         "one missed scrape leaves too few samples",
     ]
+
+
+def test_a_metric_two_catalogs_declare_is_exported_by_the_jobs_of_both(tmp_path: Path) -> None:
+    # Go's runtime metrics come from every exporter: each import declares them for its own job.
+    other = CATALOG.split("QUEUE_DEPTH", maxsplit=1)[0].replace('jobs=("shop",)', 'jobs=("billing",)')
+    files = {
+        "catalog/billing.py": other,
+        **_record('shop_orders_total{job="billing"} or shop_orders_total{job="shop"}'),
+    }
+    assert _lint(tmp_path, files) == []
+    files = {**files, **_record('shop_orders_total{job="cart"}')}
+    assert _lint(tmp_path, files) == [
+        f"{RECORD}: field 'expr': shop_orders_total: label 'job': 'cart' is not a job exporting it "
+        "(the catalogs declare: billing, shop)"
+    ]
+
+
+def test_a_job_a_vendored_mixin_reads_that_no_catalog_lists_follows_the_undeclared_policy(
+    tmp_path: Path,
+) -> None:
+    # As etcd-mixin's process_resident_memory_bytes{job=~".*etcd.*"} where only Prometheus' and
+    # Alertmanager's pages were imported: the catalog does not know yet, like an undeclared metric.
+    assert _lint(tmp_path, _alert('sum(rate(shop_orders_total{job="checkout"}[5m])) > 1')) == []
+    waived = render(tmp_path).waived
+    assert [(w.tree, w.finding.category, w.finding.message) for w in waived if w.finding.field == "expr"] == [
+        (
+            "vendor/github.com/example/shop-mixin/",
+            "undeclared-metrics",
+            "shop_orders_total: label 'job': 'checkout' is not a job exporting it (the catalogs declare: shop)",
+        )
+    ]
+
+
+def test_a_metric_any_job_may_export_takes_any_job(tmp_path: Path) -> None:
+    files = {
+        "catalog/shop.py": CATALOG.replace('jobs=("shop",)', "jobs=()"),
+        **_record('shop_orders_total{job="cart"}'),
+    }
+    assert _lint(tmp_path, files) == []
 
 
 def test_ranges_are_not_judged_without_a_declared_scrape_interval(tmp_path: Path) -> None:

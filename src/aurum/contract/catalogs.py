@@ -231,6 +231,16 @@ class Catalogs:
                 found += declaration.metric.label(name).examples
         return tuple(dict.fromkeys(found))
 
+    def jobs(self, metric: Metric) -> tuple[str, ...]:
+        """The scrape jobs that export ``metric``, over every catalog declaring it (Go's runtime
+        metrics come from each exporter); empty when one of them says any job may."""
+        found = [declaration.metric.jobs for declaration in self._index().every.get(metric.name, ())]
+        if not found:
+            found = [metric.jobs]
+        if not all(found):
+            return ()
+        return tuple(sorted({job for jobs in found for job in jobs}))
+
     def label_names(self, metric: Metric, series: str | None = None) -> frozenset[str]:
         """Every label a series of ``metric`` carries: its own, the target labels, ``le`` on buckets,
         ``quantile`` on a summary's quantiles."""

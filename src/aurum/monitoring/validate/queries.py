@@ -17,7 +17,7 @@ from aurum.contract.conventions import METRIC_NAME_LABEL
 from aurum.contract.lint_settings import Category
 from aurum.contract.metrics import Metric
 from aurum.monitoring.validate.promql import regex_problems
-from aurum.monitoring.validate.semantics import semantic_problems
+from aurum.monitoring.validate.semantics import FOREIGN_JOB, semantic_problems
 from aurum.monitoring.validate.series import KnownSeries, output_labels, selector_name
 
 __all__ = [
@@ -80,9 +80,11 @@ def undeclared_problem(name: str) -> str:
 
 
 def query_category(problem: str) -> Category:
-    """Whether ``problem`` is a metric no catalog declares (which follows a policy) or a correctness one."""
+    """Whether ``problem`` is a metric no catalog declares, or a job no catalog says exports it (which
+    follow a policy), or a correctness one."""
     name = problem.split(" ", 1)[0]  # a metric name has no space
-    return Category.UNDECLARED if problem == undeclared_problem(name) else Category.CORRECTNESS
+    undeclared = problem == undeclared_problem(name) or FOREIGN_JOB in problem
+    return Category.UNDECLARED if undeclared else Category.CORRECTNESS
 
 
 def _listed(labels: frozenset[str]) -> str:

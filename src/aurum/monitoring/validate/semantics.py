@@ -8,7 +8,9 @@ Each rule walks promql-parser's syntax tree and asks the catalogs what a metric 
 - a range shorter than four (declared) scrape intervals: ``rate()`` needs two samples, and one failed
   scrape leaves fewer (why Grafana's ``$__rate_interval`` is at least four scrape intervals);
 - a matcher that can never match: a value or pattern outside a label's closed set or outside the
-  pattern its values follow (``status="5xx"`` where ``status`` is a numeric code).
+  pattern its values follow (``status="5xx"`` where ``status`` is a numeric code), or a ``job`` that
+  does not export the metric (a catalog's ``jobs``: ``node_cpu_seconds_total{job="nodes"}`` selects
+  nothing when only ``node`` exports it).
 
 A metric no catalog declares has no known type and no value rules: nothing is guessed about it.
 """
@@ -22,6 +24,7 @@ from typing import Any
 import promql_parser as pp
 
 from aurum.contract import conventions as conv
+from aurum.contract import prometheus
 from aurum.contract.catalogs import current_catalogs
 from aurum.contract.durations import format_duration
 from aurum.contract.metrics import Label, MetricType
@@ -29,7 +32,7 @@ from aurum.contract.project import current_project
 from aurum.monitoring.validate.disjoint import matcher_pattern, patterns_intersect
 from aurum.monitoring.validate.series import KnownSeries, output_labels, selector_name
 
-__all__ = ["semantic_problems"]
+__all__ = ["FOREIGN_JOB", "semantic_problems"]
 
 _COUNTER_FUNCTIONS = frozenset({"rate", "irate", "increase"})
 _CHANGE_FUNCTIONS = frozenset({"rate", "increase", "delta", "deriv", "predict_linear"})
@@ -38,6 +41,10 @@ _COMPARISONS = frozenset({">", "<", ">=", "<=", "==", "!="})
 _KEEP_VALUE = frozenset({"sum", "max", "min", "avg", "topk", "bottomk", "quantile", "limitk"})
 """Aggregations whose result is still a counter's raw value (unlike count or group)."""
 _MIN_SAMPLES = 4
+FOREIGN_JOB = "job exporting it (the catalogs declare: "
+"""In the problem of a ``job`` the catalogs do not list for a metric: like a metric no catalog
+declares, what a catalog does not know yet (a vendored mixin's exporter not imported), so it follows
+the undeclared-metrics policy."""
 
 
 def _metric_type(node: pp.VectorSelector) -> tuple[str, MetricType] | None:
@@ -155,6 +162,17 @@ def _never_matches(label: Label, op: str, value: str) -> str | None:
     return None
 
 
+def _foreign_job(jobs: tuple[str, ...], op: str, value: str) -> str | None:
+    """Why a positive ``job`` matcher selects no series of a metric only ``jobs`` export, if it cannot."""
+    if not jobs or "$" in value:  # any job may export it, or a Grafana variable
+        return None
+    if op == "MatchOp.Equal" and value not in jobs:
+        return f"{value!r} is not a {FOREIGN_JOB}{', '.join(jobs)})"
+    if op == "MatchOp.Re" and not any(re.fullmatch(value, job) for job in jobs):
+        return f"=~{value!r} matches no {FOREIGN_JOB}{', '.join(jobs)})"
+    return None
+
+
 def _impossible_matchers(node: pp.VectorSelector) -> list[str]:
     name = selector_name(node)
     catalogs = current_catalogs()
@@ -168,7 +186,11 @@ def _impossible_matchers(node: pp.VectorSelector) -> list[str]:
         if label is None or matcher_pattern(matcher) is None:
             continue
         try:
-            why = _never_matches(label, op, str(matcher.value))
+            why = (
+                _foreign_job(catalogs.jobs(metric), op, str(matcher.value))
+                if matcher.name == prometheus.JOB.name
+                else None
+            ) or _never_matches(label, op, str(matcher.value))
         except re.error:
             why = None  # reported as an invalid regex where regexes are checked
         if why is not None:
