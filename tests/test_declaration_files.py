@@ -118,6 +118,8 @@ def test_a_declaration_folder_that_is_a_dangling_link_is_named(
             "class Mute:\n    def __repr__(self): raise ValueError\nraise SystemExit(Mute())",
             "calls sys.exit(<Mute whose repr() raised>)",
         ),
+        ("import os\nos._exit(0)", "calls os._exit(0)"),  # skips every handler: exit 0, nothing built
+        ("import posix\nposix._exit(3)", "calls os._exit(3)"),
     ],
     ids=[
         "sys-exit-text",
@@ -126,6 +128,8 @@ def test_a_declaration_folder_that_is_a_dangling_link_is_named(
         "base-exception",
         "generator-exit",
         "unspeakable",
+        "os-exit",
+        "posix-exit",
     ],
 )
 def test_a_declaration_that_stops_the_process_is_a_declaration_error(

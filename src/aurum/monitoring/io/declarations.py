@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from aurum.contract.conventions import SLOS_DIRECTORY
 from aurum.monitoring.io.errors import CombinedDeclarationError, DeclarationError, field_path, raise_all
+from aurum.monitoring.io.hard_exit import HardExit, os_exit_refused
 from aurum.monitoring.io.locate import Position, context_at, position_in
 from aurum.monitoring.io.sources import declaration_files, python_source, shown_path
 from aurum.monitoring.model import SLO
@@ -128,6 +129,8 @@ def _failure(error: BaseException, path: Path, shown: str, source: str) -> Decla
     if isinstance(error, SystemExit):
         # sys.exit("...") would end the build with that text alone; say which file asked to stop.
         message = f"calls sys.exit({_shown(error.code, repr)}); a declaration cannot end the build"
+    elif isinstance(error, HardExit):
+        message = f"calls os._exit({_shown(error.status, repr)}); a declaration cannot end the build"
     elif not isinstance(error, Exception):
         text = _shown(error, str)
         detail = f": {text}" if text else ""
@@ -184,7 +187,8 @@ def run_file(path: Path, shown: str, package: str, *, module_name: str | None = 
                 unbound |= _targets(statement)
                 continue
             try:
-                exec(code, module.__dict__)  # running the declaration is the point of loading it
+                with os_exit_refused():
+                    exec(code, module.__dict__)  # running the declaration is the point of loading it
             except BaseException as error:  # whatever a declaration raises is its own error
                 if isinstance(error, NameError) and (error.name in unbound or "*" in unbound):
                     unbound |= _targets(statement)
