@@ -45,3 +45,15 @@ def test_a_burn_clearly_above_the_threshold_fires_without_doubt() -> None:
     assert tier.undecided == ()
     assert tier.firings[0].start == 60  # from the first evaluation with events, to the end
     assert tier.firings[0].end == MINUTES * 60
+
+
+def test_a_history_without_any_sample_reports_its_gap_and_no_alert() -> None:
+    """Nothing was scraped (a new SLO, a wrong selector): the tiles are empty, no tier fires, no
+    incident, and the whole history is reported as one gap."""
+    history = History(0, 60, (None,) * MINUTES, (None,) * MINUTES, (False,) * MINUTES)
+    result = replay(SLO_, history)
+    assert [tier.firings for tier in result.tiers] == [()]
+    assert result.incidents == ()
+    assert history.gaps() == [(0, (MINUTES - 1) * 60)]
+    text = render([(result, Extras())], markdown=False)
+    assert "No incident in this history." in text and "1970-01-01 00:00 for 3h00m" in text

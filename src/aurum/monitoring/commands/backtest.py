@@ -62,22 +62,37 @@ def _ref_slos(root: Path, ref: str) -> tuple[str, dict[str, SLO]]:
         return commit, _slos(Path(temporary) / repo_prefix(root))
 
 
+def _against(root: Path, ref: str) -> tuple[str, dict[str, SLO]] | None:
+    """``ref``'s commit and SLOs, or None once the error, naming the revision, is printed."""
+    try:
+        return _ref_slos(root, ref)
+    except DeclarationError as error:
+        # The revision's declarations, not this tree's: say which revision the lines are about.
+        print(f"error: the declarations of revision {ref} do not build:", file=sys.stderr)
+        print("\n".join(error_lines(error)), file=sys.stderr)
+    except GitError as error:
+        print(f"error: revision {ref} cannot be read: {error}", file=sys.stderr)
+    return None
+
+
 def run_backtest(args: argparse.Namespace) -> int:
     root: Path = args.root.resolve()
     now = time.time()
     try:
         start, end = int(parse_time(args.start, now)), int(parse_time(args.end, now))
+        if start >= end:
+            raise ValueError("--from must be before --to")
         slos = _slos(root)
-        commit, before = _ref_slos(root, args.against) if args.against else ("", {})
     except DeclarationError as error:
         print("\n".join(error_lines(error)), file=sys.stderr)
         return EXIT_USAGE
     except (ValueError, GitError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    if start >= end:
-        print("error: --from must be before --to", file=sys.stderr)
+    against = _against(root, args.against) if args.against else ("", {})
+    if against is None:
         return EXIT_USAGE
+    commit, before = against
     unknown = sorted(set(args.slo) - set(slos))
     if unknown:
         print(f"error: no SLO named {', '.join(unknown)} under {args.root}", file=sys.stderr)
