@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -14,7 +16,14 @@ from aurum.observability.metrics import increment_cache_operation, set_data_last
 from aurum.observability.metrics._reading import Sample, collect_samples, histogram_quantile
 from aurum.observability.settings import ObservabilitySettings
 from aurum.observability.slo._status import evaluate_from_samples, status_of
-from aurum.observability.slo_catalog import Matcher, SLOManifest, bundled_slos, get_slos, load_manifest
+from aurum.observability.slo_catalog import (
+    MAX_MANIFEST_BYTES,
+    Matcher,
+    SLOManifest,
+    bundled_slos,
+    get_slos,
+    load_manifest,
+)
 from aurum.observability.slo_dashboard import check_slo_status, get_slo_dashboard_config
 
 MANIFEST = {
@@ -107,6 +116,19 @@ def test_invalid_manifests_are_rejected_with_the_file_named(tmp_path, change, me
     with pytest.raises(ValueError, match=r"slos\.json") as caught:
         load_manifest(path)
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("where", ["/dev/zero", "a directory", "a fifo", "too large"])
+def test_a_manifest_path_that_is_no_manifest_file_is_refused_without_reading_it(tmp_path, where):
+    """``/dev/zero`` once filled memory; a FIFO would block the SLO check forever."""
+    path = {"/dev/zero": Path("/dev/zero"), "a directory": tmp_path}.get(where, tmp_path / "slos.json")
+    if where == "a fifo":
+        os.mkfifo(path)
+    elif where == "too large":
+        path.write_bytes(b" " * (MAX_MANIFEST_BYTES + 1))
+    reason = f"is larger than {MAX_MANIFEST_BYTES} bytes" if where == "too large" else "is not a regular file"
+    with pytest.raises(ValueError, match=f"^SLO manifest {path}: {reason}$"):
+        load_manifest(path)
 
 
 def test_duplicate_slo_names_are_rejected():

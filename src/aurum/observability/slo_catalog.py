@@ -11,6 +11,7 @@ by ``make golden`` (a test fails when it is stale). Both are read through the on
 from __future__ import annotations
 
 import functools
+import stat
 import threading
 from importlib.resources import files
 from typing import TYPE_CHECKING
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BUNDLED_MANIFEST",
+    "MAX_MANIFEST_BYTES",
     "FreshnessSLI",
     "LatencySLI",
     "Matcher",
@@ -55,10 +57,27 @@ def bundled_slos() -> tuple[SLODefinition, ...]:
     return SLOManifest.model_validate_json(BUNDLED_MANIFEST.read_bytes()).slos
 
 
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+"""A manifest of thousands of SLOs is well under this; ``AURUM_SLO_MANIFEST=/dev/zero`` is not."""
+
+
+def _manifest_bytes(path: Path) -> bytes:
+    # Only a regular file, read with a bound: a device or a FIFO would block or fill memory.
+    if not stat.S_ISREG(path.stat().st_mode):
+        msg = "is not a regular file"
+        raise ValueError(msg)
+    with path.open("rb") as file:
+        data = file.read(MAX_MANIFEST_BYTES + 1)
+    if len(data) > MAX_MANIFEST_BYTES:
+        msg = f"is larger than {MAX_MANIFEST_BYTES} bytes"
+        raise ValueError(msg)
+    return data
+
+
 def load_manifest(path: Path) -> tuple[SLODefinition, ...]:
     """The SLOs of a manifest file; ``ValueError`` naming the file when it is invalid."""
     try:
-        return SLOManifest.model_validate_json(path.read_bytes()).slos
+        return SLOManifest.model_validate_json(_manifest_bytes(path)).slos
     except (OSError, ValueError) as exc:
         msg = f"SLO manifest {path}: {exc}"
         raise ValueError(msg) from exc
