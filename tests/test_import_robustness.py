@@ -42,6 +42,10 @@ SLOTH = {
         + "  objective: 99\n  sli: {events: {error_query: 'sum(rate(a_total[5m]))', total_query: 'a_total'}}\n",
         "has no {{.window}} placeholder",
     ),
+    "alert name lower camel case": (
+        _SLO + f"  objective: 99\n  sli: {{events: {_Q}}}\n  alerting: {{name: myServiceAlert}}\n",
+        "SLO 'x': field 'slos[x].alerting.name': alert name 'myServiceAlert' must be CamelCase",
+    ),
     "not yaml": ("a: [\n", "field '(file)': not YAML"),
 }
 _HEAD = "apiVersion: openslo/v1\nkind: SLO\n"

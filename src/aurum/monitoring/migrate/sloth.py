@@ -19,6 +19,8 @@ from collections.abc import Mapping, Set
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+
 from aurum.contract.conventions import RESERVED_LABELS, SEVERITY_LABEL, SUMMARY_ANNOTATION
 from aurum.monitoring.migrate.draft import (
     AlertDraft,
@@ -31,6 +33,7 @@ from aurum.monitoring.migrate.draft import (
     TierDraft,
 )
 from aurum.monitoring.migrate.queries import QueryError, counter_selector, metric_uses, with_placeholder
+from aurum.monitoring.model.alerting import AlertName
 
 __all__ = ["SLOTH_K8S_API", "SLOTH_VERSION", "SlothWindows", "sloth_drafts", "sloth_windows"]
 
@@ -38,6 +41,9 @@ SLOTH_VERSION = "prometheus/v1"
 SLOTH_K8S_API = "sloth.slok.dev/v1"
 _SEVERITY = SEVERITY_LABEL
 # Sloth's own field names (they happen to spell some of ours: they are Sloth's, not conventions).
+# Sloth takes any Prometheus name for an alert; the declaration's own rule is checked while reading,
+# so the refusal names the Sloth field rather than the declaration the import would have written.
+_ALERT_NAME: TypeAdapter[str] = TypeAdapter(AlertName)
 _SLO_FIELDS = frozenset(["name", "objective", "description", "labels", "sli", "alerting", "plugins"])
 _TIERS = ("page", "ticket")
 # Sloth's own alert templates name its labels; the same series here carry slo and service.
@@ -296,8 +302,15 @@ def _slo(
         tiers.append(tier)
         if off:
             disabled.add(tier_name)
+    alert_name = str(alerting["name"]) if alerting.get("name") else None
+    if alert_name is not None:
+        try:
+            _ALERT_NAME.validate_python(alert_name)
+        except ValidationError as error:
+            message = str(error.errors()[0]["msg"]).removeprefix("Value error, ")
+            reader.refuse(name, field + ".name", f"{message}; rename the alert (routes match on it)")
     policy = AlertDraft(
-        name=str(alerting["name"]) if alerting.get("name") else None,
+        name=alert_name,
         labels=policy_labels,
         annotations=_sentence(
             _template_labels(reader.strings(alerting.get("annotations"), name, field + ".annotations"))
