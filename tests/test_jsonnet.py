@@ -242,3 +242,20 @@ def test_a_python_and_a_jsonnet_file_of_one_name_are_refused(tmp_path: Path) -> 
         "recording_rules/same.py: module: field '(file)': recording_rules/same.jsonnet renders to the same "
         "rule file records.same.yaml; rename one of them"
     )
+
+
+@pytest.mark.parametrize(
+    "spelling", ["absolute", "dot-dot", "symlink"], ids=["absolute", "dot-dot", "symlink-inside-the-repo"]
+)
+def test_an_import_outside_the_repository_is_refused(tmp_path: Path, spelling: str) -> None:
+    """importstr once read any file on the machine into the output (a dashboard deploys it to Grafana)."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("hunter2")
+    root = tmp_path / "repo"
+    name = {"absolute": str(secret), "dot-dot": "../../secret.txt", "symlink": "link.txt"}[spelling]
+    _write(root, {"recording_rules/leak.jsonnet": f"{{groups: [{{name: importstr '{name}', rules: []}}]}}\n"})
+    if spelling == "symlink":
+        (root / "recording_rules" / "link.txt").symlink_to(secret)
+    message = _error(root)
+    assert f"import {name!r} is {secret}, outside the repository: imports read only its files" in message
+    assert "hunter2" not in message

@@ -122,11 +122,18 @@ def _importer(root: Path, path: Path, found: list[Path]) -> Any:
     ``path`` itself imports."""
     search = search_path(root)
     own = path.parent
+    # An import may read the repository and aurum's library, never the machine: importstr
+    # '/etc/passwd' or '../../.ssh/id_rsa' would end up in a dashboard deployed to Grafana.
+    allowed = (root.resolve(), LIBRARY_DIR.resolve())
 
     def load(directory: str, name: str) -> tuple[str, bytes]:
         for base in (Path(directory), *search):
             candidate = base / name
             if candidate.is_file():
+                real = candidate.resolve()
+                if not any(real.is_relative_to(place) for place in allowed):
+                    msg = f"import {name!r} is {real}, outside the repository: imports read only its files"
+                    raise RuntimeError(msg)
                 if Path(directory) == own:
                     found.append(candidate)
                 return str(candidate), _imported_bytes(candidate)
