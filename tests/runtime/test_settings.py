@@ -16,6 +16,12 @@ PACKAGE = Path(catalog.__file__).parent
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "runtime.md"
 
 
+def test_an_empty_service_name_is_refused():
+    """AURUM_SERVICE_NAME= (set but empty) named every span's and log line's service ''."""
+    with pytest.raises(ValidationError, match=r"service_name\n  String should have at least 1 character"):
+        ObservabilitySettings(service_name="")
+
+
 def test_metrics_prefix_is_the_default_and_another_value_is_refused_not_ignored():
     assert ObservabilitySettings().metrics_prefix == DEFAULT_PREFIX
     with pytest.raises(ValidationError, match=r"names its metrics with the default prefix 'aurum_' only"):

@@ -120,7 +120,7 @@ class ObservabilitySettings(BaseSettings):
     # Off by default: a global provider changes other libraries' behaviour (FastAPI >= 0.16x turns
     # its own request telemetry on when one is set). Turn on to collect third-party spans too.
     tracing_global_provider: bool = False
-    service_name: str = "aurum-api"
+    service_name: str = Field(default="aurum-api", min_length=1)  # an empty service.name groups nothing
 
     # Metrics: the cardinality guard (distinct label sets per metric, and tenants per metric).
     metrics_max_label_sets: int = Field(default=1000, ge=1)
