@@ -46,6 +46,10 @@ SLOTH = {
         _SLO + f"  objective: 99\n  sli: {{events: {_Q}}}\n  alerting: {{name: myServiceAlert}}\n",
         "SLO 'x': field 'slos[x].alerting.name': alert name 'myServiceAlert' must be CamelCase",
     ),
+    "an openslo document": (
+        "apiVersion: openslo/v1alpha\nkind: SLO\n",
+        "apiVersion 'openslo/v1alpha' is OpenSLO: aurum-obs import openslo reads v1",
+    ),
     "not yaml": ("a: [\n", "field '(file)': not YAML"),
 }
 _HEAD = "apiVersion: openslo/v1\nkind: SLO\n"

@@ -361,12 +361,19 @@ def sloth_drafts(
             )
             continue
         if not k8s and document.get("version") != SLOTH_VERSION:
+            # Sloth also reads OpenSLO documents (openslo/v1alpha); say which importer reads them.
+            api = str(document.get("apiVersion") or "")
+            hint = (
+                f"; apiVersion {api!r} is OpenSLO: aurum-obs import openslo reads v1"
+                if api.startswith("openslo/")
+                else ""
+            )
             problems.append(
                 Problem(
                     file,
                     "",
                     "version",
-                    f"{document.get('version')!r}: expected {SLOTH_VERSION!r} (or apiVersion {SLOTH_K8S_API!r})",
+                    f"{document.get('version')!r}: expected {SLOTH_VERSION!r} (or apiVersion {SLOTH_K8S_API!r}){hint}",
                 )
             )
             continue
