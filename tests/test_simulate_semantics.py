@@ -58,4 +58,6 @@ def test_every_generated_scenario_replays_alike_under_both_semantics() -> None:
                 for tier in scenario.tiers:
                     assert scenario.replay.firing(tier, minute) == scenario.other.firing(tier, minute)
                 compared += 1
-    assert compared > 10_000
+    # A floor against a vacuous pass (no scenario, no evaluation): the bundled SLOs give 7,790
+    # evaluations since the slow burns end two hours after their tier fired.
+    assert compared > 5_000
