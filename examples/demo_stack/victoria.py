@@ -64,27 +64,33 @@ def _flush(interval: str) -> str:
 
 
 @contextlib.contextmanager
-def victoria_metrics(work: Path, *, flags: tuple[str, ...] = (), timeout: float = 60.0) -> Iterator[Service]:
-    """A single-node VictoriaMetrics on a free loopback port, its data and log in ``work``, with the
-    live flags above and ``flags`` (``-dedup.minScrapeInterval=1m``); stopped on the way out."""
+def _service(name: str, work: Path, flags: list[str], timeout: float) -> Iterator[Service]:
+    """One of the package's binaries with ``flags`` on a free loopback port, ready when ``/health``
+    answers, its log in ``work``; stopped on the way out."""
     port = free_port()
     with running(
-        "victoria-metrics",
-        [
-            binary("victoria-metrics"),
-            f"-storageDataPath={work / 'victoria-metrics'}",
-            f"-httpListenAddr=127.0.0.1:{port}",
-            "-search.latencyOffset=0s",
-            "-search.disableCache",
-            "-retentionPeriod=1y",
-            *flags,
-        ],
+        name,
+        [binary(name), *flags, f"-httpListenAddr=127.0.0.1:{port}"],
         url=f"http://127.0.0.1:{port}",
         ready_path="/health",
-        log=work / "victoria-metrics.log",
+        log=work / f"{name}.log",
         timeout=timeout,
     ) as service:
         yield service
+
+
+def victoria_metrics(
+    work: Path, *, flags: tuple[str, ...] = (), timeout: float = 60.0
+) -> contextlib.AbstractContextManager[Service]:
+    """A single-node VictoriaMetrics on a free loopback port, its data and log in ``work``, with the
+    live flags above and ``flags`` (``-dedup.minScrapeInterval=1m``); stopped on the way out."""
+    live = [
+        f"-storageDataPath={work / 'victoria-metrics'}",
+        "-search.latencyOffset=0s",
+        "-search.disableCache",
+        "-retentionPeriod=1y",
+    ]
+    return _service("victoria-metrics", work, [*live, *flags], timeout)
 
 
 @contextlib.contextmanager
@@ -94,7 +100,6 @@ def victoria_stack(
     """VictoriaMetrics, and vmagent scraping ``app`` (``host:port``) into it every ``interval``
     (``"1s"``, ``"500ms"``), as the stack's Prometheus does; both stopped on the way out. ``work``
     holds their data and logs."""
-    agent_port = free_port()
     with contextlib.ExitStack() as services:
         victoriametrics = services.enter_context(victoria_metrics(work, timeout=timeout))
         vm_url = victoriametrics.url
@@ -109,50 +114,35 @@ def victoria_stack(
             ],
         }
         vmagent = services.enter_context(
-            running(
+            _service(
                 "vmagent",
+                work,
                 [
-                    binary("vmagent"),
                     f"-promscrape.config={configs.write(work / 'vmagent.yml', scrape)}",
                     f"-remoteWrite.url={vm_url}/api/v1/write",
                     f"-remoteWrite.tmpDataPath={work / 'vmagent'}",
                     f"-remoteWrite.flushInterval={_flush(interval)}",
-                    f"-httpListenAddr=127.0.0.1:{agent_port}",
                 ],
-                url=f"http://127.0.0.1:{agent_port}",
-                ready_path="/health",
-                log=work / "vmagent.log",
-                timeout=timeout,
+                timeout,
             )
         )
         yield Victoria(victoriametrics, vmagent)
 
 
-@contextlib.contextmanager
 def vmalert(
     work: Path, *, victoria: Victoria, rules: Path, alertmanager: str, interval: str, timeout: float = 60.0
-) -> Iterator[Service]:
+) -> contextlib.AbstractContextManager[Service]:
     """vmalert evaluating ``rules/*.yaml`` every ``interval`` over ``victoria``, writing what it
     records back there and notifying ``alertmanager`` (a URL); stopped on the way out."""
     vm_url = victoria.victoriametrics.url
-    port = free_port()
-    with running(
-        "vmalert",
-        [
-            binary("vmalert"),
-            f"-rule={rules}/*.yaml",
-            f"-datasource.url={vm_url}",
-            f"-datasource.queryStep={interval}",
-            "-datasource.queryTimeAlignment=false",
-            f"-remoteWrite.url={vm_url}",
-            f"-remoteWrite.flushInterval={_flush(interval)}",
-            f"-notifier.url={alertmanager}",
-            f"-evaluationInterval={interval}",
-            f"-httpListenAddr=127.0.0.1:{port}",
-        ],
-        url=f"http://127.0.0.1:{port}",
-        ready_path="/health",
-        log=work / "vmalert.log",
-        timeout=timeout,
-    ) as service:
-        yield service
+    flags = [
+        f"-rule={rules}/*.yaml",
+        f"-datasource.url={vm_url}",
+        f"-datasource.queryStep={interval}",
+        "-datasource.queryTimeAlignment=false",
+        f"-remoteWrite.url={vm_url}",
+        f"-remoteWrite.flushInterval={_flush(interval)}",
+        f"-notifier.url={alertmanager}",
+        f"-evaluationInterval={interval}",
+    ]
+    return _service("vmalert", work, flags, timeout)
