@@ -273,6 +273,16 @@ def test_a_metric_any_job_may_export_takes_any_job(tmp_path: Path) -> None:
     assert _lint(tmp_path, files) == []
 
 
+def test_job_patterns_are_matched_as_prometheus_matches_them(tmp_path: Path) -> None:
+    # RE2, as Prometheus: [[:alpha:]] is a POSIX class there, a class of '[', ':', 'a'... then ']'
+    # in Python's re, which would call the matcher impossible.
+    assert _lint(tmp_path, _record('shop_orders_total{job=~"[[:alpha:]]+"}')) == []
+    assert _lint(tmp_path, _record('shop_orders_total{job=~"[[:digit:]]+"}')) == [
+        f"{RECORD}: field 'expr': shop_orders_total: label 'job': =~'[[:digit:]]+' matches no job exporting "
+        "it (the catalogs declare: shop)"
+    ]
+
+
 def test_ranges_are_not_judged_without_a_declared_scrape_interval(tmp_path: Path) -> None:
     assert _lint(tmp_path, _record("rate(shop_orders_total[1m])")) == []
 

@@ -27,6 +27,7 @@ from aurum.contract import conventions as conv
 from aurum.contract import prometheus
 from aurum.contract.catalogs import current_catalogs
 from aurum.contract.durations import format_duration
+from aurum.contract.matching import label_matches, prometheus_regex_problem
 from aurum.contract.metrics import Label, MetricType
 from aurum.contract.project import current_project
 from aurum.monitoring.validate.disjoint import matcher_pattern, patterns_intersect
@@ -153,7 +154,7 @@ def _never_matches(label: Label, op: str, value: str) -> str | None:
     if (
         label.allowed
         and op == "MatchOp.Re"
-        and not any(re.fullmatch(pattern, allowed) for allowed in label.allowed)
+        and not any(label_matches("=~", pattern, allowed) for allowed in label.allowed)
     ):
         return f"{value!r} matches none of {', '.join(label.allowed)}"
     if label.pattern and not patterns_intersect(pattern, label.pattern):
@@ -168,7 +169,7 @@ def _foreign_job(jobs: tuple[str, ...], op: str, value: str) -> str | None:
         return None
     if op == "MatchOp.Equal" and value not in jobs:
         return f"{value!r} is not a {FOREIGN_JOB}{', '.join(jobs)})"
-    if op == "MatchOp.Re" and not any(re.fullmatch(value, job) for job in jobs):
+    if op == "MatchOp.Re" and not any(label_matches("=~", value, job) for job in jobs):
         return f"=~{value!r} matches no {FOREIGN_JOB}{', '.join(jobs)})"
     return None
 
@@ -185,14 +186,16 @@ def _impossible_matchers(node: pp.VectorSelector) -> list[str]:
         op = str(matcher.op)
         if label is None or matcher_pattern(matcher) is None:
             continue
+        if op == "MatchOp.Re" and prometheus_regex_problem(str(matcher.value)) is not None:
+            continue  # reported as an invalid regex where regexes are checked
         try:
             why = (
                 _foreign_job(catalogs.jobs(metric), op, str(matcher.value))
                 if matcher.name == prometheus.JOB.name
                 else None
             ) or _never_matches(label, op, str(matcher.value))
-        except re.error:
-            why = None  # reported as an invalid regex where regexes are checked
+        except re.error:  # a pattern RE2 takes and Python's re (interegular's parser) does not
+            why = None
         if why is not None:
             problems.append(f"{name}: label {matcher.name!r}: {why}")
     return problems
