@@ -232,9 +232,8 @@ class RecordHandler(logging.Handler):
             exc = record.exc_info[1] if record.exc_info else None
             try:
                 message = _message(record)
-            except (
-                BaseException
-            ) as error:  # logging itself would print a traceback to stderr and drop the line
+            except BaseException as error:
+                # logging itself would print a traceback to stderr and drop the line
                 propagate_interrupt(error)
                 message = safe_text(record.msg)
                 fields["message_args"] = record.args
